@@ -1,0 +1,254 @@
+//! What a user asked for, independent of how they asked: a slash command on
+//! Discord, `!command` on Matrix or `/command` in the terminal all become a
+//! [`Command`]. Text parsing for the text-based platforms lives here too.
+
+use chrono::NaiveDate;
+
+use super::quiz::{QuizMode, QuizOptions, QuizSource};
+
+/// Period of a leaderboard, in the scope's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Period {
+    Week,
+    Month,
+    All,
+}
+
+impl Period {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Period::Week => "this week",
+            Period::Month => "this month",
+            Period::All => "all time",
+        }
+    }
+}
+
+/// A date given to `/onthisday`: a full date, or a month and day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DateQuery {
+    Full(NaiveDate),
+    MonthDay { month: u32, day: u32 },
+}
+
+impl DateQuery {
+    /// Parses `YYYY-MM-DD` or `MM-DD`.
+    pub fn parse(text: &str) -> Result<Self, CommandError> {
+        let text = text.trim();
+        if let Ok(date) = NaiveDate::parse_from_str(text, "%Y-%m-%d") {
+            return Ok(Self::Full(date));
+        }
+        let bad = || {
+            CommandError::BadArgument(format!(
+                "{text:?} is not a date: write YYYY-MM-DD or MM-DD, e.g. 1941-06-22 or 06-22"
+            ))
+        };
+        let (month, day) = text.split_once('-').ok_or_else(bad)?;
+        let (month, day): (u32, u32) = (
+            month.parse().map_err(|_| bad())?,
+            day.parse().map_err(|_| bad())?,
+        );
+        // Validate against a leap year so 02-29 is allowed.
+        NaiveDate::from_ymd_opt(2024, month, day).ok_or_else(bad)?;
+        Ok(Self::MonthDay { month, day })
+    }
+
+    /// The concrete date, taking the year from `today` for month-day input.
+    pub fn resolve(&self, today: NaiveDate) -> NaiveDate {
+        use chrono::Datelike;
+        match *self {
+            DateQuery::Full(date) => date,
+            DateQuery::MonthDay { month, day } => NaiveDate::from_ymd_opt(today.year(), month, day)
+                .or_else(|| NaiveDate::from_ymd_opt(today.year(), month, day - 1))
+                .unwrap_or(today),
+        }
+    }
+}
+
+/// Everything a user can ask the bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    Ask(String),
+    QuizStart(QuizOptions),
+    QuizStop,
+    Score(Option<String>),
+    Leaderboard(Period),
+    OnThisDay(Option<DateQuery>),
+    Help,
+}
+
+/// Problems with what the user typed; `Display` is the reply.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum CommandError {
+    #[error("Unknown command {0}. Commands: {commands}. Type {help} for details.", commands = COMMAND_NAMES.join(", "), help = "/help")]
+    Unknown(String),
+    #[error("{0}")]
+    BadArgument(String),
+}
+
+/// The commands, as listed in errors and help.
+pub const COMMAND_NAMES: &[&str] = &[
+    "/ask",
+    "/quiz",
+    "/quiz stop",
+    "/score",
+    "/leaderboard",
+    "/onthisday",
+    "/help",
+];
+
+/// Parses a text command such as `/quiz 5 15 typed`. `prefix` is the
+/// platform's command character (`/` in the terminal, `!` on Matrix).
+/// Returns `Ok(None)` when `line` is not a command at all.
+pub fn parse_command(line: &str, prefix: char) -> Result<Option<Command>, CommandError> {
+    let line = line.trim();
+    let Some(rest) = line.strip_prefix(prefix) else {
+        return Ok(None);
+    };
+    let mut words = rest.split_whitespace();
+    let name = words.next().unwrap_or("").to_lowercase();
+    let args: Vec<&str> = words.collect();
+    let command = match name.as_str() {
+        "ask" | "a" => {
+            let question = args.join(" ");
+            if question.is_empty() {
+                return Err(CommandError::BadArgument(format!(
+                    "Ask a question after {prefix}ask, e.g. {prefix}ask who was Trotsky?"
+                )));
+            }
+            Command::Ask(question)
+        }
+        "quiz" | "q" => {
+            if args.first().is_some_and(|a| a.eq_ignore_ascii_case("stop")) {
+                Command::QuizStop
+            } else {
+                Command::QuizStart(parse_quiz_options(&args, prefix)?)
+            }
+        }
+        "score" | "me" => Command::Score((!args.is_empty()).then(|| args.join(" "))),
+        "leaderboard" | "lb" | "top" => {
+            Command::Leaderboard(match args.first().map(|a| a.to_lowercase()) {
+                None => Period::All,
+                Some(p) if p == "all" => Period::All,
+                Some(p) if p == "week" => Period::Week,
+                Some(p) if p == "month" => Period::Month,
+                Some(p) => {
+                    return Err(CommandError::BadArgument(format!(
+                        "{p:?} is not a period: use week, month or all"
+                    )));
+                }
+            })
+        }
+        "onthisday" | "otd" | "today" => Command::OnThisDay(match args.first() {
+            Some(date) => Some(DateQuery::parse(date)?),
+            None => None,
+        }),
+        "help" | "h" | "?" => Command::Help,
+        other => return Err(CommandError::Unknown(format!("{prefix}{other}"))),
+    };
+    Ok(Some(command))
+}
+
+/// `[rounds] [seconds] [choice|typed] [bank]`, in any order:
+/// the first number is rounds, the second seconds.
+fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, CommandError> {
+    let mut options = QuizOptions::default();
+    let mut numbers = 0;
+    for arg in args {
+        let lower = arg.to_lowercase();
+        if let Ok(n) = lower.trim_end_matches('s').parse::<u32>() {
+            match numbers {
+                0 => options.rounds = n,
+                1 => options.seconds = n,
+                _ => {
+                    return Err(CommandError::BadArgument(format!(
+                        "Too many numbers: {prefix}quiz [rounds] [seconds]"
+                    )));
+                }
+            }
+            numbers += 1;
+            continue;
+        }
+        match lower.as_str() {
+            "typed" | "type" | "text" => options.mode = QuizMode::Typed,
+            "choice" | "choices" | "mc" | "multiple" => options.mode = QuizMode::MultipleChoice,
+            "bank" => options.source = QuizSource::Bank,
+            _ => {
+                return Err(CommandError::BadArgument(format!(
+                    "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed], e.g. {prefix}quiz 5 15 typed"
+                )));
+            }
+        }
+    }
+    options.validate()?;
+    Ok(options)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_commands_and_their_arguments() {
+        assert_eq!(
+            parse_command("/ask who was Trotsky?", '/'),
+            Ok(Some(Command::Ask("who was Trotsky?".into())))
+        );
+        assert_eq!(parse_command("who was Trotsky?", '/'), Ok(None));
+        assert_eq!(
+            parse_command("!quiz stop", '!'),
+            Ok(Some(Command::QuizStop))
+        );
+        assert_eq!(
+            parse_command("/leaderboard week", '/'),
+            Ok(Some(Command::Leaderboard(Period::Week)))
+        );
+        assert_eq!(
+            parse_command("/score alice", '/'),
+            Ok(Some(Command::Score(Some("alice".into()))))
+        );
+        assert_eq!(
+            parse_command("/onthisday 06-22", '/'),
+            Ok(Some(Command::OnThisDay(Some(DateQuery::MonthDay {
+                month: 6,
+                day: 22
+            }))))
+        );
+    }
+
+    #[test]
+    fn quiz_options_are_read_in_any_order() {
+        let Ok(Some(Command::QuizStart(options))) = parse_command("/quiz typed 5 15s", '/') else {
+            panic!("not a quiz start");
+        };
+        assert_eq!(
+            (options.rounds, options.seconds, options.mode),
+            (5, 15, QuizMode::Typed)
+        );
+        assert!(parse_command("/quiz 0", '/').is_err());
+        assert!(parse_command("/quiz fast", '/').is_err());
+    }
+
+    #[test]
+    fn unknown_commands_say_what_exists() {
+        let error = parse_command("/frobnicate", '/').unwrap_err();
+        let text = error.to_string();
+        assert!(text.starts_with("Unknown command /frobnicate."), "{text}");
+        assert!(text.contains("/quiz") && text.contains("/help"));
+    }
+
+    #[test]
+    fn dates_accept_full_and_month_day_forms() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        assert_eq!(
+            DateQuery::parse("1941-06-22").unwrap().resolve(today),
+            NaiveDate::from_ymd_opt(1941, 6, 22).unwrap()
+        );
+        assert_eq!(
+            DateQuery::parse("06-21").unwrap().resolve(today),
+            NaiveDate::from_ymd_opt(2026, 6, 21).unwrap()
+        );
+        assert!(DateQuery::parse("13-01").is_err());
+        assert!(DateQuery::parse("yesterday").is_err());
+    }
+}

@@ -1,0 +1,575 @@
+//! The platform-neutral bot: turns a user's [`Command`] into reply
+//! [`Message`]s, runs quiz sessions, and speaks to the outside world only
+//! through the [`Outbox`] trait. No platform types and no SQL live here.
+
+pub mod command;
+pub mod outbox;
+pub mod quiz;
+pub mod reply;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{Datelike, NaiveTime, TimeZone, Weekday};
+use tokio::sync::{Mutex, oneshot};
+
+use crate::clock::Clock;
+use crate::content::Pack;
+use crate::identity::{ChannelRef, ScopeRef, UserRef};
+use crate::store::{Store, StoreError};
+use crate::study::answer::{Answer, Answerer, RefusalReason};
+use crate::study::onthisday::{self, Framing};
+use crate::study::scoring::ScoringRules;
+
+pub use command::{Command, CommandError, DateQuery, Period, parse_command};
+pub use outbox::{Outbox, PostedMessage, SendError};
+pub use quiz::{AnswerOutcome, Given, QuizMode, QuizOptions};
+pub use reply::{Message, Quote, Visibility, escape};
+
+/// Who sent a command, and from where.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub user: UserRef,
+    pub channel: ChannelRef,
+    /// Whether the user may run admin commands here (stop anyone's quiz...).
+    pub is_admin: bool,
+}
+
+impl Origin {
+    pub fn scope(&self) -> &ScopeRef {
+        &self.channel.scope
+    }
+}
+
+/// Errors while handling a command. `User` is shown as is; the others are
+/// logged with their chain and shown as a short apology.
+#[derive(Debug, thiserror::Error)]
+pub enum BotError {
+    #[error("{0}")]
+    User(String),
+    #[error(transparent)]
+    Command(#[from] CommandError),
+    #[error("storage failed")]
+    Store(#[from] StoreError),
+}
+
+impl BotError {
+    /// What the user sees.
+    pub fn to_message(&self) -> Message {
+        match self {
+            BotError::User(text) => Message::text(text.clone()).ephemeral(),
+            BotError::Command(error) => Message::text(error.to_string()).ephemeral(),
+            BotError::Store(_) => Message::text(
+                "Sorry, something went wrong on my side. Please try again in a moment.",
+            )
+            .ephemeral(),
+        }
+    }
+}
+
+/// Behaviour switches of the bot core.
+#[derive(Debug, Clone)]
+pub struct BotSettings {
+    /// The command character shown in hints (`/` or `!`).
+    pub prefix: char,
+    pub scoring: ScoringRules,
+    /// Pause after a reveal before the next question.
+    pub pause_between_rounds: Duration,
+    /// Fixed seed for question order and choice shuffling (tests).
+    pub seed: Option<u64>,
+    /// Passages shown by `/ask` at most.
+    pub ask_passages: usize,
+}
+
+impl Default for BotSettings {
+    fn default() -> Self {
+        Self {
+            prefix: '/',
+            scoring: ScoringRules::default(),
+            pause_between_rounds: Duration::from_secs(3),
+            seed: None,
+            ask_passages: 3,
+        }
+    }
+}
+
+pub(crate) struct Shared {
+    pub(crate) pack: Arc<Pack>,
+    pub(crate) answerer: Answerer,
+    pub(crate) store: Store,
+    pub(crate) outbox: Arc<dyn Outbox>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) settings: BotSettings,
+    pub(crate) quizzes: Mutex<HashMap<ChannelRef, quiz::RunningQuiz>>,
+}
+
+/// The bot; cheap to clone, shared by every platform task.
+#[derive(Clone)]
+pub struct Bot {
+    pub(crate) inner: Arc<Shared>,
+}
+
+impl std::fmt::Debug for Bot {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Bot")
+            .field("pack", &self.inner.pack.manifest.id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A share of a best passage's score that a further passage needs to be shown.
+const CLOSE_SHARE: f64 = 0.6;
+
+impl Bot {
+    pub fn new(
+        pack: Arc<Pack>,
+        store: Store,
+        outbox: Arc<dyn Outbox>,
+        clock: Arc<dyn Clock>,
+        settings: BotSettings,
+    ) -> Self {
+        let answerer = Answerer::new(&pack.document, &pack.synonyms);
+        Self {
+            inner: Arc::new(Shared {
+                pack,
+                answerer,
+                store,
+                outbox,
+                clock,
+                settings,
+                quizzes: Mutex::new(HashMap::new()),
+            }),
+        }
+    }
+
+    pub fn pack(&self) -> &Pack {
+        &self.inner.pack
+    }
+
+    pub fn answerer(&self) -> &Answerer {
+        &self.inner.answerer
+    }
+
+    pub fn settings(&self) -> &BotSettings {
+        &self.inner.settings
+    }
+
+    /// Closes quiz sessions a crash left open and tells their channels.
+    /// Call once at start-up.
+    pub async fn recover_interrupted_quizzes(&self) -> Result<usize, StoreError> {
+        let interrupted = self
+            .inner
+            .store
+            .close_interrupted_quizzes(self.inner.clock.now())
+            .await?;
+        for quiz in &interrupted {
+            let text = format!(
+                "The quiz that was running here was interrupted when I restarted. Points from the {} revealed round{} are kept; start a new one with {}quiz.",
+                quiz.rounds_revealed,
+                if quiz.rounds_revealed == 1 { "" } else { "s" },
+                self.inner.settings.prefix
+            );
+            if let Err(error) = self
+                .inner
+                .outbox
+                .post(&quiz.channel, &Message::text(text))
+                .await
+            {
+                tracing::warn!(error = %error, "could not tell a channel its quiz was interrupted");
+            }
+        }
+        Ok(interrupted.len())
+    }
+
+    /// Handles one command and returns the replies to show the sender.
+    /// Errors become short messages (internal ones are logged).
+    pub async fn handle(&self, origin: &Origin, command: Command) -> Vec<Message> {
+        match self.try_handle(origin, command).await {
+            Ok(messages) => messages,
+            Err(error) => {
+                if !matches!(error, BotError::User(_) | BotError::Command(_)) {
+                    tracing::error!(error = ?error, "command failed");
+                }
+                vec![error.to_message()]
+            }
+        }
+    }
+
+    async fn try_handle(
+        &self,
+        origin: &Origin,
+        command: Command,
+    ) -> Result<Vec<Message>, BotError> {
+        match command {
+            Command::Ask(question) => Ok(vec![self.ask(&question)]),
+            Command::QuizStart(options) => {
+                let solo = origin.channel.scope.platform == crate::identity::Platform::Console;
+                quiz::start(
+                    self,
+                    origin.channel.clone(),
+                    origin.user.clone(),
+                    options,
+                    solo,
+                )
+                .await
+            }
+            Command::QuizStop => self.stop_quiz(origin).await,
+            Command::Score(name) => self.score(origin, name.as_deref()).await,
+            Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
+            Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
+            Command::Help => Ok(vec![self.help()]),
+        }
+    }
+
+    /// Handles a line of text from a text platform: a command, an answer to a
+    /// running quiz, or (when `questions_by_default`) a question to answer.
+    pub async fn on_text(
+        &self,
+        origin: &Origin,
+        line: &str,
+        questions_by_default: bool,
+    ) -> Vec<Message> {
+        let line = line.trim();
+        if line.is_empty() {
+            return Vec::new();
+        }
+        match parse_command(line, self.inner.settings.prefix) {
+            Ok(Some(command)) => return self.handle(origin, command).await,
+            Ok(None) => {}
+            Err(error) => return vec![BotError::from(error).to_message()],
+        }
+        match self
+            .answer_quiz(origin, Given::Text(line.to_string()))
+            .await
+        {
+            Some(AnswerOutcome::Accepted { .. }) => Vec::new(),
+            Some(AnswerOutcome::AlreadyAnswered) => {
+                vec![
+                    Message::text("You already answered this round; the first answer counts.")
+                        .ephemeral(),
+                ]
+            }
+            _ if questions_by_default => vec![self.ask(line)],
+            _ => Vec::new(),
+        }
+    }
+
+    /// Passes an answer to the quiz running in the origin's channel.
+    /// `None` when no quiz is running there.
+    pub async fn answer_quiz(&self, origin: &Origin, given: Given) -> Option<AnswerOutcome> {
+        let sender = {
+            let quizzes = self.inner.quizzes.lock().await;
+            quizzes.get(&origin.channel)?.inputs.clone()
+        };
+        let (reply, outcome) = oneshot::channel();
+        sender
+            .send(quiz::QuizInput::Answer {
+                user: origin.user.clone(),
+                given,
+                reply,
+            })
+            .await
+            .ok()?;
+        outcome.await.ok()
+    }
+
+    async fn stop_quiz(&self, origin: &Origin) -> Result<Vec<Message>, BotError> {
+        let sender = {
+            let quizzes = self.inner.quizzes.lock().await;
+            let Some(running) = quizzes.get(&origin.channel) else {
+                return Err(BotError::User("No quiz is running in this channel.".into()));
+            };
+            if running.started_by.id != origin.user.id && !origin.is_admin {
+                return Err(BotError::User(format!(
+                    "Only {} (who started it) or an admin can stop this quiz.",
+                    escape(&running.started_by.display_name)
+                )));
+            }
+            running.inputs.clone()
+        };
+        let (reply, done) = oneshot::channel();
+        let by = format!("stopped by {}", origin.user.display_name);
+        if sender
+            .send(quiz::QuizInput::Stop { by, reply })
+            .await
+            .is_ok()
+        {
+            let _ = done.await;
+        }
+        Ok(Vec::new())
+    }
+
+    /// Stops every running quiz (graceful shutdown) and waits for them to
+    /// post their final leaderboards.
+    pub async fn shutdown(&self, reason: &str) {
+        let running: Vec<quiz::RunningQuiz> = {
+            let mut quizzes = self.inner.quizzes.lock().await;
+            quizzes.drain().map(|(_, quiz)| quiz).collect()
+        };
+        for quiz in running {
+            let (reply, done) = oneshot::channel();
+            if quiz
+                .inputs
+                .send(quiz::QuizInput::Stop {
+                    by: reason.to_string(),
+                    reply,
+                })
+                .await
+                .is_ok()
+            {
+                let _ = done.await;
+            }
+            let _ = quiz.task.await;
+            tracing::debug!(session = quiz.session_id, "quiz stopped for shutdown");
+        }
+    }
+
+    /// Whether a quiz is running in `channel`.
+    pub async fn quiz_running(&self, channel: &ChannelRef) -> bool {
+        self.inner.quizzes.lock().await.contains_key(channel)
+    }
+
+    /// Answers a question from the document, as a message.
+    pub fn ask(&self, question: &str) -> Message {
+        let answer = self
+            .inner
+            .answerer
+            .answer(question, self.inner.settings.ask_passages);
+        self.answer_message(&answer)
+    }
+
+    /// Renders an [`Answer`]: the best passage quoted with matched words in
+    /// bold and its place in the document, plus close runners-up; or an
+    /// honest refusal with nearby topics.
+    pub fn answer_message(&self, answer: &Answer) -> Message {
+        let total = self.inner.pack.document.sentences().len();
+        let Some(best) = answer.hits.first() else {
+            let why = match answer.refusal {
+                Some(RefusalReason::NoDate) => {
+                    "The document does not give a date for that (its years were removed)."
+                }
+                Some(RefusalReason::Empty) => "Ask me a question about the document.",
+                _ => "The document does not cover that.",
+            };
+            let mut body = why.to_string();
+            if !answer.suggestions.is_empty() {
+                let topics: Vec<String> = answer.suggestions.iter().map(|s| escape(s)).collect();
+                body.push_str(&format!(" It does cover: {}.", topics.join(", ")));
+            }
+            return Message::text(body).ephemeral();
+        };
+        let mut message = Message::text("From the document:");
+        for hit in answer
+            .hits
+            .iter()
+            .take_while(|h| h.score >= best.score * CLOSE_SHARE)
+        {
+            message.quotes.push(Quote {
+                text: reply::escape_with_bold(&hit.text, &hit.matched),
+                location: format!("sentence {} of {total}", hit.sentence + 1),
+            });
+        }
+        message.footer = Some(format!(
+            "Source: {}",
+            escape(&self.inner.pack.attribution())
+        ));
+        message
+    }
+
+    /// A sentence of the document as a quote with its location.
+    pub fn sentence_quote(&self, index: usize, bold: &[(usize, usize)]) -> Option<Quote> {
+        let document = &self.inner.pack.document;
+        let sentence = document.sentence(index)?;
+        Some(Quote {
+            text: reply::escape_with_bold(&sentence.text, bold),
+            location: format!("sentence {} of {}", index + 1, document.sentences().len()),
+        })
+    }
+
+    /// The time zone of a scope (the pack's default until scopes can choose).
+    pub fn scope_time_zone(&self, _scope: &ScopeRef) -> chrono_tz::Tz {
+        self.inner.pack.time_zone()
+    }
+
+    async fn score(&self, origin: &Origin, name: Option<&str>) -> Result<Vec<Message>, BotError> {
+        let store = &self.inner.store;
+        let user = match name {
+            None => origin.user.clone(),
+            Some(name) => {
+                let name = name.trim_start_matches('@');
+                match store.find_player(origin.scope(), name).await? {
+                    Some(user) => user,
+                    None => {
+                        return Err(BotError::User(format!(
+                            "{} has no score here yet.",
+                            escape(name)
+                        )));
+                    }
+                }
+            }
+        };
+        let message = match store.score(origin.scope(), &user).await? {
+            None if name.is_none() => Message::text(format!(
+                "You have no score here yet. Start a quiz with {}quiz.",
+                self.inner.settings.prefix
+            )),
+            None => Message::text(format!(
+                "{} has no score here yet.",
+                escape(&user.display_name)
+            )),
+            Some(card) => {
+                let accuracy = if card.answered > 0 {
+                    100 * card.correct / card.answered
+                } else {
+                    0
+                };
+                Message::titled(
+                    format!("Score: {}", escape(&card.display_name)),
+                    format!(
+                        "Rank {} of {} · {} points · {}/{} right ({accuracy}%) · best streak {}",
+                        card.rank,
+                        card.players,
+                        card.points,
+                        card.correct,
+                        card.answered,
+                        card.best_streak
+                    ),
+                )
+            }
+        };
+        Ok(vec![message])
+    }
+
+    async fn leaderboard(
+        &self,
+        scope: &ScopeRef,
+        period: Period,
+    ) -> Result<Vec<Message>, BotError> {
+        let since = self.period_start(scope, period);
+        let rows = self.inner.store.leaderboard(scope, since, 10).await?;
+        let title = format!("Leaderboard ({})", period.name());
+        if rows.is_empty() {
+            return Ok(vec![Message::titled(
+                title,
+                "No points scored yet. Start a quiz and be the first!",
+            )]);
+        }
+        let body = rows
+            .iter()
+            .enumerate()
+            .map(|(rank, row)| {
+                format!(
+                    "{}. {} — {} points ({}/{} right)",
+                    rank + 1,
+                    escape(&row.display_name),
+                    row.points,
+                    row.correct,
+                    row.answered
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("\n");
+        Ok(vec![Message::titled(title, body)])
+    }
+
+    /// Start of the current week (Monday 00:00) or month in the scope's
+    /// time zone, as a UTC instant; `None` for all time.
+    pub fn period_start(
+        &self,
+        scope: &ScopeRef,
+        period: Period,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let zone = self.scope_time_zone(scope);
+        let today = self.inner.clock.now().with_timezone(&zone).date_naive();
+        let start = match period {
+            Period::All => return None,
+            Period::Week => {
+                today - chrono::Days::new(u64::from(today.weekday().days_since(Weekday::Mon)))
+            }
+            Period::Month => today.with_day(1).unwrap_or(today),
+        };
+        let midnight = start.and_time(NaiveTime::MIN);
+        // Midnight may not exist (a DST jump at 00:00): take the earliest
+        // valid instant after it.
+        let local = zone.from_local_datetime(&midnight).earliest().or_else(|| {
+            zone.from_local_datetime(&(midnight + chrono::Duration::hours(1)))
+                .earliest()
+        })?;
+        Some(local.with_timezone(&chrono::Utc))
+    }
+
+    /// The "on this day" message for a date (today in the pack's zone when
+    /// not given).
+    pub fn on_this_day(&self, date: Option<DateQuery>) -> Message {
+        let today = self
+            .inner
+            .clock
+            .now()
+            .with_timezone(&self.inner.pack.time_zone())
+            .date_naive();
+        let date = date.map_or(today, |d| d.resolve(today));
+        let pick = onthisday::pick(&self.inner.pack.events, date);
+        let day = date.format("%-d %B");
+        if pick.framing == Framing::Nothing {
+            return Message::text(format!("This pack has no dated event on or near {day}."));
+        }
+        let mut lines = Vec::new();
+        let mut sources = Vec::new();
+        for event in &pick.events {
+            lines.push(format!(
+                "{}: **{}**. {}",
+                pick.framing.lead(event.date.year()),
+                escape(&event.title),
+                escape(&event.description)
+            ));
+            if let Some(source) = &event.source {
+                sources.push(escape(source));
+            }
+        }
+        let title = match pick.framing {
+            Framing::ThisMonth => format!("This month in history ({})", date.format("%B")),
+            _ => format!("On this day: {day}"),
+        };
+        let mut message = Message::titled(title, lines.join("\n"));
+        if let Some(event) = pick.events.first() {
+            let query = format!("{} {}", event.title, event.tags.join(" "));
+            let answer = self.inner.answerer.answer(&query, 1);
+            if let Some(hit) = answer.hits.first() {
+                message.quotes.push(Quote {
+                    text: reply::escape_with_bold(&hit.text, &hit.matched),
+                    location: format!(
+                        "related passage: sentence {} of {}",
+                        hit.sentence + 1,
+                        self.inner.pack.document.sentences().len()
+                    ),
+                });
+            }
+        }
+        if !sources.is_empty() {
+            message.footer = Some(format!("Source: {}", sources.join(" · ")));
+        }
+        message
+    }
+
+    fn help(&self) -> Message {
+        let p = self.inner.settings.prefix;
+        let pack = &self.inner.pack.manifest;
+        Message::titled(
+            format!("Lectern — studying “{}”", escape(&pack.title)),
+            format!(
+                "Ask me anything about the document and I quote the passage that answers it.\n\
+                 {p}ask QUESTION — answer from the document (in the terminal, just type the question)\n\
+                 {p}quiz [rounds] [seconds] [choice|typed] — start a quiz in this channel (default {} rounds, {} s)\n\
+                 {p}quiz stop — stop the quiz (its starter or an admin)\n\
+                 {p}score [name] — rank, points, accuracy and best streak\n\
+                 {p}leaderboard [week|month|all] — the top 10 here\n\
+                 {p}onthisday [YYYY-MM-DD|MM-DD] — a dated event from the pack\n\
+                 {p}help — this list\n\
+                 During a quiz, answer with the letter (A, B, C...) or, in typed mode, the answer itself.",
+                QuizOptions::default().rounds,
+                QuizOptions::default().seconds
+            ),
+        )
+    }
+}

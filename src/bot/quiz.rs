@@ -1,0 +1,688 @@
+//! Quiz sessions: one tokio task per running quiz, owning its state and
+//! receiving answers over a channel. One quiz per channel at a time.
+//!
+//! Each round posts a question, collects one answer per player (the first
+//! counts), closes at the deadline or early when every joined player has
+//! answered, commits the round's points in one transaction, and posts a
+//! reveal that quotes the sentence that teaches the answer. A crash loses at
+//! most the round in flight.
+
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, oneshot};
+
+use crate::content::Question;
+use crate::identity::{ChannelRef, UserRef};
+use crate::store::RoundAnswer;
+use crate::study::matching::typed_answer_matches;
+use crate::study::text;
+
+use super::Bot;
+use super::command::CommandError;
+use super::outbox::PostedMessage;
+use super::reply::{Choice, Message, choice_label, escape};
+
+/// How players answer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuizMode {
+    /// Pick one of the lettered choices.
+    #[default]
+    MultipleChoice,
+    /// Type the answer.
+    Typed,
+}
+
+/// Where the questions come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum QuizSource {
+    /// The pack's hand-written bank.
+    #[default]
+    Bank,
+}
+
+/// What `/quiz` was asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct QuizOptions {
+    pub rounds: u32,
+    pub seconds: u32,
+    pub mode: QuizMode,
+    pub source: QuizSource,
+}
+
+impl Default for QuizOptions {
+    fn default() -> Self {
+        Self {
+            rounds: 10,
+            seconds: 20,
+            mode: QuizMode::default(),
+            source: QuizSource::default(),
+        }
+    }
+}
+
+pub const MAX_ROUNDS: u32 = 50;
+pub const SECONDS_RANGE: (u32, u32) = (5, 300);
+/// Rounds in a row without any answer after which a quiz ends itself.
+pub const IDLE_ROUNDS_LIMIT: u32 = 3;
+/// How often the question's countdown is edited, where edits are possible.
+const COUNTDOWN_EVERY: Duration = Duration::from_secs(5);
+
+impl QuizOptions {
+    pub fn validate(&self) -> Result<(), CommandError> {
+        if self.rounds == 0 || self.rounds > MAX_ROUNDS {
+            return Err(CommandError::BadArgument(format!(
+                "A quiz has 1 to {MAX_ROUNDS} rounds."
+            )));
+        }
+        let (min, max) = SECONDS_RANGE;
+        if self.seconds < min || self.seconds > max {
+            return Err(CommandError::BadArgument(format!(
+                "A round lasts {min} to {max} seconds."
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// What a player's answer did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Counted. `choice` is the picked label in multiple-choice mode.
+    Accepted { choice: Option<String> },
+    /// The player had already answered this round.
+    AlreadyAnswered,
+    /// The text is not an answer to this question (chat, or a letter out of range).
+    NotAnAnswer,
+    /// A button from an earlier round or quiz.
+    Stale,
+}
+
+/// What a player gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Given {
+    /// Typed text: a letter, a choice's text, or a typed answer.
+    Text(String),
+    /// A button press carrying its session and round.
+    Choice {
+        session_id: i64,
+        round: u32,
+        index: usize,
+    },
+}
+
+pub(crate) enum QuizInput {
+    Answer {
+        user: UserRef,
+        given: Given,
+        reply: oneshot::Sender<AnswerOutcome>,
+    },
+    Stop {
+        by: String,
+        reply: oneshot::Sender<()>,
+    },
+}
+
+/// The registry's view of a running quiz.
+pub(crate) struct RunningQuiz {
+    pub(crate) inputs: mpsc::Sender<QuizInput>,
+    pub(crate) started_by: UserRef,
+    pub(crate) session_id: i64,
+    pub(crate) task: tokio::task::JoinHandle<()>,
+}
+
+/// A question as played: choices shuffled.
+struct PlayedQuestion {
+    question: Question,
+    choices: Vec<String>,
+    answer_index: Option<usize>,
+}
+
+impl PlayedQuestion {
+    fn prepare(question: Question, mode: QuizMode, rng: &mut fastrand::Rng) -> Self {
+        if mode == QuizMode::Typed || !question.is_multiple_choice() {
+            return Self {
+                question,
+                choices: Vec::new(),
+                answer_index: None,
+            };
+        }
+        let answer = question.answer().to_string();
+        let mut choices = question.choices.clone();
+        rng.shuffle(&mut choices);
+        let answer_index = choices.iter().position(|c| *c == answer);
+        Self {
+            question,
+            choices,
+            answer_index,
+        }
+    }
+
+    fn accepted_answers(&self) -> Vec<String> {
+        let mut accepted = self.question.answers.clone();
+        accepted.push(self.question.answer().to_string());
+        accepted
+    }
+
+    /// Reads a typed line as a choice index (multiple choice) or checks it
+    /// (typed). Returns None when the text is not an answer at all.
+    fn judge_text(&self, text: &str) -> Option<(bool, Option<usize>)> {
+        let trimmed = text.trim().trim_end_matches(['.', ')', '!']);
+        if self.choices.is_empty() {
+            if trimmed.is_empty() {
+                return None;
+            }
+            return Some((
+                typed_answer_matches(trimmed, &self.accepted_answers()),
+                None,
+            ));
+        }
+        let letter_index = (trimmed.chars().count() == 1)
+            .then(|| trimmed.chars().next())
+            .flatten()
+            .filter(char::is_ascii_alphabetic)
+            .map(|c| (c.to_ascii_uppercase() as u8 - b'A') as usize);
+        let index = letter_index.or_else(|| {
+            let folded = text::fold(trimmed);
+            self.choices.iter().position(|c| text::fold(c) == folded)
+        })?;
+        (index < self.choices.len()).then(|| (Some(index) == self.answer_index, Some(index)))
+    }
+}
+
+struct PlayerAnswer {
+    user: UserRef,
+    correct: bool,
+    elapsed: Duration,
+    choice: Option<usize>,
+}
+
+/// Starts a quiz task for `channel`. Returns once the first question is
+/// posted (or the start failed), so later input sees the quiz running.
+pub(crate) async fn start(
+    bot: &Bot,
+    channel: ChannelRef,
+    starter: UserRef,
+    options: QuizOptions,
+    solo: bool,
+) -> Result<Vec<Message>, super::BotError> {
+    let mut running = bot.inner.quizzes.lock().await;
+    if running.contains_key(&channel) {
+        return Err(super::BotError::User(format!(
+            "A quiz is already running in this channel. Its starter or an admin can stop it with {}quiz stop.",
+            bot.inner.settings.prefix
+        )));
+    }
+    let mut rng = fastrand::Rng::with_seed(
+        bot.inner
+            .settings
+            .seed
+            .unwrap_or_else(|| bot.inner.clock.now().timestamp_millis() as u64),
+    );
+    let mut pool: Vec<Question> = match options.source {
+        QuizSource::Bank => bot.inner.pack.questions.clone(),
+    };
+    if pool.is_empty() {
+        return Err(super::BotError::User(
+            "This content pack has no quiz questions yet.".into(),
+        ));
+    }
+    rng.shuffle(&mut pool);
+    pool.truncate(options.rounds as usize);
+    let questions: Vec<PlayedQuestion> = pool
+        .into_iter()
+        .map(|q| PlayedQuestion::prepare(q, options.mode, &mut rng))
+        .collect();
+    let rounds = questions.len() as u32;
+    let session_id = bot
+        .inner
+        .store
+        .start_quiz_session(&channel, &starter, rounds, bot.inner.clock.now())
+        .await?;
+    let (inputs, receiver) = mpsc::channel(256);
+    let (ready_tx, ready_rx) = oneshot::channel();
+    let run = QuizRun {
+        bot: bot.clone(),
+        channel: channel.clone(),
+        session_id,
+        options,
+        questions,
+        solo,
+        inputs: receiver,
+        pending_acks: Vec::new(),
+        streaks: HashMap::new(),
+        joined: HashSet::from([starter.id.clone()]),
+        ready: Some(ready_tx),
+    };
+    let task = tokio::spawn(run.play());
+    running.insert(
+        channel,
+        RunningQuiz {
+            inputs,
+            started_by: starter,
+            session_id,
+            task,
+        },
+    );
+    drop(running);
+    // The task signals once the first question is out; if it died, say so.
+    ready_rx
+        .await
+        .map_err(|_| super::BotError::User("The quiz could not start.".into()))?;
+    Ok(Vec::new())
+}
+
+struct QuizRun {
+    bot: Bot,
+    channel: ChannelRef,
+    session_id: i64,
+    options: QuizOptions,
+    questions: Vec<PlayedQuestion>,
+    solo: bool,
+    inputs: mpsc::Receiver<QuizInput>,
+    /// Answers accepted but not yet acknowledged: acknowledged when the quiz
+    /// is idle again, so a scripted player never races ahead of the rounds.
+    pending_acks: Vec<(oneshot::Sender<AnswerOutcome>, AnswerOutcome)>,
+    streaks: HashMap<String, u32>,
+    joined: HashSet<String>,
+    ready: Option<oneshot::Sender<()>>,
+}
+
+enum RoundEnd {
+    Closed(Vec<PlayerAnswer>),
+    /// Stopped mid-round; answers given so far are still revealed and scored.
+    Stopped {
+        by: String,
+        pending: Option<oneshot::Sender<()>>,
+        answers: Vec<PlayerAnswer>,
+    },
+}
+
+impl QuizRun {
+    async fn post(&self, message: &Message) -> Option<PostedMessage> {
+        match self.bot.inner.outbox.post(&self.channel, message).await {
+            Ok(posted) => Some(posted),
+            Err(error) => {
+                tracing::warn!(channel = %self.channel.id, error = %error, "could not post a quiz message");
+                None
+            }
+        }
+    }
+
+    fn flush_acks(&mut self) {
+        for (reply, outcome) in self.pending_acks.drain(..) {
+            let _ = reply.send(outcome);
+        }
+    }
+
+    #[tracing::instrument(skip_all, fields(session = self.session_id, channel = %self.channel.id))]
+    async fn play(mut self) {
+        let total = self.questions.len() as u32;
+        let mut idle_rounds = 0;
+        let mut end_reason = "finished".to_string();
+        let mut stop_reply = None;
+        for round in 1..=total {
+            let outcome = self.play_round(round, total).await;
+            match outcome {
+                RoundEnd::Stopped {
+                    by,
+                    pending,
+                    answers,
+                } => {
+                    if !answers.is_empty() {
+                        self.reveal(round, answers).await;
+                    }
+                    end_reason = by;
+                    stop_reply = pending;
+                    break;
+                }
+                RoundEnd::Closed(answers) => {
+                    idle_rounds = if answers.is_empty() {
+                        idle_rounds + 1
+                    } else {
+                        0
+                    };
+                    self.reveal(round, answers).await;
+                    if idle_rounds >= IDLE_ROUNDS_LIMIT && round < total {
+                        end_reason = format!("nobody answered for {IDLE_ROUNDS_LIMIT} rounds");
+                        break;
+                    }
+                    let pause = self.bot.inner.settings.pause_between_rounds;
+                    if round < total && !pause.is_zero() {
+                        self.bot.inner.clock.sleep(pause).await;
+                    }
+                }
+            }
+        }
+        self.finish(&end_reason).await;
+        if let Some(reply) = stop_reply {
+            let _ = reply.send(());
+        }
+    }
+
+    fn question_message(
+        &self,
+        round: u32,
+        total: u32,
+        question: &PlayedQuestion,
+        left: Duration,
+    ) -> Message {
+        let mut message = Message::titled(
+            format!("Question {round} of {total}"),
+            escape(&question.question.prompt),
+        );
+        message.choices = question
+            .choices
+            .iter()
+            .enumerate()
+            .map(|(index, text)| Choice {
+                label: choice_label(index),
+                text: escape(text),
+                key: format!("quiz:{}:{round}:{index}", self.session_id),
+            })
+            .collect();
+        let how = if question.choices.is_empty() {
+            "type your answer".to_string()
+        } else {
+            let labels: Vec<String> = (0..question.choices.len()).map(choice_label).collect();
+            format!("answer {}", labels.join(", "))
+        };
+        message.footer = Some(format!("{} seconds to {how}", left.as_secs()));
+        message
+    }
+
+    async fn play_round(&mut self, round: u32, total: u32) -> RoundEnd {
+        let index = (round - 1) as usize;
+        let limit = Duration::from_secs(u64::from(self.options.seconds));
+        let clock = self.bot.inner.clock.clone();
+        let started = clock.now();
+        let deadline = started + chrono::Duration::from_std(limit).unwrap_or_default();
+        let every = chrono::Duration::from_std(COUNTDOWN_EVERY).unwrap_or_default();
+        let message = self.question_message(round, total, &self.questions[index], limit);
+        let posted = self.post(&message).await;
+        if let Some(ready) = self.ready.take() {
+            let _ = ready.send(());
+        }
+        let can_edit = posted.is_some() && self.bot.inner.outbox.can_edit();
+        let mut next_tick = started + every;
+        let mut answers: Vec<PlayerAnswer> = Vec::new();
+        loop {
+            let everyone_answered = self
+                .joined
+                .iter()
+                .all(|id| answers.iter().any(|a| a.user.id == *id));
+            if !answers.is_empty() && everyone_answered && (round > 1 || self.solo) {
+                return RoundEnd::Closed(answers);
+            }
+            // Idle: waiting for input. Acknowledge what came before.
+            self.flush_acks();
+            tokio::select! {
+                () = clock.sleep_until(deadline) => return RoundEnd::Closed(answers),
+                () = clock.sleep_until(next_tick), if can_edit && next_tick + every <= deadline => {
+                    next_tick += every;
+                    let left = (deadline - clock.now()).to_std().unwrap_or_default();
+                    let update = self.question_message(round, total, &self.questions[index], left);
+                    if let Some(posted) = &posted {
+                        let _ = self.bot.inner.outbox.edit(&self.channel, posted, &update).await;
+                    }
+                }
+                input = self.inputs.recv() => match input {
+                    None => return RoundEnd::Stopped { by: "shut down".into(), pending: None, answers },
+                    Some(QuizInput::Stop { by, reply }) => return RoundEnd::Stopped { by, pending: Some(reply), answers },
+                    Some(QuizInput::Answer { user, given, reply }) => {
+                        let outcome = self.take_answer(round, &mut answers, user, given, started);
+                        match outcome {
+                            AnswerOutcome::Accepted { .. } => self.pending_acks.push((reply, outcome)),
+                            other => { let _ = reply.send(other); }
+                        }
+                    }
+                },
+            }
+        }
+    }
+
+    fn take_answer(
+        &mut self,
+        round: u32,
+        answers: &mut Vec<PlayerAnswer>,
+        user: UserRef,
+        given: Given,
+        started: DateTime<Utc>,
+    ) -> AnswerOutcome {
+        let question = &self.questions[(round - 1) as usize];
+        let judged = match given {
+            Given::Text(text) => question.judge_text(&text),
+            Given::Choice {
+                session_id,
+                round: r,
+                index,
+            } => {
+                if session_id != self.session_id || r != round {
+                    return AnswerOutcome::Stale;
+                }
+                (index < question.choices.len())
+                    .then(|| (Some(index) == question.answer_index, Some(index)))
+            }
+        };
+        let Some((correct, choice)) = judged else {
+            return AnswerOutcome::NotAnAnswer;
+        };
+        if answers.iter().any(|a| a.user.id == user.id) {
+            return AnswerOutcome::AlreadyAnswered;
+        }
+        self.joined.insert(user.id.clone());
+        let elapsed = (self.bot.inner.clock.now() - started)
+            .to_std()
+            .unwrap_or_default();
+        answers.push(PlayerAnswer {
+            user,
+            correct,
+            elapsed,
+            choice,
+        });
+        AnswerOutcome::Accepted {
+            choice: choice.map(choice_label),
+        }
+    }
+
+    async fn reveal(&mut self, round: u32, answers: Vec<PlayerAnswer>) {
+        let question = &self.questions[(round - 1) as usize];
+        let limit = Duration::from_secs(u64::from(self.options.seconds));
+        let rules = self.bot.inner.settings.scoring;
+        let mut results = Vec::new();
+        let mut lines = Vec::new();
+        for answer in &answers {
+            let streak = self.streaks.entry(answer.user.id.clone()).or_insert(0);
+            *streak = if answer.correct { *streak + 1 } else { 0 };
+            let points = rules.points(answer.correct, answer.elapsed, limit, *streak);
+            let seconds = answer.elapsed.as_secs_f64();
+            let name = escape(&answer.user.display_name);
+            lines.push(if answer.correct {
+                let streak_note = if *streak > 1 {
+                    format!(", streak {streak}")
+                } else {
+                    String::new()
+                };
+                format!("✅ {name} — {seconds:.1} s, +{points}{streak_note}")
+            } else {
+                let picked = answer
+                    .choice
+                    .map(|c| format!(" (chose {})", choice_label(c)))
+                    .unwrap_or_default();
+                format!("❌ {name}{picked}")
+            });
+            results.push(RoundAnswer {
+                user: answer.user.clone(),
+                correct: answer.correct,
+                points,
+                response_ms: answer.elapsed.as_millis() as u64,
+                streak: *streak,
+            });
+        }
+        for (id, streak) in self.streaks.iter_mut() {
+            if !answers.iter().any(|a| a.user.id == *id) {
+                *streak = 0;
+            }
+        }
+        if let Err(error) = self
+            .bot
+            .inner
+            .store
+            .record_round(
+                self.session_id,
+                round,
+                &self.channel.scope,
+                &results,
+                self.bot.inner.clock.now(),
+            )
+            .await
+        {
+            tracing::error!(error = ?error, "could not record a quiz round");
+            lines.push("(These points could not be saved; sorry.)".into());
+        }
+        let answer_text = match question.answer_index {
+            Some(i) => format!("{}) {}", choice_label(i), escape(&question.choices[i])),
+            None => escape(question.question.answer()),
+        };
+        if lines.is_empty() {
+            lines.push("Nobody answered.".into());
+        }
+        let mut message = Message::titled(format!("Answer: {answer_text}"), lines.join("\n"));
+        if let Some(quote) = question
+            .question
+            .source_sentence
+            .and_then(|i| self.bot.sentence_quote(i, &[]))
+        {
+            message.quotes.push(quote);
+        }
+        self.post(&message).await;
+    }
+
+    async fn finish(&mut self, reason: &str) {
+        // Leave the registry first so a new /quiz can start right after.
+        self.bot.inner.quizzes.lock().await.remove(&self.channel);
+        let store = &self.bot.inner.store;
+        if let Err(error) = store
+            .finish_quiz_session(self.session_id, reason, self.bot.inner.clock.now())
+            .await
+        {
+            tracing::error!(error = ?error, "could not close a quiz session");
+        }
+        let results = store
+            .session_results(self.session_id)
+            .await
+            .unwrap_or_default();
+        let mut body = String::new();
+        if reason != "finished" {
+            body.push_str(&format!("The quiz ended: {}.\n", escape(reason)));
+        }
+        if results.is_empty() {
+            body.push_str("No points were scored.");
+        } else {
+            for (rank, row) in results.iter().take(10).enumerate() {
+                body.push_str(&format!(
+                    "{}. {} — {} points ({}/{} right)\n",
+                    rank + 1,
+                    escape(&row.display_name),
+                    row.points,
+                    row.correct,
+                    row.answered
+                ));
+            }
+        }
+        let message =
+            Message::titled("Quiz over: final leaderboard", body.trim_end()).with_footer(format!(
+                "{}score shows your total, {}leaderboard the channel's",
+                self.bot.inner.settings.prefix, self.bot.inner.settings.prefix
+            ));
+        self.post(&message).await;
+        if let Some(ready) = self.ready.take() {
+            let _ = ready.send(());
+        }
+        self.flush_acks();
+        // Answers still queued are for a quiz that no longer exists.
+        self.inputs.close();
+        while let Ok(input) = self.inputs.try_recv() {
+            match input {
+                QuizInput::Answer { reply, .. } => {
+                    let _ = reply.send(AnswerOutcome::Stale);
+                }
+                QuizInput::Stop { reply, .. } => {
+                    let _ = reply.send(());
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::QuestionOrigin;
+
+    fn question(choices: &[&str], answer: usize) -> Question {
+        Question {
+            id: "q".into(),
+            prompt: "Who?".into(),
+            choices: choices.iter().map(|c| c.to_string()).collect(),
+            answer_index: Some(answer),
+            answers: vec![choices[answer].to_string()],
+            source_sentence: None,
+            kind: "bank".into(),
+            origin: QuestionOrigin::Generated,
+        }
+    }
+
+    #[test]
+    fn letters_and_choice_texts_are_answers_other_text_is_not() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let played = PlayedQuestion::prepare(
+            question(&["Trotsky", "Lenin", "Hitler"], 0),
+            QuizMode::MultipleChoice,
+            &mut rng,
+        );
+        let right = played.answer_index.unwrap();
+        assert_eq!(
+            played.judge_text(&choice_label(right).to_lowercase()),
+            Some((true, Some(right)))
+        );
+        assert_eq!(played.judge_text("trotsky"), Some((true, Some(right))));
+        assert_eq!(played.judge_text("D"), None);
+        assert_eq!(played.judge_text("who was lenin?"), None);
+    }
+
+    #[test]
+    fn typed_mode_hides_choices_and_matches_forgivingly() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let played = PlayedQuestion::prepare(
+            question(&["Trotsky", "Lenin"], 0),
+            QuizMode::Typed,
+            &mut rng,
+        );
+        assert!(played.choices.is_empty());
+        assert_eq!(played.judge_text("trotksy"), Some((true, None)));
+        assert_eq!(played.judge_text("Lenin"), Some((false, None)));
+    }
+
+    #[test]
+    fn options_are_validated() {
+        assert!(
+            QuizOptions {
+                rounds: 0,
+                ..QuizOptions::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(
+            QuizOptions {
+                seconds: 2,
+                ..QuizOptions::default()
+            }
+            .validate()
+            .is_err()
+        );
+        assert!(QuizOptions::default().validate().is_ok());
+    }
+}

@@ -1,0 +1,196 @@
+//! The platform-neutral reply model. The bot core says *what* to show; each
+//! platform renders it its own way (Discord embeds and buttons, Matrix HTML,
+//! plain text in the terminal).
+//!
+//! Text in a [`Message`] is Markdown. Anything that came from a user or a
+//! pack goes through [`escape`] first, so it can neither format nor ping.
+
+/// Who sees a message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Visibility {
+    /// Everyone in the channel.
+    #[default]
+    Public,
+    /// Only the person who asked (where the platform supports it).
+    Ephemeral,
+}
+
+/// A quoted passage of the document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Quote {
+    /// Markdown text of the passage (already escaped, matched words bold).
+    pub text: String,
+    /// Where it is: "sentence 12 of 37".
+    pub location: String,
+}
+
+/// One button / reaction option.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// "A", "B", ...
+    pub label: String,
+    /// The option's text (escaped Markdown).
+    pub text: String,
+    /// Opaque key the platform sends back when it is picked
+    /// (`quiz:<session>:<round>:<index>`).
+    pub key: String,
+}
+
+/// One message to show.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Message {
+    pub title: Option<String>,
+    /// Markdown body.
+    pub body: String,
+    pub quotes: Vec<Quote>,
+    pub choices: Vec<Choice>,
+    /// Small print: sources, hints, timers.
+    pub footer: Option<String>,
+    pub visibility: Visibility,
+}
+
+impl Message {
+    pub fn text(body: impl Into<String>) -> Self {
+        Self {
+            body: body.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn titled(title: impl Into<String>, body: impl Into<String>) -> Self {
+        Self {
+            title: Some(title.into()),
+            body: body.into(),
+            ..Self::default()
+        }
+    }
+
+    pub fn ephemeral(mut self) -> Self {
+        self.visibility = Visibility::Ephemeral;
+        self
+    }
+
+    pub fn with_footer(mut self, footer: impl Into<String>) -> Self {
+        self.footer = Some(footer.into());
+        self
+    }
+
+    pub fn with_quote(mut self, quote: Quote) -> Self {
+        self.quotes.push(quote);
+        self
+    }
+
+    /// The whole message as plain Markdown, as the terminal and Matrix
+    /// plain-text bodies show it.
+    pub fn to_markdown(&self) -> String {
+        let mut out = String::new();
+        if let Some(title) = &self.title {
+            out.push_str(&format!("**{title}**\n"));
+        }
+        if !self.body.is_empty() {
+            out.push_str(&self.body);
+            out.push('\n');
+        }
+        for quote in &self.quotes {
+            for line in quote.text.lines() {
+                out.push_str(&format!("> {line}\n"));
+            }
+            out.push_str(&format!("> — {}\n", quote.location));
+        }
+        for choice in &self.choices {
+            out.push_str(&format!("  {}) {}\n", choice.label, choice.text));
+        }
+        if let Some(footer) = &self.footer {
+            out.push_str(&format!("_{footer}_\n"));
+        }
+        out
+    }
+}
+
+/// Escapes Markdown and defuses mentions in text that came from a user or a
+/// pack: `*`, `_`, `` ` ``, `~`, `|`, `>`, `#`, `[`, `]` are backslashed, and
+/// `@` and `<` get a zero-width joiner so `@everyone`, `@here`, `<@123>` and
+/// Matrix `@user:server` never ping. (Platforms also send with mentions
+/// disabled; this is the second lock.)
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        match c {
+            '*' | '_' | '`' | '~' | '|' | '>' | '#' | '[' | ']' | '\\' => {
+                out.push('\\');
+                out.push(c);
+            }
+            '@' | '<' => {
+                out.push(c);
+                out.push('\u{200B}');
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// Escapes `text` and wraps the byte ranges in `bold` with `**`.
+/// Ranges must be sorted, non-overlapping and on char boundaries.
+pub fn escape_with_bold(text: &str, bold: &[(usize, usize)]) -> String {
+    let mut out = String::new();
+    let mut at = 0;
+    for &(start, end) in bold {
+        if start < at || end > text.len() || start >= end {
+            continue;
+        }
+        out.push_str(&escape(&text[at..start]));
+        out.push_str("**");
+        out.push_str(&escape(&text[start..end]));
+        out.push_str("**");
+        at = end;
+    }
+    out.push_str(&escape(&text[at..]));
+    out
+}
+
+/// "A", "B", ... for choice `index`.
+pub fn choice_label(index: usize) -> String {
+    char::from(b'A' + (index % 26) as u8).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escaping_defuses_mentions_and_markdown() {
+        let escaped = escape("@everyone <@123> **bold** `code`");
+        assert!(!escaped.contains("@everyone"));
+        assert!(!escaped.contains("<@123>"));
+        assert!(escaped.contains("\\*\\*bold\\*\\*"));
+    }
+
+    #[test]
+    fn bold_ranges_wrap_the_matched_words() {
+        assert_eq!(
+            escape_with_bold("Stalin met Trotsky", &[(0, 6), (11, 18)]),
+            "**Stalin** met **Trotsky**"
+        );
+        assert_eq!(escape_with_bold("a_b", &[]), "a\\_b");
+    }
+
+    #[test]
+    fn markdown_rendering_shows_every_part() {
+        let mut message = Message::titled("Question 1 of 3", "Who?").with_footer("20 s");
+        message.choices.push(Choice {
+            label: "A".into(),
+            text: "Trotsky".into(),
+            key: "k".into(),
+        });
+        message.quotes.push(Quote {
+            text: "He did.".into(),
+            location: "sentence 2 of 9".into(),
+        });
+        let text = message.to_markdown();
+        assert_eq!(
+            text,
+            "**Question 1 of 3**\nWho?\n> He did.\n> — sentence 2 of 9\n  A) Trotsky\n_20 s_\n"
+        );
+    }
+}

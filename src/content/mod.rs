@@ -1,0 +1,311 @@
+//! Content packs: reading a pack from disk (or the one bundled in the
+//! binary) and validating every file of it.
+//!
+//! A pack is a folder of plain files a teacher can edit:
+//!
+//! | file            | what it holds                                       |
+//! |-----------------|-----------------------------------------------------|
+//! | `pack.toml`     | the manifest: title, language, source, time zone    |
+//! | `document.txt`  | the study text, as given                            |
+//! | `events.tsv`    | dated events for "on this day" (optional)           |
+//! | `questions.toml`| the hand-written question bank (optional)           |
+//! | `synonyms.txt`  | related terms that help `/ask` (optional)           |
+//!
+//! This module only reads and checks data. It does no I/O beyond reading
+//! the pack's files, and every problem it finds names the file, the line and
+//! what is wrong.
+
+pub mod document;
+pub mod error;
+pub mod events;
+pub mod question;
+pub mod synonyms;
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+pub use document::{Document, Passage, Sentence};
+pub use error::{ContentError, ContentErrors};
+pub use events::DatedEvent;
+pub use question::{Question, QuestionOrigin};
+
+/// The pack bundled into the binary, so `lectern` works from any directory.
+const BUNDLED: &[(&str, &str)] = &[
+    ("pack.toml", include_str!("../../content/ussr/pack.toml")),
+    (
+        "document.txt",
+        include_str!("../../content/ussr/document.txt"),
+    ),
+    ("events.tsv", include_str!("../../content/ussr/events.tsv")),
+    (
+        "questions.toml",
+        include_str!("../../content/ussr/questions.toml"),
+    ),
+    (
+        "synonyms.txt",
+        include_str!("../../content/ussr/synonyms.txt"),
+    ),
+];
+
+/// The manifest, `pack.toml`.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Manifest {
+    /// Short machine name, e.g. `ussr`.
+    pub id: String,
+    pub title: String,
+    /// BCP 47 language tag of the document, e.g. `en`.
+    pub language: String,
+    /// IANA time zone used for scopes that have not chosen one.
+    pub time_zone: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub source: SourceInfo,
+    #[serde(default)]
+    pub files: PackFiles,
+}
+
+/// Where the document comes from, shown to users for attribution.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourceInfo {
+    pub title: String,
+    #[serde(default)]
+    pub author: Option<String>,
+    #[serde(default)]
+    pub url: Option<String>,
+    #[serde(default)]
+    pub license: Option<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The file names of a pack's parts, relative to the pack folder.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct PackFiles {
+    pub document: String,
+    pub events: Option<String>,
+    pub questions: Vec<String>,
+    pub synonyms: Option<String>,
+}
+
+impl Default for PackFiles {
+    fn default() -> Self {
+        Self {
+            document: "document.txt".into(),
+            events: Some("events.tsv".into()),
+            questions: vec!["questions.toml".into()],
+            synonyms: Some("synonyms.txt".into()),
+        }
+    }
+}
+
+/// A loaded, validated content pack.
+#[derive(Debug, Clone)]
+pub struct Pack {
+    pub manifest: Manifest,
+    pub document: Document,
+    pub events: Vec<DatedEvent>,
+    pub questions: Vec<Question>,
+    pub synonyms: Vec<Vec<String>>,
+    /// Where it was loaded from: a folder, or "bundled".
+    pub location: String,
+}
+
+enum Source<'a> {
+    Bundled,
+    Folder(&'a Path),
+}
+
+impl Source<'_> {
+    /// How a file is named in error messages.
+    fn display(&self, name: &str) -> String {
+        match self {
+            Source::Bundled => format!("content/ussr/{name} (bundled)"),
+            Source::Folder(dir) => dir.join(name).display().to_string(),
+        }
+    }
+
+    /// Reads a file; `Ok(None)` when it does not exist.
+    fn read(&self, name: &str) -> Result<Option<String>, ContentError> {
+        match self {
+            Source::Bundled => Ok(BUNDLED
+                .iter()
+                .find(|(file, _)| *file == name)
+                .map(|(_, text)| (*text).to_string())),
+            Source::Folder(dir) => match std::fs::read_to_string(dir.join(name)) {
+                Ok(text) => Ok(Some(text)),
+                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
+                Err(error) => Err(ContentError::new(
+                    self.display(name),
+                    None,
+                    format!("cannot read it: {error}"),
+                )),
+            },
+        }
+    }
+}
+
+impl Pack {
+    /// The pack compiled into the binary (`content/ussr`).
+    pub fn bundled() -> Result<Self, ContentErrors> {
+        Self::load_from(&Source::Bundled, "bundled")
+    }
+
+    /// Loads and validates the pack in `dir`.
+    pub fn load(dir: &Path) -> Result<Self, ContentErrors> {
+        if !dir.is_dir() {
+            return Err(ContentError::new(
+                dir.display().to_string(),
+                None,
+                "is not a folder (a content pack is a folder holding pack.toml)",
+            )
+            .into());
+        }
+        Self::load_from(&Source::Folder(dir), &dir.display().to_string())
+    }
+
+    /// Loads `dir` when given, the bundled pack otherwise.
+    pub fn load_or_bundled(dir: Option<&PathBuf>) -> Result<Self, ContentErrors> {
+        match dir {
+            Some(dir) => Self::load(dir),
+            None => Self::bundled(),
+        }
+    }
+
+    fn load_from(source: &Source<'_>, location: &str) -> Result<Self, ContentErrors> {
+        let mut errors = Vec::new();
+        let manifest_name = "pack.toml";
+        let manifest_file = source.display(manifest_name);
+        let manifest_text = source.read(manifest_name)?.ok_or_else(|| {
+            ContentError::new(
+                &manifest_file,
+                None,
+                "missing: every pack needs a pack.toml manifest",
+            )
+        })?;
+        let manifest: Manifest = toml::from_str(&manifest_text)
+            .map_err(|e| error::toml_error(&manifest_file, &manifest_text, &e))?;
+        if manifest.time_zone.parse::<chrono_tz::Tz>().is_err() {
+            let line = manifest_text
+                .lines()
+                .position(|l| l.trim_start().starts_with("time_zone"))
+                .map(|i| i + 1);
+            errors.push(ContentError::new(
+                &manifest_file,
+                line,
+                format!(
+                    "{:?} is not an IANA time zone (e.g. Europe/London, America/New_York, UTC)",
+                    manifest.time_zone
+                ),
+            ));
+        }
+
+        let files = manifest.files.clone();
+        let document_file = source.display(&files.document);
+        let document = match source.read(&files.document)? {
+            Some(text) if !text.trim().is_empty() => Document::parse(&text),
+            Some(_) => {
+                errors.push(ContentError::new(
+                    &document_file,
+                    None,
+                    "the document is empty",
+                ));
+                Document::parse("")
+            }
+            None => {
+                errors.push(ContentError::new(
+                    &document_file,
+                    None,
+                    "missing: the pack's document",
+                ));
+                Document::parse("")
+            }
+        };
+
+        let mut events = Vec::new();
+        if let Some(name) = &files.events {
+            if let Some(text) = source.read(name)? {
+                let (parsed, found) = events::parse_events(&source.display(name), &text);
+                events = parsed;
+                errors.extend(found);
+            }
+        }
+
+        let mut questions = Vec::new();
+        let mut seen_ids = HashMap::new();
+        for name in &files.questions {
+            if let Some(text) = source.read(name)? {
+                let (parsed, found) =
+                    question::parse_bank(&source.display(name), &text, &document, &mut seen_ids);
+                questions.extend(parsed);
+                errors.extend(found);
+            } else if name != "questions.toml" {
+                errors.push(ContentError::new(
+                    &manifest_file,
+                    None,
+                    format!("the question bank {name} named in [files] does not exist"),
+                ));
+            }
+        }
+
+        let mut synonyms = Vec::new();
+        if let Some(name) = &files.synonyms {
+            if let Some(text) = source.read(name)? {
+                let (parsed, found) = synonyms::parse_synonyms(&source.display(name), &text);
+                synonyms = parsed;
+                errors.extend(found);
+            }
+        }
+
+        if errors.is_empty() {
+            Ok(Self {
+                manifest,
+                document,
+                events,
+                questions,
+                synonyms,
+                location: location.to_string(),
+            })
+        } else {
+            Err(ContentErrors(errors))
+        }
+    }
+
+    /// The pack's default time zone (validated at load).
+    pub fn time_zone(&self) -> chrono_tz::Tz {
+        self.manifest.time_zone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// One-line attribution for the document.
+    pub fn attribution(&self) -> String {
+        let source = &self.manifest.source;
+        let mut parts = vec![source.title.clone()];
+        if let Some(author) = &source.author {
+            parts.push(format!("by {author}"));
+        }
+        if let Some(license) = &source.license {
+            parts.push(format!("({license})"));
+        }
+        parts.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_bundled_pack_loads_and_matches_the_seed() {
+        let pack = Pack::bundled().expect("bundled pack is valid");
+        assert_eq!(pack.manifest.id, "ussr");
+        assert!(pack.document.sentences().len() >= 30);
+        assert!(pack.events.len() >= 90);
+        assert!(pack.questions.len() >= 20);
+        assert!(pack.questions.iter().all(|q| q.source_sentence.is_some()));
+        assert!(pack.events.iter().all(|e| e.source.is_some()));
+    }
+}

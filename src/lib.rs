@@ -1,0 +1,15 @@
+//! Lectern, a study bot: answers questions from a study document, runs group
+//! quizzes, keeps scores and posts a daily "on this day" fact, on Discord,
+//! Matrix and in a terminal.
+//!
+//! Layers (arrows point at what a layer may use):
+//! `platforms` -> `bot` -> `study`, `store`, `content`. See `docs/ARCHITECTURE.md`.
+
+pub mod bot;
+pub mod clock;
+pub mod config;
+pub mod content;
+pub mod identity;
+pub mod platforms;
+pub mod store;
+pub mod study;

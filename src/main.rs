@@ -1,0 +1,365 @@
+//! The `lectern` command line: a thin layer that reads arguments and
+//! configuration, then hands over to the library.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::{Context, Result};
+use clap::{Args, Parser, Subcommand};
+use serde_json::json;
+
+use lectern::bot::{Bot, BotSettings, DateQuery, Message};
+use lectern::clock::SystemClock;
+use lectern::config::Config;
+use lectern::content::Pack;
+use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
+use lectern::store::Store;
+use lectern::study::Answerer;
+use lectern::study::onthisday;
+
+/// Lectern, a study bot: answers questions from a study document, runs
+/// group quizzes, keeps scores and posts a daily "on this day" fact.
+#[derive(Debug, Parser)]
+#[command(name = "lectern", version, about, long_about = None)]
+struct Cli {
+    /// Configuration file (default: ./lectern.toml when present).
+    #[arg(long, global = true, value_name = "FILE")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: CliCommand,
+}
+
+#[derive(Debug, Args)]
+struct PackArg {
+    /// Content pack folder (default: the bundled content/ussr pack).
+    #[arg(long, value_name = "DIR")]
+    pack: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct DbArg {
+    /// SQLite database file (default: lectern.db in your data folder).
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CliCommand {
+    /// Chat with the bot in the terminal: ask questions, play quizzes.
+    ///
+    /// When standard input is not a terminal, lines are read from it and
+    /// replies printed, so sessions can be scripted:
+    /// printf '/quiz 3\nA\nB\nC\n/leaderboard\n' | lectern chat
+    Chat {
+        #[command(flatten)]
+        pack: PackArg,
+        #[command(flatten)]
+        db: DbArg,
+        /// Your player name.
+        #[arg(long, default_value = "you")]
+        name: String,
+    },
+    /// Answer one question from the document (or many with --stdin).
+    Ask {
+        #[command(flatten)]
+        pack: PackArg,
+        /// Print JSON: {"answered": bool, "passages": [{"text", "score", ...}]}.
+        #[arg(long)]
+        json: bool,
+        /// How many passages to return at most.
+        #[arg(long, default_value_t = 3)]
+        top: usize,
+        /// Read one {"question": "..."} JSON object per line from standard
+        /// input and answer each on one line.
+        #[arg(long)]
+        stdin: bool,
+        /// The question.
+        question: Vec<String>,
+    },
+    /// Content pack tools.
+    Content {
+        #[command(subcommand)]
+        command: ContentCommand,
+    },
+    /// Show the pack's dated event(s) for a day.
+    Onthisday {
+        #[command(flatten)]
+        pack: PackArg,
+        /// YYYY-MM-DD or MM-DD (default: today in the pack's time zone).
+        #[arg(long)]
+        date: Option<String>,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Run the bot on the configured chat platforms.
+    Serve {
+        #[command(flatten)]
+        pack: PackArg,
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ContentCommand {
+    /// Validate a content pack and print a summary.
+    Check {
+        /// The pack folder (default: the bundled pack).
+        dir: Option<PathBuf>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let quiet = matches!(
+        cli.command,
+        CliCommand::Chat { .. } | CliCommand::Ask { .. }
+    );
+    init_logging(quiet);
+    match run(cli) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            for cause in error.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(quiet: bool) {
+    let default = if quiet { "error" } else { "info" };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+}
+
+fn load_pack(config: &Config, pack: &PackArg) -> Result<Pack> {
+    let dir = pack.pack.as_ref().or(config.pack.as_ref());
+    Ok(Pack::load_or_bundled(dir)?)
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+fn run(cli: Cli) -> Result<ExitCode> {
+    let config = Config::load(cli.config.as_deref())?;
+    match cli.command {
+        CliCommand::Chat { pack, db, name } => {
+            let pack = load_pack(&config, &pack)?;
+            let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
+            runtime()?.block_on(chat(pack, db_path, &name))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Ask {
+            pack,
+            json,
+            top,
+            stdin,
+            question,
+        } => {
+            let pack = load_pack(&config, &pack)?;
+            let answerer = Answerer::new(&pack.document, &pack.synonyms);
+            if stdin {
+                ask_stdin(&answerer, top)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let question = question.join(" ");
+            if question.trim().is_empty() {
+                anyhow::bail!(
+                    "give a question, e.g. lectern ask \"Who was Trotsky?\" (or --stdin)"
+                );
+            }
+            let answer = answerer.answer(&question, top);
+            if json {
+                println!("{}", answer_json(&answer));
+            } else {
+                let bot_message = plain_answer(&pack, &answer);
+                print!("{bot_message}");
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Content {
+            command: ContentCommand::Check { dir },
+        } => match Pack::load_or_bundled(dir.as_ref()) {
+            Ok(pack) => {
+                println!(
+                    "{} ({}): ok\n  {} sentences in {} passages, {} dated events, {} questions, {} related-term groups",
+                    pack.manifest.title,
+                    pack.location,
+                    pack.document.sentences().len(),
+                    pack.document.passages().len(),
+                    pack.events.len(),
+                    pack.questions.len(),
+                    pack.synonyms.len()
+                );
+                Ok(ExitCode::SUCCESS)
+            }
+            Err(errors) => {
+                eprint!("{errors}");
+                Ok(ExitCode::FAILURE)
+            }
+        },
+        CliCommand::Onthisday { pack, date, json } => {
+            let pack = load_pack(&config, &pack)?;
+            let date = date.as_deref().map(DateQuery::parse).transpose()?;
+            print_on_this_day(pack, date, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Serve { pack, db: _ } => {
+            let _pack = load_pack(&config, &pack)?;
+            eprintln!(
+                "No chat platform is configured yet, so there is nothing to serve.\n\
+                 Lectern will connect to Discord (DISCORD_TOKEN / [discord] in lectern.toml) and Matrix\n\
+                 ([matrix] in lectern.toml) once those adapters are enabled. Meanwhile, try `lectern chat`."
+            );
+            Ok(ExitCode::from(2))
+        }
+    }
+}
+
+async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
+    let store = Store::open(&db_path)
+        .await
+        .with_context(|| format!("could not open the database {}", db_path.display()))?;
+    let out = shared_writer(std::io::stdout());
+    let outbox = Arc::new(ConsoleOutbox::new(out.clone()));
+    let settings = BotSettings {
+        pause_between_rounds: std::time::Duration::ZERO,
+        ..BotSettings::default()
+    };
+    let bot = Bot::new(
+        Arc::new(pack),
+        store,
+        outbox,
+        Arc::new(SystemClock),
+        settings,
+    );
+    bot.recover_interrupted_quizzes().await?;
+    let console = Console::new(bot, out, name);
+    let interactive = std::io::stdin().is_terminal();
+    console
+        .run(tokio::io::BufReader::new(tokio::io::stdin()), interactive)
+        .await
+        .context("reading the terminal failed")?;
+    Ok(())
+}
+
+fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
+    json!({
+        "answered": answer.answered(),
+        "question": answer.question,
+        "intent": format!("{:?}", answer.intent).to_lowercase(),
+        "passages": answer.hits.iter().map(|hit| json!({
+            "text": hit.text,
+            "score": hit.score,
+            "sentence": hit.sentence + 1,
+            "coverage": (hit.coverage * 1000.0).round() / 1000.0,
+        })).collect::<Vec<_>>(),
+        "refusal": answer.refusal.as_ref().map(|r| format!("{r:?}")),
+        "suggestions": answer.suggestions,
+    })
+}
+
+fn plain_answer(pack: &Pack, answer: &lectern::study::Answer) -> String {
+    let total = pack.document.sentences().len();
+    if !answer.answered() {
+        let mut text = "The document does not cover that.".to_string();
+        if !answer.suggestions.is_empty() {
+            text.push_str(&format!(
+                " It does cover: {}.",
+                answer.suggestions.join(", ")
+            ));
+        }
+        return text + "\n";
+    }
+    answer
+        .hits
+        .iter()
+        .map(|hit| format!("[sentence {} of {total}] {}\n", hit.sentence + 1, hit.text))
+        .collect()
+}
+
+fn ask_stdin(answerer: &Answerer, top: usize) -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let line = line.context("reading standard input failed")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(value) => match value.get("question").and_then(|q| q.as_str()) {
+                Some(question) => answer_json(&answerer.answer(question, top)),
+                None => {
+                    json!({"answered": false, "passages": [], "error": "expected {\"question\": \"...\"}"})
+                }
+            },
+            Err(error) => {
+                json!({"answered": false, "passages": [], "error": format!("not JSON: {error}")})
+            }
+        };
+        writeln!(stdout, "{reply}")?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
+fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<()> {
+    use chrono::Utc;
+    let today = Utc::now().with_timezone(&pack.time_zone()).date_naive();
+    let day = date.map_or(today, |d| d.resolve(today));
+    let pick = onthisday::pick(&pack.events, day);
+    let framing = pick.framing;
+    let events: Vec<serde_json::Value> = pick
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "date": e.date.to_string(),
+                "title": e.title,
+                "description": e.description,
+                "source": e.source,
+            })
+        })
+        .collect();
+    // Render through the bot core so the terminal and chat platforms agree.
+    let store = runtime()?.block_on(Store::open_in_memory())?;
+    let outbox = Arc::new(ConsoleOutbox::new(shared_writer(std::io::sink())));
+    let bot = Bot::new(
+        Arc::new(pack),
+        store,
+        outbox,
+        Arc::new(SystemClock),
+        BotSettings::default(),
+    );
+    let message: Message = bot.on_this_day(Some(DateQuery::Full(day)));
+    let related = message.quotes.first().map(|q| q.text.clone());
+    let text = message.to_markdown();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "date": day.to_string(),
+                "framing": framing.name(),
+                "events": events,
+                "related_sentence": related,
+                "text": text.trim_end(),
+            })
+        );
+    } else {
+        print!("{text}");
+    }
+    Ok(())
+}

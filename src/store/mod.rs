@@ -1,0 +1,434 @@
+//! The store: the only module that speaks SQL. One [`Store`] over an sqlx
+//! pool, with a method for each question the bot asks of its data.
+//!
+//! SQLite by default (WAL, foreign keys on, a busy timeout), with migrations
+//! from `migrations/` applied at start-up. The SQL is kept portable (`$1`
+//! parameters, `ON CONFLICT` upserts, integer epoch-millisecond times) so a
+//! PostgreSQL backend can be added by URL later.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+
+/// Storage failures. Users see a short apology; the chain is logged.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error")]
+    Database(#[from] sqlx::Error),
+    #[error("could not apply database migrations")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("could not create the database folder {path}")]
+    Folder {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// One player's result in a revealed round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundAnswer {
+    pub user: UserRef,
+    pub correct: bool,
+    pub points: u32,
+    pub response_ms: u64,
+    /// Right answers in a row, including this round, in this quiz.
+    pub streak: u32,
+}
+
+/// A user's standing in a scope.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ScoreCard {
+    pub display_name: String,
+    pub points: i64,
+    pub answered: i64,
+    pub correct: i64,
+    pub best_streak: i64,
+    /// 1-based rank by points in the scope.
+    pub rank: i64,
+    /// How many players have a score in the scope.
+    pub players: i64,
+}
+
+/// One leaderboard line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LeaderboardRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub points: i64,
+    pub correct: i64,
+    pub answered: i64,
+}
+
+/// A quiz that was running when the process stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterruptedQuiz {
+    pub session_id: i64,
+    pub channel: ChannelRef,
+    pub rounds_revealed: i64,
+}
+
+fn millis(at: DateTime<Utc>) -> i64 {
+    at.timestamp_millis()
+}
+
+fn platform_from(name: &str) -> Platform {
+    match name {
+        "discord" => Platform::Discord,
+        "matrix" => Platform::Matrix,
+        _ => Platform::Console,
+    }
+}
+
+/// The database handle; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+impl Store {
+    /// Opens (creating if needed) the SQLite database at `path` and applies
+    /// pending migrations.
+    #[tracing::instrument(skip_all, fields(path = %path.display()))]
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            std::fs::create_dir_all(parent).map_err(|source| StoreError::Folder {
+                path: parent.display().to_string(),
+                source,
+            })?;
+        }
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL survives a process crash (kill -9) with every
+            // committed transaction; only a power cut may lose the last ones.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        Self::connect(options, 4).await
+    }
+
+    /// A private in-memory database (for tests and one-shot commands).
+    pub async fn open_in_memory() -> Result<Self, StoreError> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
+        // One connection: every connection to :memory: is its own database.
+        Self::connect(options, 1).await
+    }
+
+    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Self, StoreError> {
+        let pool = SqlitePoolOptions::new()
+            .max_connections(connections)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations").run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    async fn user_id(tx: &mut sqlx::SqliteConnection, user: &UserRef) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO users (platform, platform_user_id, display_name) VALUES ($1, $2, $3)
+             ON CONFLICT (platform, platform_user_id) DO UPDATE SET display_name = excluded.display_name
+             RETURNING id",
+        )
+        .bind(user.platform.as_str())
+        .bind(&user.id)
+        .bind(&user.display_name)
+        .fetch_one(tx)
+        .await
+    }
+
+    async fn scope_id(
+        tx: &mut sqlx::SqliteConnection,
+        scope: &ScopeRef,
+    ) -> Result<i64, sqlx::Error> {
+        sqlx::query_scalar(
+            "INSERT INTO scopes (platform, platform_scope_id) VALUES ($1, $2)
+             ON CONFLICT (platform, platform_scope_id) DO UPDATE SET platform = excluded.platform
+             RETURNING id",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .fetch_one(tx)
+        .await
+    }
+
+    /// Records that a quiz started in `channel`; returns its session id.
+    pub async fn start_quiz_session(
+        &self,
+        channel: &ChannelRef,
+        started_by: &UserRef,
+        rounds: u32,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
+        let user_id = Self::user_id(&mut tx, started_by).await?;
+        let id = sqlx::query_scalar(
+            "INSERT INTO quiz_sessions (scope_id, channel_id, started_by, started_at_ms, rounds)
+             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+        )
+        .bind(scope_id)
+        .bind(&channel.id)
+        .bind(user_id)
+        .bind(millis(at))
+        .bind(i64::from(rounds))
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Commits one revealed round: every player's answer and their running
+    /// totals, in one transaction. Recording the same round twice is a no-op.
+    pub async fn record_round(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        answers: &[RoundAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        for answer in answers {
+            let user_id = Self::user_id(&mut tx, &answer.user).await?;
+            let inserted = sqlx::query(
+                "INSERT INTO quiz_answers
+                   (session_id, round, user_id, scope_id, answered_at_ms, correct, points, response_ms)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+                 ON CONFLICT (session_id, round, user_id) DO NOTHING",
+            )
+            .bind(session_id)
+            .bind(i64::from(round))
+            .bind(user_id)
+            .bind(scope_id)
+            .bind(millis(at))
+            .bind(i64::from(answer.correct))
+            .bind(i64::from(answer.points))
+            .bind(i64::try_from(answer.response_ms).unwrap_or(i64::MAX))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if inserted == 0 {
+                continue;
+            }
+            sqlx::query(
+                "INSERT INTO scores (scope_id, user_id, points, answered, correct, best_streak, updated_at_ms)
+                 VALUES ($1, $2, $3, 1, $4, $5, $6)
+                 ON CONFLICT (scope_id, user_id) DO UPDATE SET
+                   points = scores.points + excluded.points,
+                   answered = scores.answered + 1,
+                   correct = scores.correct + excluded.correct,
+                   best_streak = MAX(scores.best_streak, excluded.best_streak),
+                   updated_at_ms = excluded.updated_at_ms",
+            )
+            .bind(scope_id)
+            .bind(user_id)
+            .bind(i64::from(answer.points))
+            .bind(i64::from(answer.correct))
+            .bind(i64::from(answer.streak))
+            .bind(millis(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Marks a quiz session as over.
+    pub async fn finish_quiz_session(
+        &self,
+        session_id: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE quiz_sessions SET ended_at_ms = $1, end_reason = $2
+             WHERE id = $3 AND ended_at_ms IS NULL",
+        )
+        .bind(millis(at))
+        .bind(reason)
+        .bind(session_id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Closes every session left open by a crash and returns them, so their
+    /// channels can be told. Call at start-up, before quizzes can start.
+    pub async fn close_interrupted_quizzes(
+        &self,
+        at: DateTime<Utc>,
+    ) -> Result<Vec<InterruptedQuiz>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let rows = sqlx::query(
+            "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
+                    (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
+             FROM quiz_sessions q JOIN scopes s ON s.id = q.scope_id
+             WHERE q.ended_at_ms IS NULL ORDER BY q.id",
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        sqlx::query(
+            "UPDATE quiz_sessions SET ended_at_ms = $1, end_reason = 'interrupted' WHERE ended_at_ms IS NULL",
+        )
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let scope = ScopeRef::new(
+                    platform_from(row.get::<String, _>("platform").as_str()),
+                    row.get::<String, _>("platform_scope_id"),
+                );
+                InterruptedQuiz {
+                    session_id: row.get("id"),
+                    channel: ChannelRef::new(scope, row.get::<String, _>("channel_id")),
+                    rounds_revealed: row.get("revealed"),
+                }
+            })
+            .collect())
+    }
+
+    /// A user's all-time standing in a scope, if they have played there.
+    pub async fn score(
+        &self,
+        scope: &ScopeRef,
+        user: &UserRef,
+    ) -> Result<Option<ScoreCard>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.display_name, sc.points, sc.answered, sc.correct, sc.best_streak,
+                    (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id AND o.points > sc.points) + 1 AS rank,
+                    (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id) AS players
+             FROM scores sc
+             JOIN users u ON u.id = sc.user_id
+             JOIN scopes s ON s.id = sc.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2
+               AND u.platform = $3 AND u.platform_user_id = $4",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .bind(user.platform.as_str())
+        .bind(&user.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| ScoreCard {
+            display_name: row.get("display_name"),
+            points: row.get("points"),
+            answered: row.get("answered"),
+            correct: row.get("correct"),
+            best_streak: row.get("best_streak"),
+            rank: row.get("rank"),
+            players: row.get("players"),
+        }))
+    }
+
+    /// Finds a user of the scope by display name (case-insensitive), for
+    /// `/score NAME`.
+    pub async fn find_player(
+        &self,
+        scope: &ScopeRef,
+        name: &str,
+    ) -> Result<Option<UserRef>, StoreError> {
+        let row = sqlx::query(
+            "SELECT u.platform, u.platform_user_id, u.display_name
+             FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2
+               AND (LOWER(u.display_name) = LOWER($3) OR u.platform_user_id = $3)
+             ORDER BY sc.points DESC LIMIT 1",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| {
+            UserRef::new(
+                platform_from(row.get::<String, _>("platform").as_str()),
+                row.get::<String, _>("platform_user_id"),
+                row.get::<String, _>("display_name"),
+            )
+        }))
+    }
+
+    /// The top players of a scope: all time when `since` is `None`, else by
+    /// points earned at or after `since`.
+    pub async fn leaderboard(
+        &self,
+        scope: &ScopeRef,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+        let query = match since {
+            None => sqlx::query(
+                "SELECT u.platform_user_id, u.display_name, sc.points, sc.correct, sc.answered
+                 FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
+                 WHERE s.platform = $1 AND s.platform_scope_id = $2
+                 ORDER BY sc.points DESC, sc.correct DESC, u.display_name LIMIT $3",
+            )
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .bind(i64::from(limit)),
+            Some(since) => sqlx::query(
+                "SELECT u.platform_user_id, u.display_name, SUM(a.points) AS points,
+                        SUM(a.correct) AS correct, COUNT(*) AS answered
+                 FROM quiz_answers a JOIN users u ON u.id = a.user_id JOIN scopes s ON s.id = a.scope_id
+                 WHERE s.platform = $1 AND s.platform_scope_id = $2 AND a.answered_at_ms >= $3
+                 GROUP BY u.id, u.platform_user_id, u.display_name
+                 ORDER BY points DESC, correct DESC, u.display_name LIMIT $4",
+            )
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .bind(millis(since))
+            .bind(i64::from(limit)),
+        };
+        let rows = query.fetch_all(&self.pool).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| LeaderboardRow {
+                user_id: row.get("platform_user_id"),
+                display_name: row.get("display_name"),
+                points: row.get("points"),
+                correct: row.get("correct"),
+                answered: row.get("answered"),
+            })
+            .collect())
+    }
+
+    /// Points each player earned in one quiz session, best first.
+    pub async fn session_results(
+        &self,
+        session_id: i64,
+    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT u.platform_user_id, u.display_name, SUM(a.points) AS points,
+                    SUM(a.correct) AS correct, COUNT(*) AS answered
+             FROM quiz_answers a JOIN users u ON u.id = a.user_id
+             WHERE a.session_id = $1
+             GROUP BY u.id, u.platform_user_id, u.display_name
+             ORDER BY points DESC, correct DESC, u.display_name",
+        )
+        .bind(session_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| LeaderboardRow {
+                user_id: row.get("platform_user_id"),
+                display_name: row.get("display_name"),
+                points: row.get("points"),
+                correct: row.get("correct"),
+                answered: row.get("answered"),
+            })
+            .collect())
+    }
+}

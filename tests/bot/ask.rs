@@ -1,0 +1,45 @@
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_typed_question_is_answered_with_a_quoted_cited_passage() {
+    let app = TestApp::spawn().await;
+    let output = app
+        .send("Who did Stalin defeat in the struggle for power?")
+        .await;
+    assert!(output.contains("From the document:"), "{output}");
+    let first_quote = output.lines().find(|l| l.starts_with("> ")).unwrap();
+    assert!(first_quote.contains("Trotsky"), "{output}");
+    assert!(
+        first_quote.contains("**struggle** for **power**"),
+        "matched words are bold: {output}"
+    );
+    assert!(output.contains("sentence 1 of 37"), "{output}");
+}
+
+#[tokio::test]
+async fn a_question_the_document_does_not_cover_is_refused_with_topics() {
+    let app = TestApp::spawn().await;
+    let output = app.send("What is the capital of France?").await;
+    assert!(
+        output.contains("The document does not cover that."),
+        "{output}"
+    );
+    assert!(output.contains("It does cover:"), "{output}");
+    assert!(!output.contains("> "), "a refusal quotes nothing: {output}");
+}
+
+#[tokio::test]
+async fn the_ask_command_and_plain_text_give_the_same_answer() {
+    let app = TestApp::spawn().await;
+    let plain = app.send("what is a kolkhoz").await;
+    let command = app.send("/ask what is a kolkhoz").await;
+    assert_eq!(plain, command);
+    assert!(plain.contains("**kolkhoz**"), "{plain}");
+}
+
+#[tokio::test]
+async fn user_text_is_never_rendered_as_a_mention() {
+    let app = TestApp::spawn().await;
+    let output = app.send("/as @everyone /score").await;
+    assert!(!output.contains("@everyone"), "{output}");
+}

@@ -1,0 +1,221 @@
+//! The `lectern` binary, run as a user runs it.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use serde_json::Value;
+
+fn lectern() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
+    // Never read a developer's lectern.toml or environment.
+    command
+        .current_dir(std::env::temp_dir())
+        .env_remove("LECTERN_DATABASE")
+        .env_remove("LECTERN_PACK");
+    command
+}
+
+fn run_with_input(args: &[&str], input: &str) -> (String, String, bool) {
+    let mut child = lectern()
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let output = child.wait_with_output().unwrap();
+    (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+        output.status.success(),
+    )
+}
+
+fn ask_json(question: &str) -> Value {
+    let output = lectern()
+        .args(["ask", "--json", "--top", "3", question])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+#[test]
+fn ask_json_quotes_trotsky_for_the_power_struggle() {
+    let answer = ask_json("Who did Stalin defeat in the struggle for power?");
+    assert_eq!(answer["answered"], true);
+    let first = answer["passages"][0]["text"].as_str().unwrap();
+    assert!(first.contains("Trotsky"), "{answer}");
+    assert!(answer["passages"][0]["score"].is_number());
+}
+
+#[test]
+fn ask_json_refuses_what_the_document_does_not_cover() {
+    let answer = ask_json("What is the capital of France?");
+    assert_eq!(answer["answered"], false);
+}
+
+#[test]
+fn ask_stdin_answers_one_json_line_per_question_in_order() {
+    let input = "{\"question\": \"What is a kolkhoz?\"}\n\n{\"question\": \"how do I bake bread\"}\nnot json\n";
+    let (stdout, _, ok) = run_with_input(&["ask", "--json", "--stdin"], input);
+    assert!(ok);
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines[0]["answered"], true);
+    assert_eq!(lines[1]["answered"], false);
+    assert!(lines[2]["error"].as_str().unwrap().starts_with("not JSON"));
+}
+
+#[test]
+fn content_check_summarises_a_good_pack_and_fails_on_a_bad_one() {
+    let output = lectern().args(["content", "check"]).output().unwrap();
+    assert!(output.status.success());
+    let summary = String::from_utf8(output.stdout).unwrap();
+    assert!(summary.contains("37 sentences"), "{summary}");
+    assert!(summary.contains("98 dated events"), "{summary}");
+
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("pack.toml"), "id = \"x\"\ntitle = \"X\"\nlanguage = \"en\"\ntime_zone = \"UTC\"\ncolour = \"red\"\n[source]\ntitle = \"X\"\n").unwrap();
+    let output = lectern()
+        .args(["content", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let errors = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        errors.contains("pack.toml:5: unknown field `colour`"),
+        "{errors}"
+    );
+}
+
+#[test]
+fn onthisday_json_gives_the_invasion_on_22_june() {
+    let output = lectern()
+        .args(["onthisday", "--date", "1941-06-22", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["framing"], "on_this_day");
+    assert_eq!(value["events"][0]["date"], "1941-06-22");
+    assert!(
+        value["events"][0]["title"]
+            .as_str()
+            .unwrap()
+            .contains("invades the Soviet Union"),
+        "{value}"
+    );
+    assert!(
+        value["events"][0]["source"]
+            .as_str()
+            .unwrap()
+            .starts_with("http")
+    );
+    assert!(
+        value["text"]
+            .as_str()
+            .unwrap()
+            .contains("On this day in 1941")
+    );
+
+    let output = lectern()
+        .args(["onthisday", "--date", "06-21", "--json"])
+        .output()
+        .unwrap();
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(value["framing"], "days_ahead");
+    assert!(
+        value["text"]
+            .as_str()
+            .unwrap()
+            .contains("Tomorrow, in 1941"),
+        "{value}"
+    );
+}
+
+#[test]
+fn chat_reads_a_script_from_standard_input() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("chat.db");
+    let (stdout, stderr, ok) = run_with_input(
+        &["chat", "--db", db.to_str().unwrap()],
+        "/help\n/leaderboard\n/nope\n",
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("/quiz [rounds] [seconds]"), "{stdout}");
+    assert!(stdout.contains("No points scored yet"), "{stdout}");
+    assert!(stdout.contains("Unknown command /nope."), "{stdout}");
+    assert!(db.exists());
+}
+
+#[test]
+fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
+    use std::io::{BufRead, BufReader};
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("crash.db");
+    let mut child = lectern()
+        .args(["chat", "--db", db.to_str().unwrap()])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut read_until = |needle: &str| {
+        let mut seen = String::new();
+        loop {
+            let mut line = String::new();
+            assert!(
+                stdout.read_line(&mut line).unwrap() > 0,
+                "output ended before {needle:?}:\n{seen}"
+            );
+            seen.push_str(&line);
+            if line.contains(needle) {
+                return seen;
+            }
+        }
+    };
+    writeln!(stdin, "/quiz 3 120").unwrap();
+    let question = read_until("seconds to answer");
+    let pack = lectern::content::Pack::bundled().unwrap();
+    let prompt = question.lines().nth(1).unwrap();
+    let asked = pack
+        .questions
+        .iter()
+        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+        .unwrap();
+    let letter = question
+        .lines()
+        .find_map(|l| {
+            let (label, text) = l.trim_start().split_once(") ")?;
+            (text == lectern::bot::escape(asked.answer())).then(|| label.to_string())
+        })
+        .unwrap();
+    writeln!(stdin, "{letter}").unwrap();
+    read_until("Question 2 of 3");
+    read_until("seconds to answer");
+    // kill -9 in the middle of round 2.
+    child.kill().unwrap();
+    child.wait().unwrap();
+
+    let (stdout, stderr, ok) = run_with_input(&["chat", "--db", db.to_str().unwrap()], "/score\n");
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("interrupted when I restarted. Points from the 1 revealed round are kept"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("1/1 right (100%)"), "{stdout}");
+}

@@ -1,0 +1,173 @@
+//! Test harness: a console bot over a temp SQLite file, a manual clock, and
+//! a transcript that tests read and wait on (never sleep on).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use tokio::sync::Notify;
+
+use lectern::bot::{Bot, BotSettings};
+use lectern::clock::ManualClock;
+use lectern::content::Pack;
+use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
+use lectern::store::Store;
+
+/// Everything the console prints, shared with the test.
+#[derive(Clone, Default)]
+pub struct Transcript {
+    text: Arc<Mutex<String>>,
+    changed: Arc<Notify>,
+    read_to: Arc<Mutex<usize>>,
+}
+
+impl Write for Transcript {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.text
+            .lock()
+            .unwrap()
+            .push_str(&String::from_utf8_lossy(buf));
+        self.changed.notify_waiters();
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl Transcript {
+    /// Output since the last call.
+    pub fn take(&self) -> String {
+        let text = self.text.lock().unwrap();
+        let mut read_to = self.read_to.lock().unwrap();
+        let new = text[*read_to..].to_string();
+        *read_to = text.len();
+        new
+    }
+
+    /// Waits until unread output contains `needle`, then returns (and
+    /// consumes) all unread output. Fails after 10 s of real time, which
+    /// only guards against a hang: nothing here waits on purpose.
+    pub async fn wait_for(&self, needle: &str) -> String {
+        let wait = async {
+            loop {
+                let notified = self.changed.notified();
+                {
+                    let text = self.text.lock().unwrap();
+                    let read_to = *self.read_to.lock().unwrap();
+                    if text[read_to..].contains(needle) {
+                        break;
+                    }
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(10), wait)
+            .await
+            .is_err()
+        {
+            panic!(
+                "timed out waiting for {needle:?}; unread output:\n{}",
+                self.take()
+            );
+        }
+        self.take()
+    }
+}
+
+/// A console bot with its own database file and clock.
+pub struct TestApp {
+    pub bot: Bot,
+    pub console: Console,
+    pub out: Transcript,
+    pub clock: Arc<ManualClock>,
+    pub db_path: PathBuf,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// A fixed "now": Wednesday 2026-11-25 12:00 UTC.
+pub fn test_start() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
+}
+
+impl TestApp {
+    /// A new app on a fresh temp database.
+    pub async fn spawn() -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lectern.db");
+        let mut app = Self::spawn_on(path, test_start()).await;
+        app._dir = Some(dir);
+        app
+    }
+
+    /// An app on an existing database file (a "restart").
+    pub async fn spawn_on(db_path: PathBuf, now: DateTime<Utc>) -> Self {
+        let pack = Arc::new(Pack::bundled().expect("bundled pack loads"));
+        let store = Store::open(&db_path).await.expect("database opens");
+        let out = Transcript::default();
+        let writer = shared_writer(out.clone());
+        let outbox = Arc::new(ConsoleOutbox::new(writer.clone()));
+        let clock = Arc::new(ManualClock::new(now));
+        let settings = BotSettings {
+            pause_between_rounds: Duration::ZERO,
+            seed: Some(7),
+            ..BotSettings::default()
+        };
+        let bot = Bot::new(pack, store, outbox, clock.clone(), settings);
+        bot.recover_interrupted_quizzes()
+            .await
+            .expect("recovery runs");
+        let console = Console::new(bot.clone(), writer, "you");
+        Self {
+            bot,
+            console,
+            out,
+            clock,
+            db_path,
+            _dir: None,
+        }
+    }
+
+    /// Types a line and returns everything printed in response.
+    pub async fn send(&self, line: &str) -> String {
+        assert!(
+            self.console.on_line(line).await,
+            "the console quit on {line:?}"
+        );
+        self.out.take()
+    }
+
+    /// The letter of the right answer to the last question shown in `output`.
+    pub fn right_letter(&self, output: &str) -> String {
+        let question_block = output
+            .rsplit("**Question ")
+            .next()
+            .expect("a question was shown");
+        let prompt = question_block.lines().nth(1).expect("question text");
+        let question = self
+            .bot
+            .pack()
+            .questions
+            .iter()
+            .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+            .unwrap_or_else(|| panic!("no bank question {prompt:?}"));
+        question_block
+            .lines()
+            .find_map(|line| {
+                let line = line.trim_start();
+                let (label, text) = line.split_once(") ")?;
+                (label.len() == 1 && text == lectern::bot::escape(question.answer()))
+                    .then(|| label.to_string())
+            })
+            .expect("the right answer is among the choices")
+    }
+
+    /// A letter that is wrong for the last question shown in `output`.
+    pub fn wrong_letter(&self, output: &str) -> String {
+        let right = self.right_letter(output);
+        if right == "A" { "B".into() } else { "A".into() }
+    }
+}

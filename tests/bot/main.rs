@@ -1,0 +1,11 @@
+//! Integration tests: the bot driven as a user drives it, through the
+//! terminal platform and the `lectern` binary. One test binary (compiled
+//! once), one module per feature.
+
+mod helpers;
+
+mod ask;
+mod cli;
+mod content;
+mod quiz;
+mod scores;

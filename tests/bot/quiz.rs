@@ -1,0 +1,207 @@
+use std::time::Duration;
+
+use lectern::bot::{Command, Origin, QuizOptions};
+use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+
+use crate::helpers::TestApp;
+
+#[tokio::test]
+async fn a_solo_quiz_plays_to_the_end_with_speed_and_streak_points() {
+    let app = TestApp::spawn().await;
+    let mut output = app.send("/quiz 3 20").await;
+    assert!(output.contains("**Question 1 of 3**"), "{output}");
+    for round in 1..=3 {
+        let letter = app.right_letter(&output);
+        output = app.send(&letter).await;
+        assert!(output.contains("✅ you"), "round {round}: {output}");
+        assert!(
+            output.contains("> — sentence "),
+            "the reveal quotes its sentence: {output}"
+        );
+    }
+    // Instant answers: 100 base + 50 speed, then +10 and +20 for the streak.
+    assert!(output.contains("+170, streak 3"), "{output}");
+    assert!(
+        output.contains("**Quiz over: final leaderboard**"),
+        "{output}"
+    );
+    assert!(
+        output.contains("1. you — 480 points (3/3 right)"),
+        "{output}"
+    );
+    // The channel is free again.
+    assert!(app.send("/quiz 1").await.contains("Question 1 of 1"));
+}
+
+#[tokio::test]
+async fn the_speed_bonus_falls_with_the_time_taken() {
+    let app = TestApp::spawn().await;
+    let output = app.send("/quiz 1 20").await;
+    app.clock.advance(Duration::from_secs(10));
+    let output = app.send(&app.right_letter(&output)).await;
+    assert!(output.contains("✅ you — 10.0 s, +125"), "{output}");
+}
+
+#[tokio::test]
+async fn a_round_closes_at_its_deadline_and_an_idle_quiz_ends_itself() {
+    let app = TestApp::spawn().await;
+    app.send("/quiz 5 10").await;
+    for round in 2..=3 {
+        app.clock.advance(Duration::from_secs(10));
+        let output = app
+            .out
+            .wait_for(&format!("**Question {round} of 5**"))
+            .await;
+        assert!(output.contains("Nobody answered."), "{output}");
+    }
+    app.clock.advance(Duration::from_secs(10));
+    let output = app.out.wait_for("Quiz over").await;
+    assert!(output.contains("nobody answered for 3 rounds"), "{output}");
+    assert!(!output.contains("Question 4"), "{output}");
+}
+
+#[tokio::test]
+async fn one_answer_per_player_counts_and_the_round_waits_for_every_joined_player() {
+    let app = TestApp::spawn().await;
+    let question = app.send("/quiz 2 20").await;
+    let right = app.right_letter(&question);
+    let wrong = app.wrong_letter(&question);
+    assert_eq!(
+        app.send(&format!("/as alice {wrong}")).await,
+        "",
+        "alice's answer is taken silently"
+    );
+    let again = app.send(&format!("/as alice {right}")).await;
+    assert!(again.contains("You already answered this round"), "{again}");
+    // The round is still open: "you" started the quiz and has not answered.
+    let output = app.send(&right).await;
+    assert!(output.contains("✅ you"), "{output}");
+    assert!(
+        output.contains(&format!("❌ alice (chose {wrong})")),
+        "{output}"
+    );
+    assert!(output.contains("**Question 2 of 2**"), "{output}");
+}
+
+#[tokio::test]
+async fn a_second_quiz_in_the_same_channel_is_refused_with_how_to_stop() {
+    let app = TestApp::spawn().await;
+    app.send("/quiz 3").await;
+    let output = app.send("/quiz").await;
+    assert!(
+        output.contains("A quiz is already running in this channel"),
+        "{output}"
+    );
+    assert!(output.contains("/quiz stop"), "{output}");
+    let stopped = app.send("/quiz stop").await;
+    assert!(
+        stopped.contains("The quiz ended: stopped by you."),
+        "{stopped}"
+    );
+    assert!(
+        app.send("/quiz stop")
+            .await
+            .contains("No quiz is running in this channel.")
+    );
+}
+
+fn discord_origin(channel: &str, user: &str, is_admin: bool) -> Origin {
+    Origin {
+        user: UserRef::new(Platform::Discord, user, user),
+        channel: ChannelRef::new(ScopeRef::new(Platform::Discord, "guild"), channel),
+        is_admin,
+    }
+}
+
+#[tokio::test]
+async fn only_the_starter_or_an_admin_may_stop_a_quiz() {
+    let app = TestApp::spawn().await;
+    let starter = discord_origin("c1", "teacher", false);
+    app.bot
+        .handle(&starter, Command::QuizStart(QuizOptions::default()))
+        .await;
+    let refused = app
+        .bot
+        .handle(&discord_origin("c1", "student", false), Command::QuizStop)
+        .await;
+    assert!(
+        refused[0]
+            .body
+            .contains("Only teacher (who started it) or an admin"),
+        "{refused:?}"
+    );
+    assert!(app.bot.quiz_running(&starter.channel).await);
+    app.bot
+        .handle(&discord_origin("c1", "admin", true), Command::QuizStop)
+        .await;
+    assert!(!app.bot.quiz_running(&starter.channel).await);
+}
+
+#[tokio::test]
+async fn two_channels_run_independent_quizzes() {
+    let app = TestApp::spawn().await;
+    let (one, two) = (
+        discord_origin("c1", "ann", false),
+        discord_origin("c2", "ben", false),
+    );
+    let options = QuizOptions {
+        rounds: 2,
+        seconds: 30,
+        ..QuizOptions::default()
+    };
+    app.bot.handle(&one, Command::QuizStart(options)).await;
+    app.bot.handle(&two, Command::QuizStart(options)).await;
+    let both = app.out.take();
+    assert_eq!(both.matches("**Question 1 of 2**").count(), 2, "{both}");
+    // Round one of a group quiz waits for its deadline; ben's answer in c2 does not touch c1.
+    let outcome = app
+        .bot
+        .answer_quiz(&two, lectern::bot::Given::Text("A".into()))
+        .await;
+    assert!(matches!(
+        outcome,
+        Some(lectern::bot::AnswerOutcome::Accepted { .. })
+    ));
+    app.clock.advance(Duration::from_secs(30));
+    let output = app.out.wait_for("**Question 2 of 2**").await;
+    let output = if output.matches("**Question 2 of 2**").count() < 2 {
+        output + &app.out.wait_for("**Question 2 of 2**").await
+    } else {
+        output
+    };
+    assert!(
+        output.contains("Nobody answered."),
+        "c1 had no answers: {output}"
+    );
+    assert!(output.contains("ben"), "c2's reveal names ben: {output}");
+    assert!(app.bot.quiz_running(&one.channel).await && app.bot.quiz_running(&two.channel).await);
+}
+
+#[tokio::test]
+async fn typed_mode_accepts_forgiving_answers() {
+    let app = TestApp::spawn().await;
+    let output = app.send("/quiz 1 20 typed").await;
+    assert!(
+        !output.contains("  A) "),
+        "typed mode shows no choices: {output}"
+    );
+    assert!(output.contains("type your answer"), "{output}");
+    let prompt = output.lines().nth(1).unwrap().to_string();
+    let question = app
+        .bot
+        .pack()
+        .questions
+        .iter()
+        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+        .unwrap();
+    // Shout it, with a typo when the answer is long enough to allow one.
+    let mut answer = question.answer().to_uppercase();
+    if answer.len() > 8 {
+        answer.remove(3);
+    }
+    let output = app.send(&answer).await;
+    assert!(
+        output.contains("✅ you"),
+        "{answer:?} for {prompt:?}: {output}"
+    );
+}
