@@ -75,6 +75,8 @@ impl Config {
 }
 
 #[cfg(test)]
+// figment's Jail returns its own (large) error type.
+#[allow(clippy::result_large_err)]
 mod tests {
     use super::*;
 

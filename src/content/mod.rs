@@ -227,12 +227,12 @@ impl Pack {
         };
 
         let mut events = Vec::new();
-        if let Some(name) = &files.events {
-            if let Some(text) = source.read(name)? {
-                let (parsed, found) = events::parse_events(&source.display(name), &text);
-                events = parsed;
-                errors.extend(found);
-            }
+        if let Some(name) = &files.events
+            && let Some(text) = source.read(name)?
+        {
+            let (parsed, found) = events::parse_events(&source.display(name), &text);
+            events = parsed;
+            errors.extend(found);
         }
 
         let mut questions = Vec::new();
@@ -253,12 +253,12 @@ impl Pack {
         }
 
         let mut synonyms = Vec::new();
-        if let Some(name) = &files.synonyms {
-            if let Some(text) = source.read(name)? {
-                let (parsed, found) = synonyms::parse_synonyms(&source.display(name), &text);
-                synonyms = parsed;
-                errors.extend(found);
-            }
+        if let Some(name) = &files.synonyms
+            && let Some(text) = source.read(name)?
+        {
+            let (parsed, found) = synonyms::parse_synonyms(&source.display(name), &text);
+            synonyms = parsed;
+            errors.extend(found);
         }
 
         if errors.is_empty() {

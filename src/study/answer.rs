@@ -18,6 +18,9 @@ use crate::content::Document;
 
 use super::text::{self, Token};
 
+/// Ways one question term can match a sentence: (term sequence, weight).
+type Alternatives = Vec<(Vec<String>, f64)>;
+
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Weight of a term that reached the sentence through its previous sentence.
@@ -177,13 +180,13 @@ impl Answerer {
                         .or_default() += 1;
                 }
             }
-            if sentence.opens_with_dangling_reference() {
-                if let Some(previous) = document.previous_in_passage(index) {
-                    for token in own_terms[previous.index].iter().filter(|t| !t.is_stopword) {
-                        let entry = terms.entry(token.term.clone()).or_default();
-                        if *entry == 0.0 {
-                            *entry = CONTEXT_WEIGHT;
-                        }
+            if sentence.opens_with_dangling_reference()
+                && let Some(previous) = document.previous_in_passage(index)
+            {
+                for token in own_terms[previous.index].iter().filter(|t| !t.is_stopword) {
+                    let entry = terms.entry(token.term.clone()).or_default();
+                    if *entry == 0.0 {
+                        *entry = CONTEXT_WEIGHT;
                     }
                 }
             }
@@ -287,10 +290,10 @@ impl Answerer {
             if max > 0 {
                 let mut best: Option<(usize, &String)> = None;
                 for (word, word_term) in &self.surfaces {
-                    if let Some(d) = text::edit_distance_within(surface, word, max) {
-                        if best.is_none_or(|(bd, bt)| d < bd || (d == bd && word_term < bt)) {
-                            best = Some((d, word_term));
-                        }
+                    if let Some(d) = text::edit_distance_within(surface, word, max)
+                        && best.is_none_or(|(bd, bt)| d < bd || (d == bd && word_term < bt))
+                    {
+                        best = Some((d, word_term));
                     }
                 }
                 if let Some((_, corrected)) = best {
@@ -337,9 +340,9 @@ impl Answerer {
         }
 
         // Each query concept: its alternatives and its informative weight.
-        let mut concepts: Vec<(Vec<(Vec<String>, f64)>, f64)> = Vec::new();
+        let mut concepts: Vec<(Alternatives, f64)> = Vec::new();
         let mut used = vec![false; tokens.len()];
-        for (start, (phrase, related)) in self.phrases.iter().enumerate().flat_map(|(_, p)| {
+        for (start, (phrase, related)) in self.phrases.iter().flat_map(|p| {
             tokens
                 .windows(p.0.len())
                 .position(|w| w.iter().map(|t| &t.term).eq(p.0.iter()))
@@ -468,12 +471,12 @@ impl Answerer {
                 .map(|(t, _)| (t, self.idf(t)))
                 .collect();
             terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
-            if let Some((term, idf)) = terms.first() {
-                if let Some(word) = self.display.get(*term) {
-                    if !topics.iter().any(|(_, w)| w == word) && word.len() > 3 {
-                        topics.push((*idf, word.clone()));
-                    }
-                }
+            if let Some((term, idf)) = terms.first()
+                && let Some(word) = self.display.get(*term)
+                && !topics.iter().any(|(_, w)| w == word)
+                && word.len() > 3
+            {
+                topics.push((*idf, word.clone()));
             }
             if topics.len() == 3 {
                 break;
@@ -537,12 +540,12 @@ fn is_month(word: &str) -> bool {
 /// it opens with a dangling reference and both fit in a short quote.
 fn quote_for(document: &Document, index: usize) -> String {
     let sentence = &document.sentences()[index];
-    if sentence.opens_with_dangling_reference() {
-        if let Some(previous) = document.previous_in_passage(index) {
-            let joined = format!("{} {}", previous.text, sentence.text);
-            if joined.len() <= 280 {
-                return joined;
-            }
+    if sentence.opens_with_dangling_reference()
+        && let Some(previous) = document.previous_in_passage(index)
+    {
+        let joined = format!("{} {}", previous.text, sentence.text);
+        if joined.len() <= 280 {
+            return joined;
         }
     }
     sentence.text.clone()

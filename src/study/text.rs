@@ -219,10 +219,10 @@ pub fn americanize(word: &str) -> String {
         ("bres", "bers"),
         ("bre", "ber"),
     ] {
-        if let Some(stem) = word.strip_suffix(british) {
-            if stem.chars().count() >= 2 {
-                return format!("{stem}{american}");
-            }
+        if let Some(stem) = word.strip_suffix(british)
+            && stem.chars().count() >= 2
+        {
+            return format!("{stem}{american}");
         }
     }
     word.to_string()
@@ -304,10 +304,10 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
     let first = &words.first()?.2;
     if let Some(value) = numeral_value(first) {
         // "2 million", "10 thousand"
-        if let Some(scale) = words.get(1).and_then(|w| scale_value(&w.2)) {
-            if let Ok(n) = value.parse::<u64>() {
-                return Some(((n * scale).to_string(), 2));
-            }
+        if let Some(scale) = words.get(1).and_then(|w| scale_value(&w.2))
+            && let Ok(n) = value.parse::<u64>()
+        {
+            return Some(((n * scale).to_string(), 2));
         }
         return Some((value, 1));
     }
@@ -321,7 +321,7 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
             current += v;
             any = true;
         } else if let Some(scale) = scale_value(word) {
-            if !any && !(word == "hundred" || word == "thousand") {
+            if !(any || word == "hundred" || word == "thousand") {
                 break;
             }
             let base = if current == 0 { 1 } else { current };
