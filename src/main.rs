@@ -269,6 +269,7 @@ fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "refusal": answer.refusal.as_ref().map(|r| format!("{r:?}")),
         "suggestions": answer.suggestions,
+        "best_coverage": (answer.best_coverage * 1000.0).round() / 1000.0,
     })
 }
 

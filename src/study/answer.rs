@@ -18,15 +18,50 @@ use crate::content::Document;
 
 use super::text::{self, Token};
 
-/// Ways one question term can match a sentence: (term sequence, weight).
-type Alternatives = Vec<(Vec<String>, f64)>;
+/// One way a question word can match a sentence.
+#[derive(Debug, Clone)]
+struct Alternative {
+    /// The term sequence to find (one term, or a related phrase).
+    terms: Vec<String>,
+    /// Weight of a match in ranking.
+    weight: f64,
+    /// Share of the word's meaning a match covers, for refusal.
+    credit: f64,
+}
+
+impl Alternative {
+    fn new(terms: Vec<String>, weight: f64, credit: f64) -> Self {
+        Self {
+            terms,
+            weight,
+            credit,
+        }
+    }
+}
+
+/// One thing the question asks about.
+#[derive(Debug)]
+struct Concept {
+    /// Empty when the document has no word for it.
+    alternatives: Vec<Alternative>,
+    /// How informative it is (IDF in the document, or the maximum when unknown).
+    weight: f64,
+    /// Below 1 for common words that rarely carry a question's topic.
+    factor: f64,
+    /// The number it is, when it is one.
+    number: Option<String>,
+}
 
 const K1: f64 = 1.2;
 const B: f64 = 0.75;
 /// Weight of a term that reached the sentence through its previous sentence.
 const CONTEXT_WEIGHT: f64 = 0.4;
 /// Weight of a match through a related term rather than the word itself.
-const RELATED_WEIGHT: f64 = 0.7;
+const RELATED_WEIGHT: f64 = 0.6;
+/// Coverage credited for a related-term match: it is the same idea.
+const RELATED_CREDIT: f64 = 0.9;
+/// Weight of common English words ("see", "purpose", "usually").
+const GENERIC_FACTOR: f64 = 0.3;
 /// Weight of a match through a corrected typo.
 const TYPO_WEIGHT: f64 = 0.85;
 /// Share of the question's informative weight the best sentence must cover.
@@ -35,7 +70,10 @@ const MIN_COVERAGE: f64 = 0.5;
 /// What the question asks for, read from its opening words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Intent {
-    Quantity,
+    /// "How many", "how much": the answer is a figure.
+    Count,
+    /// "How far", "how long": often a figure, sometimes not.
+    Measure,
     Person,
     Place,
     Date,
@@ -52,7 +90,15 @@ impl Intent {
             .collect();
         let has = |w: &str| words.contains(&w);
         let pair = |a: &str, b: &str| words.windows(2).any(|p| p[0] == a && p[1] == b);
-        if has("when")
+        // The question's own wh-word decides: "why ... when Germany
+        // attacked" asks why, not when.
+        let first_wh = words.iter().find(|w| {
+            matches!(
+                **w,
+                "when" | "why" | "how" | "what" | "which" | "who" | "whom" | "whose" | "where"
+            )
+        });
+        if first_wh == Some(&"when")
             || pair("what", "year")
             || pair("which", "year")
             || pair("what", "date")
@@ -60,13 +106,14 @@ impl Intent {
             || pair("year", "did")
         {
             Intent::Date
-        } else if pair("how", "many")
-            || pair("how", "much")
-            || pair("how", "far")
+        } else if pair("how", "many") || pair("how", "much") || pair("what", "number") {
+            Intent::Count
+        } else if pair("how", "far")
             || pair("how", "long")
-            || pair("what", "number")
+            || pair("how", "big")
+            || pair("how", "large")
         {
-            Intent::Quantity
+            Intent::Measure
         } else if has("who") || has("whom") || has("whose") {
             Intent::Person
         } else if has("where") {
@@ -103,6 +150,8 @@ pub enum RefusalReason {
     NotCovered,
     /// The question asks for a date and the document gives none there.
     NoDate,
+    /// The question asks "how many" and the passage gives no figure.
+    NoQuantity,
     /// The question has no informative words at all.
     Empty,
 }
@@ -118,6 +167,9 @@ pub struct Answer {
     /// Topics the document does cover that are closest to the question,
     /// offered with a refusal.
     pub suggestions: Vec<String>,
+    /// Coverage of the best candidate sentence (also when refused), for
+    /// calibration and debugging.
+    pub best_coverage: f64,
 }
 
 impl Answer {
@@ -132,8 +184,12 @@ struct IndexedSentence {
     terms: HashMap<String, f64>,
     length: f64,
     has_number: bool,
+    /// The numbers it states, as normalised terms.
+    numbers: Vec<String>,
     has_date: bool,
     has_capitalized_name: bool,
+    /// Whether it states a cause or purpose ("because", "in order to"...).
+    gives_reason: bool,
 }
 
 /// A search index over one document.
@@ -193,7 +249,26 @@ impl Answerer {
             for term in terms.keys() {
                 *document_frequency.entry(term.clone()).or_default() += 1;
             }
-            let has_number = own_terms[index].iter().any(|t| t.is_number);
+            let numbers: Vec<String> = own_terms[index]
+                .iter()
+                .filter(|t| t.is_number)
+                .map(|t| t.term.clone())
+                .collect();
+            let has_number = !numbers.is_empty();
+            let gives_reason = own_terms[index].iter().any(|t| {
+                matches!(
+                    t.surface.as_str(),
+                    "because"
+                        | "therefore"
+                        | "so"
+                        | "order"
+                        | "due"
+                        | "leading"
+                        | "caused"
+                        | "since"
+                        | "as"
+                )
+            });
             let has_date = own_terms[index].iter().any(|t| {
                 (t.is_number
                     && t.term.len() == 4
@@ -209,8 +284,10 @@ impl Answerer {
                 terms,
                 length: length.max(1.0),
                 has_number,
+                numbers,
                 has_date,
                 has_capitalized_name,
+                gives_reason,
             });
             quotes.push(quote_for(document, index));
         }
@@ -278,47 +355,113 @@ impl Answerer {
         self.idf(term) * tf * (K1 + 1.0) / (tf + norm)
     }
 
-    /// The ways one question term can match: (term sequence, weight).
-    fn alternatives(&self, term: &str, surface: &str, is_number: bool) -> Vec<(Vec<String>, f64)> {
+    /// The ways one question word can match: itself, a corrected typo,
+    /// related terms.
+    fn alternatives(&self, term: &str, surface: &str, is_number: bool) -> Vec<Alternative> {
         let mut alternatives = Vec::new();
-        let known = self.document_frequency.contains_key(term);
-        if known {
-            alternatives.push((vec![term.to_string()], 1.0));
-        } else if !is_number {
-            // Typos: compare the surface word with the document's words.
-            let max = text::allowed_typos(surface.chars().count());
-            if max > 0 {
-                let mut best: Option<(usize, &String)> = None;
-                for (word, word_term) in &self.surfaces {
-                    if let Some(d) = text::edit_distance_within(surface, word, max)
-                        && best.is_none_or(|(bd, bt)| d < bd || (d == bd && word_term < bt))
-                    {
-                        best = Some((d, word_term));
-                    }
-                }
-                if let Some((_, corrected)) = best {
-                    alternatives.push((vec![corrected.clone()], TYPO_WEIGHT));
-                }
-            }
+        if self.document_frequency.contains_key(term) {
+            alternatives.push(Alternative::new(vec![term.to_string()], 1.0, 1.0));
+        } else if !is_number && let Some(corrected) = self.correct_typo(surface) {
+            alternatives.push(Alternative::new(vec![corrected], TYPO_WEIGHT, 1.0));
         }
         let lookup = alternatives
             .first()
-            .map_or(term.to_string(), |(t, _)| t[0].clone());
-        for related in self
-            .related
-            .get(&lookup)
-            .into_iter()
-            .chain(self.related.get(term))
-            .flatten()
-        {
-            if related
+            .map_or(term.to_string(), |a| a.terms[0].clone());
+        let mut related: Vec<&Vec<String>> =
+            self.related.get(&lookup).into_iter().flatten().collect();
+        if lookup != term {
+            related.extend(self.related.get(term).into_iter().flatten());
+        }
+        for terms in related {
+            let known = terms
                 .iter()
-                .all(|t| self.document_frequency.contains_key(t))
-            {
-                alternatives.push((related.clone(), RELATED_WEIGHT));
+                .all(|t| self.document_frequency.contains_key(t));
+            if known && !alternatives.iter().any(|a| a.terms == *terms) {
+                alternatives.push(Alternative::new(
+                    terms.clone(),
+                    RELATED_WEIGHT,
+                    RELATED_CREDIT,
+                ));
             }
         }
         alternatives
+    }
+
+    /// The document word closest to `surface` within the typo allowance
+    /// for its length, as a term.
+    fn correct_typo(&self, surface: &str) -> Option<String> {
+        let max = text::allowed_typos(surface.chars().count());
+        if max == 0 {
+            return None;
+        }
+        let mut best: Option<(usize, &String)> = None;
+        for (word, word_term) in &self.surfaces {
+            if let Some(d) = text::edit_distance_within(surface, word, max)
+                && best.is_none_or(|(bd, bt)| d < bd || (d == bd && word_term < bt))
+            {
+                best = Some((d, word_term));
+            }
+        }
+        best.map(|(_, term)| term.clone())
+    }
+
+    /// Reads the question into concepts: related-term phrases first, then
+    /// each remaining content word.
+    fn concepts(&self, tokens: &[Token]) -> Vec<Concept> {
+        let mut concepts = Vec::new();
+        let mut used = vec![false; tokens.len()];
+        for (phrase, related) in &self.phrases {
+            let Some(start) = tokens
+                .windows(phrase.len())
+                .position(|w| w.iter().map(|t| &t.term).eq(phrase.iter()))
+            else {
+                continue;
+            };
+            let alternatives: Vec<Alternative> = related
+                .iter()
+                .filter(|r| r.iter().all(|t| self.document_frequency.contains_key(t)))
+                .map(|r| Alternative::new(r.clone(), RELATED_WEIGHT, RELATED_CREDIT))
+                .collect();
+            if alternatives.is_empty() || used[start..start + phrase.len()].iter().any(|u| *u) {
+                continue;
+            }
+            used[start..start + phrase.len()]
+                .iter_mut()
+                .for_each(|u| *u = true);
+            let weight = alternatives
+                .iter()
+                .map(|a| a.terms.iter().map(|t| self.idf(t)).fold(0.0, f64::max))
+                .fold(0.0, f64::max);
+            concepts.push(Concept {
+                alternatives,
+                weight,
+                factor: 1.0,
+                number: None,
+            });
+        }
+        let mut seen = HashSet::new();
+        for (token, _) in tokens.iter().zip(&used).filter(|(_, used)| !**used) {
+            if !seen.insert(token.term.clone()) {
+                continue;
+            }
+            let alternatives = self.alternatives(&token.term, &token.surface, token.is_number);
+            // Common words and small spelled-out numbers ("which two
+            // leaders") are rarely what a question is about.
+            let small_number = token.is_number
+                && !token.surface.chars().any(|c| c.is_ascii_digit())
+                && token.term.parse::<u64>().is_ok_and(|n| n < 13);
+            let generic = small_number || (!token.is_number && text::is_generic(&token.surface));
+            let weight = alternatives
+                .first()
+                .map_or(self.unknown_idf(), |a| self.idf(&a.terms[0]));
+            concepts.push(Concept {
+                alternatives,
+                weight,
+                factor: if generic { GENERIC_FACTOR } else { 1.0 },
+                number: token.is_number.then(|| token.term.clone()),
+            });
+        }
+        concepts
     }
 
     /// Answers `question`, returning up to `top` passages.
@@ -328,94 +471,71 @@ impl Answerer {
             .into_iter()
             .filter(|t| !t.is_stopword && !QUESTION_FILLER.contains(&t.surface.as_str()))
             .collect();
-        let refuse = |reason, suggestions| Answer {
+        let refuse_with = |reason, suggestions, best_coverage| Answer {
             question: question.to_string(),
             intent,
             hits: Vec::new(),
             refusal: Some(reason),
             suggestions,
+            best_coverage,
         };
+        let refuse = |reason, suggestions| refuse_with(reason, suggestions, 0.0);
         if tokens.is_empty() {
             return refuse(RefusalReason::Empty, self.default_suggestions());
         }
-
-        // Each query concept: its alternatives and its informative weight.
-        let mut concepts: Vec<(Alternatives, f64)> = Vec::new();
-        let mut used = vec![false; tokens.len()];
-        for (start, (phrase, related)) in self.phrases.iter().flat_map(|p| {
-            tokens
-                .windows(p.0.len())
-                .position(|w| w.iter().map(|t| &t.term).eq(p.0.iter()))
-                .map(|at| (at, p))
-        }) {
-            let alternatives: Vec<(Vec<String>, f64)> = related
-                .iter()
-                .filter(|r| r.iter().all(|t| self.document_frequency.contains_key(t)))
-                .map(|r| (r.clone(), RELATED_WEIGHT))
-                .collect();
-            if !alternatives.is_empty() {
-                for flag in used.iter_mut().skip(start).take(phrase.len()) {
-                    *flag = true;
-                }
-                let weight = alternatives
-                    .iter()
-                    .map(|(terms, _)| terms.iter().map(|t| self.idf(t)).fold(0.0, f64::max))
-                    .fold(0.0, f64::max);
-                concepts.push((alternatives, weight));
-            }
-        }
-        let mut seen_terms = HashSet::new();
-        for (token, _) in tokens.iter().zip(&used).filter(|(_, used)| !**used) {
-            if !seen_terms.insert(token.term.clone()) {
-                continue;
-            }
-            let alternatives = self.alternatives(&token.term, &token.surface, token.is_number);
-            let weight = alternatives
-                .first()
-                .map_or(self.unknown_idf(), |(terms, _)| self.idf(&terms[0]));
-            concepts.push((alternatives, weight));
-        }
+        let concepts = self.concepts(&tokens);
         if concepts
             .iter()
-            .all(|(alternatives, _)| alternatives.is_empty())
+            .all(|c| c.alternatives.is_empty() || c.factor < 1.0)
         {
-            return refuse(RefusalReason::NothingInCommon, self.default_suggestions());
+            let reason = if concepts.iter().any(|c| !c.alternatives.is_empty()) {
+                RefusalReason::NotCovered
+            } else {
+                RefusalReason::NothingInCommon
+            };
+            return refuse(reason, self.default_suggestions());
         }
-        let total_weight: f64 = concepts.iter().map(|(_, w)| w).sum();
+        let total_weight: f64 = concepts.iter().map(|c| c.weight * c.factor).sum();
 
         let mut scored: Vec<(usize, f64, f64)> = Vec::new();
         for (index, sentence) in self.sentences.iter().enumerate() {
             let mut score = 0.0;
             let mut covered = 0.0;
-            for (alternatives, weight) in &concepts {
+            for concept in &concepts {
                 let mut best: f64 = 0.0;
-                let mut share: f64 = 0.0;
-                for (terms, alt_weight) in alternatives {
-                    let s: f64 = terms.iter().map(|t| self.bm25(t, sentence)).sum::<f64>()
+                let mut credit: f64 = 0.0;
+                for alternative in &concept.alternatives {
+                    let terms = &alternative.terms;
+                    let bm25: f64 = terms.iter().map(|t| self.bm25(t, sentence)).sum::<f64>()
                         / terms.len() as f64;
-                    let present = terms.iter().all(|t| sentence.terms.contains_key(t));
-                    if present {
+                    if terms.iter().all(|t| sentence.terms.contains_key(t)) {
+                        // A term known only from the previous sentence counts less.
                         let strength = terms
                             .iter()
                             .map(|t| sentence.terms.get(t).copied().unwrap_or(0.0).min(1.0))
                             .fold(1.0, f64::min);
-                        share = share.max(alt_weight * strength);
+                        credit = credit.max(alternative.credit * strength);
                     }
-                    best = best.max(alt_weight * s);
+                    best = best.max(alternative.weight * bm25);
                 }
-                score += best;
-                covered += weight * share;
+                score += best * concept.factor;
+                covered += concept.weight * concept.factor * credit;
             }
             if score <= 0.0 {
                 continue;
             }
             score *= match intent {
-                Intent::Quantity if sentence.has_number => 1.3,
+                Intent::Count | Intent::Measure if sentence.has_number => 1.3,
                 Intent::Person if sentence.has_capitalized_name => 1.1,
                 Intent::Date if sentence.has_date => 1.3,
+                Intent::Reason if sentence.gives_reason => 1.1,
                 _ => 1.0,
             };
-            scored.push((index, score, covered / total_weight));
+            let coverage = covered / total_weight;
+            // Prefer sentences that answer more of the question over ones
+            // that repeat one rare word.
+            score *= 0.3 + 0.7 * coverage;
+            scored.push((index, score, coverage));
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
 
@@ -424,14 +544,22 @@ impl Answerer {
         };
         let suggestions = || self.suggestions_from(scored.iter().map(|s| s.0).take(5));
         if best_coverage < MIN_COVERAGE {
-            return refuse(RefusalReason::NotCovered, suggestions());
+            return refuse_with(RefusalReason::NotCovered, suggestions(), best_coverage);
         }
-        if intent == Intent::Date && !self.sentences[best_index].has_date {
-            return refuse(RefusalReason::NoDate, suggestions());
+        let best = &self.sentences[best_index];
+        if intent == Intent::Date && !best.has_date {
+            return refuse_with(RefusalReason::NoDate, suggestions(), best_coverage);
         }
-        let matched_terms: HashSet<String> = concepts
+        // "How many X": the answer must hold a figure the question does not.
+        let asked_numbers: HashSet<&String> =
+            concepts.iter().filter_map(|c| c.number.as_ref()).collect();
+        if intent == Intent::Count && !best.numbers.iter().any(|n| !asked_numbers.contains(n)) {
+            return refuse_with(RefusalReason::NoQuantity, suggestions(), best_coverage);
+        }
+        let matched_terms: HashSet<&String> = concepts
             .iter()
-            .flat_map(|(alternatives, _)| alternatives.iter().flat_map(|(t, _)| t.iter().cloned()))
+            .filter(|c| c.factor >= 1.0)
+            .flat_map(|c| c.alternatives.iter().flat_map(|a| a.terms.iter()))
             .collect();
         let hits = scored
             .iter()
@@ -457,6 +585,7 @@ impl Answerer {
             hits,
             refusal: None,
             suggestions: Vec::new(),
+            best_coverage,
         }
     }
 
@@ -514,10 +643,8 @@ impl Answerer {
     }
 }
 
-/// Words that only frame a question ("tell me about...", "what happened").
-const QUESTION_FILLER: &[&str] = &[
-    "happen", "happened", "happens", "explain", "describe", "please", "mean", "means",
-];
+/// Words that only frame a request ("please tell me anything about...").
+const QUESTION_FILLER: &[&str] = &["please", "tell", "anything"];
 
 fn is_month(word: &str) -> bool {
     matches!(
@@ -586,7 +713,7 @@ mod tests {
         );
         let a = answerer.answer("how many lost their lives on the metro", 1);
         assert_eq!(a.hits[0].sentence, 1);
-        assert_eq!(a.intent, Intent::Quantity);
+        assert_eq!(a.intent, Intent::Count);
     }
 
     #[test]
@@ -621,7 +748,8 @@ mod tests {
     #[test]
     fn intent_is_read_from_the_question_words() {
         assert_eq!(Intent::of("In what year did it end?"), Intent::Date);
-        assert_eq!(Intent::of("how many died"), Intent::Quantity);
+        assert_eq!(Intent::of("how many died"), Intent::Count);
+        assert_eq!(Intent::of("how far did they get"), Intent::Measure);
         assert_eq!(Intent::of("why did it fail"), Intent::Reason);
         assert_eq!(Intent::of("Where was he born"), Intent::Place);
         assert_eq!(Intent::of("kolkhoz"), Intent::Other);

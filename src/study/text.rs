@@ -364,6 +364,64 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
     Some(((total + current).to_string(), last_used))
 }
 
+/// Common English words (the ISO stopword list, ~1,300 words such as "see",
+/// "take", "usually", "purpose"): they may be in a question without being
+/// its topic, so they weigh little when matching and when judging coverage.
+/// Inflected forms count too ("existed" like "exist").
+pub fn is_generic(word: &str) -> bool {
+    static GENERIC: LazyLock<std::collections::HashSet<String>> = LazyLock::new(|| {
+        stop_words::get(stop_words::LANGUAGE::English)
+            .into_iter()
+            .collect()
+    });
+    GENERIC.contains(word)
+        || QUESTION_FRAME.contains(&word)
+        || ["ed", "d", "ing", "es", "s"].iter().any(|suffix| {
+            word.strip_suffix(suffix)
+                .is_some_and(|base| base.len() >= 3 && GENERIC.contains(base))
+        })
+}
+
+/// Nouns that name the kind of answer wanted rather than its topic
+/// ("what was the purpose of...", "what were the effects of...").
+const QUESTION_FRAME: &[&str] = &[
+    "purpose",
+    "purposes",
+    "reason",
+    "reasons",
+    "cause",
+    "causes",
+    "effect",
+    "effects",
+    "result",
+    "results",
+    "impact",
+    "impacts",
+    "role",
+    "aim",
+    "aims",
+    "goal",
+    "goals",
+    "consequence",
+    "consequences",
+    "significance",
+    "importance",
+    "example",
+    "examples",
+    "kind",
+    "type",
+    "way",
+    "ways",
+    "happen",
+    "happened",
+    "happens",
+    "explain",
+    "describe",
+    "mean",
+    "means",
+    "meaning",
+];
+
 /// English stopwords: function words that carry no topic.
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()
