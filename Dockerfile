@@ -6,6 +6,7 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY content ./content
+COPY benches ./benches
 RUN cargo build --release --locked && strip target/release/lectern
 
 FROM debian:bookworm-slim

@@ -68,15 +68,22 @@ impl Document {
     pub fn parse(text: &str) -> Self {
         let mut sentences = Vec::new();
         let mut passages = Vec::new();
+        // Lines are counted incrementally: sentences come in text order.
+        let (mut counted_to, mut line) = (0usize, 1usize);
         for paragraph in paragraphs(text) {
             let first = sentences.len();
             for span in sentence_spans(text, paragraph) {
                 let index = sentences.len();
+                line += text.as_bytes()[counted_to..span.start]
+                    .iter()
+                    .filter(|&&b| b == b'\n')
+                    .count();
+                counted_to = span.start;
                 sentences.push(Sentence {
                     index,
                     passage: passages.len(),
                     text: text[span.clone()].to_string(),
-                    line: 1 + text[..span.start].matches('\n').count(),
+                    line,
                     span,
                 });
             }

@@ -199,8 +199,12 @@ pub struct Answerer {
     quotes: Vec<String>,
     /// term -> number of sentences containing it.
     document_frequency: HashMap<String, usize>,
-    /// folded surface word -> its term, for typo correction.
-    surfaces: HashMap<String, String>,
+    /// term -> (sentence, weighted frequency) for the sentences holding it:
+    /// the inverted index that queries walk.
+    postings: HashMap<String, Vec<(u32, f32)>>,
+    /// Document words by length in chars: (folded surface word, its term),
+    /// so typo correction only compares words of a possible length.
+    words_by_length: Vec<Vec<(String, String)>>,
     /// term -> the most common surface word, for suggestions.
     display: HashMap<String, String>,
     /// term -> related terms (from the pack's synonyms), each a term sequence.
@@ -216,6 +220,7 @@ impl Answerer {
         let mut sentences = Vec::with_capacity(document.sentences().len());
         let mut quotes = Vec::with_capacity(document.sentences().len());
         let mut document_frequency: HashMap<String, usize> = HashMap::new();
+        let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
         let mut surfaces = HashMap::new();
         let mut surface_counts: HashMap<(String, String), usize> = HashMap::new();
         let own_terms: Vec<Vec<Token>> = document
@@ -246,8 +251,12 @@ impl Answerer {
                     }
                 }
             }
-            for term in terms.keys() {
+            for (term, tf) in &terms {
                 *document_frequency.entry(term.clone()).or_default() += 1;
+                postings
+                    .entry(term.clone())
+                    .or_default()
+                    .push((index as u32, *tf as f32));
             }
             let numbers: Vec<String> = own_terms[index]
                 .iter()
@@ -301,6 +310,16 @@ impl Answerer {
         let average_length =
             sentences.iter().map(|s| s.length).sum::<f64>() / sentences.len().max(1) as f64;
 
+        let mut words_by_length: Vec<Vec<(String, String)>> = Vec::new();
+        let mut sorted_surfaces: Vec<(&String, &String)> = surfaces.iter().collect();
+        sorted_surfaces.sort();
+        for (word, term) in sorted_surfaces {
+            let length = word.chars().count();
+            if words_by_length.len() <= length {
+                words_by_length.resize_with(length + 1, Vec::new);
+            }
+            words_by_length[length].push((word.clone(), term.clone()));
+        }
         let mut related: HashMap<String, Vec<Vec<String>>> = HashMap::new();
         let mut phrases = Vec::new();
         for group in synonyms {
@@ -327,7 +346,8 @@ impl Answerer {
             sentences,
             quotes,
             document_frequency,
-            surfaces,
+            postings,
+            words_by_length,
             display: display.into_iter().map(|(k, (v, _))| (k, v)).collect(),
             related,
             phrases,
@@ -345,14 +365,6 @@ impl Answerer {
     fn unknown_idf(&self) -> f64 {
         let n = self.sentences.len() as f64;
         ((n + 0.5) / 0.5 + 1.0).ln()
-    }
-
-    fn bm25(&self, term: &str, sentence: &IndexedSentence) -> f64 {
-        let Some(&tf) = sentence.terms.get(term) else {
-            return 0.0;
-        };
-        let norm = K1 * (1.0 - B + B * sentence.length / self.average_length);
-        self.idf(term) * tf * (K1 + 1.0) / (tf + norm)
     }
 
     /// The ways one question word can match: itself, a corrected typo,
@@ -394,8 +406,15 @@ impl Answerer {
         if max == 0 {
             return None;
         }
+        let length = surface.chars().count();
         let mut best: Option<(usize, &String)> = None;
-        for (word, word_term) in &self.surfaces {
+        let candidates = self
+            .words_by_length
+            .iter()
+            .skip(length.saturating_sub(max))
+            .take(2 * max + 1)
+            .flatten();
+        for (word, word_term) in candidates {
             if let Some(d) = text::edit_distance_within(surface, word, max)
                 && best.is_none_or(|(bd, bt)| d < bd || (d == bd && word_term < bt))
             {
@@ -497,30 +516,51 @@ impl Answerer {
         }
         let total_weight: f64 = concepts.iter().map(|c| c.weight * c.factor).sum();
 
-        let mut scored: Vec<(usize, f64, f64)> = Vec::new();
-        for (index, sentence) in self.sentences.iter().enumerate() {
-            let mut score = 0.0;
-            let mut covered = 0.0;
-            for concept in &concepts {
-                let mut best: f64 = 0.0;
-                let mut credit: f64 = 0.0;
-                for alternative in &concept.alternatives {
-                    let terms = &alternative.terms;
-                    let bm25: f64 = terms.iter().map(|t| self.bm25(t, sentence)).sum::<f64>()
-                        / terms.len() as f64;
-                    if terms.iter().all(|t| sentence.terms.contains_key(t)) {
+        // Term-at-a-time over the inverted index: only sentences holding one
+        // of the question's terms are touched. sentence -> (score, covered).
+        let mut totals: HashMap<u32, (f64, f64)> = HashMap::new();
+        for concept in &concepts {
+            // sentence -> (best ranking score, best coverage credit) for this concept.
+            let mut best: HashMap<u32, (f64, f64)> = HashMap::new();
+            for alternative in &concept.alternatives {
+                let terms = &alternative.terms;
+                // sentence -> (sum of BM25 over terms, terms present, weakest strength)
+                let mut found: HashMap<u32, (f64, usize, f64)> = HashMap::new();
+                for term in terms {
+                    let idf = self.idf(term);
+                    for &(index, tf) in self.postings.get(term).into_iter().flatten() {
+                        let tf = f64::from(tf);
+                        let sentence = &self.sentences[index as usize];
+                        let norm = K1 * (1.0 - B + B * sentence.length / self.average_length);
+                        let entry = found.entry(index).or_insert((0.0, 0, 1.0));
+                        entry.0 += idf * tf * (K1 + 1.0) / (tf + norm);
+                        entry.1 += 1;
                         // A term known only from the previous sentence counts less.
-                        let strength = terms
-                            .iter()
-                            .map(|t| sentence.terms.get(t).copied().unwrap_or(0.0).min(1.0))
-                            .fold(1.0, f64::min);
-                        credit = credit.max(alternative.credit * strength);
+                        entry.2 = entry.2.min(tf.min(1.0));
                     }
-                    best = best.max(alternative.weight * bm25);
                 }
-                score += best * concept.factor;
-                covered += concept.weight * concept.factor * credit;
+                for (index, (sum, present, strength)) in found {
+                    let score = alternative.weight * sum / terms.len() as f64;
+                    let credit = if present == terms.len() {
+                        alternative.credit * strength
+                    } else {
+                        0.0
+                    };
+                    let entry = best.entry(index).or_insert((0.0, 0.0));
+                    entry.0 = entry.0.max(score);
+                    entry.1 = entry.1.max(credit);
+                }
             }
+            for (index, (score, credit)) in best {
+                let entry = totals.entry(index).or_insert((0.0, 0.0));
+                entry.0 += score * concept.factor;
+                entry.1 += concept.weight * concept.factor * credit;
+            }
+        }
+        let mut scored: Vec<(usize, f64, f64)> = Vec::with_capacity(totals.len());
+        for (index, (mut score, covered)) in totals {
+            let index = index as usize;
+            let sentence = &self.sentences[index];
             if score <= 0.0 {
                 continue;
             }

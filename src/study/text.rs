@@ -32,6 +32,9 @@ pub struct Token {
 
 /// Lowercases and strips accents ("Zinóviev" -> "zinoviev").
 pub fn fold(text: &str) -> String {
+    if text.is_ascii() {
+        return text.to_ascii_lowercase();
+    }
     text.nfkd()
         .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
         .flat_map(char::to_lowercase)
@@ -124,9 +127,26 @@ pub fn content_terms(text: &str) -> Vec<String> {
 }
 
 /// Normalises one folded word: spelling variants, then stemming.
+///
+/// Memoised per thread: a book repeats its vocabulary, and stemming is the
+/// costliest step of indexing.
 pub fn normalize_word(word: &str) -> String {
-    let american = americanize(word);
-    STEMMER.stem(&american).into_owned()
+    thread_local! {
+        static CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
+            std::cell::RefCell::new(std::collections::HashMap::new());
+    }
+    CACHE.with(|cache| {
+        if let Some(term) = cache.borrow().get(word) {
+            return term.clone();
+        }
+        let term = STEMMER.stem(&americanize(word)).into_owned();
+        let mut cache = cache.borrow_mut();
+        if cache.len() > 200_000 {
+            cache.clear();
+        }
+        cache.insert(word.to_string(), term.clone());
+        term
+    })
 }
 
 /// Maps common British spellings to American ones so both meet.
