@@ -794,4 +794,43 @@ mod tests {
         assert_eq!(Intent::of("Where was he born"), Intent::Place);
         assert_eq!(Intent::of("kolkhoz"), Intent::Other);
     }
+
+    #[test]
+    fn a_count_question_needs_a_figure_the_question_does_not_give() {
+        let answerer = answerer(
+            "The Five-year Plan built factories. About ten thousand died building the Moscow Metro.",
+        );
+        let a = answerer.answer("How many factories did the Five-year Plan build?", 3);
+        assert_eq!(a.refusal, Some(RefusalReason::NoQuantity));
+        assert!(
+            answerer
+                .answer("How many died building the metro?", 3)
+                .answered()
+        );
+    }
+
+    #[test]
+    fn when_inside_a_clause_does_not_make_a_date_question() {
+        assert_eq!(
+            Intent::of("why was the army weak when germany attacked"),
+            Intent::Reason
+        );
+        assert_eq!(Intent::of("When did Germany attack?"), Intent::Date);
+    }
+
+    #[test]
+    fn common_words_do_not_decide_coverage_but_rare_unknown_words_do() {
+        let answerer = answerer("Stalin was cruel, according to the West. Lenin was practical.");
+        let a = answerer.answer("what did the west usually think of stalin", 3);
+        assert!(a.answered(), "{a:?}");
+        assert_eq!(a.hits[0].sentence, 0);
+        let a = answerer.answer("What did the NKVD do to Stalin?", 3);
+        assert_eq!(a.refusal, Some(RefusalReason::NotCovered), "{a:?}");
+    }
+
+    #[test]
+    fn only_common_words_in_common_is_not_an_answer() {
+        let answerer = answerer("Stalin was cruel, according to the West.");
+        assert!(!answerer.answer("what was usually according", 3).answered());
+    }
 }

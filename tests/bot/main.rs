@@ -7,5 +7,6 @@ mod helpers;
 mod ask;
 mod cli;
 mod content;
+mod quality;
 mod quiz;
 mod scores;
