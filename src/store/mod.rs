@@ -86,6 +86,18 @@ fn platform_from(name: &str) -> Platform {
     }
 }
 
+/// Reads a leaderboard line from a row with the columns the leaderboard
+/// queries select.
+fn leaderboard_row(row: &sqlx::sqlite::SqliteRow) -> LeaderboardRow {
+    LeaderboardRow {
+        user_id: row.get("platform_user_id"),
+        display_name: row.get("display_name"),
+        points: row.get("points"),
+        correct: row.get("correct"),
+        answered: row.get("answered"),
+    }
+}
+
 /// The database handle; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
@@ -392,16 +404,7 @@ impl Store {
             .bind(i64::from(limit)),
         };
         let rows = query.fetch_all(&self.pool).await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| LeaderboardRow {
-                user_id: row.get("platform_user_id"),
-                display_name: row.get("display_name"),
-                points: row.get("points"),
-                correct: row.get("correct"),
-                answered: row.get("answered"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|row| leaderboard_row(&row)).collect())
     }
 
     /// Points each player earned in one quiz session, best first.
@@ -420,15 +423,6 @@ impl Store {
         .bind(session_id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| LeaderboardRow {
-                user_id: row.get("platform_user_id"),
-                display_name: row.get("display_name"),
-                points: row.get("points"),
-                correct: row.get("correct"),
-                answered: row.get("answered"),
-            })
-            .collect())
+        Ok(rows.into_iter().map(|row| leaderboard_row(&row)).collect())
     }
 }
