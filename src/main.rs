@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
-use lectern::bot::{Bot, BotSettings, DateQuery, Message};
+use lectern::bot::{Bot, BotSettings, DateQuery, render};
 use lectern::clock::SystemClock;
 use lectern::config::Config;
 use lectern::content::Pack;
@@ -185,8 +185,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!("{}", answer_json(&answer));
             } else {
-                let bot_message = plain_answer(&pack, &answer);
-                print!("{bot_message}");
+                print!("{}", render::answer_message(&pack, &answer).to_markdown());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -273,25 +272,6 @@ fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
     })
 }
 
-fn plain_answer(pack: &Pack, answer: &lectern::study::Answer) -> String {
-    let total = pack.document.sentences().len();
-    if !answer.answered() {
-        let mut text = "The document does not cover that.".to_string();
-        if !answer.suggestions.is_empty() {
-            text.push_str(&format!(
-                " It does cover: {}.",
-                answer.suggestions.join(", ")
-            ));
-        }
-        return text + "\n";
-    }
-    answer
-        .hits
-        .iter()
-        .map(|hit| format!("[sentence {} of {total}] {}\n", hit.sentence + 1, hit.text))
-        .collect()
-}
-
 fn ask_stdin(answerer: &Answerer, top: usize) -> Result<()> {
     let stdin = std::io::stdin();
     let mut stdout = std::io::stdout().lock();
@@ -335,17 +315,9 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
             })
         })
         .collect();
-    // Render through the bot core so the terminal and chat platforms agree.
-    let store = runtime()?.block_on(Store::open_in_memory())?;
-    let outbox = Arc::new(ConsoleOutbox::new(shared_writer(std::io::sink())));
-    let bot = Bot::new(
-        Arc::new(pack),
-        store,
-        outbox,
-        Arc::new(SystemClock),
-        BotSettings::default(),
-    );
-    let message: Message = bot.on_this_day(Some(DateQuery::Full(day)));
+    // Rendered as the bot renders it, so the terminal and chat platforms agree.
+    let answerer = Answerer::new(&pack.document, &pack.synonyms);
+    let message = render::on_this_day_message(&pack, &answerer, day);
     let related = message.quotes.first().map(|q| q.text.clone());
     let text = message.to_markdown();
     if json {

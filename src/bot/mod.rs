@@ -5,6 +5,7 @@
 pub mod command;
 pub mod outbox;
 pub mod quiz;
+pub mod render;
 pub mod reply;
 
 use std::collections::HashMap;
@@ -18,8 +19,7 @@ use crate::clock::Clock;
 use crate::content::Pack;
 use crate::identity::{ChannelRef, ScopeRef, UserRef};
 use crate::store::{Store, StoreError};
-use crate::study::answer::{Answer, Answerer, RefusalReason};
-use crate::study::onthisday::{self, Framing};
+use crate::study::answer::{Answer, Answerer};
 use crate::study::scoring::ScoringRules;
 
 pub use command::{Command, CommandError, DateQuery, Period, parse_command};
@@ -117,9 +117,6 @@ impl std::fmt::Debug for Bot {
             .finish_non_exhaustive()
     }
 }
-
-/// A share of a best passage's score that a further passage needs to be shown.
-const CLOSE_SHARE: f64 = 0.6;
 
 impl Bot {
     pub fn new(
@@ -339,42 +336,9 @@ impl Bot {
         self.answer_message(&answer)
     }
 
-    /// Renders an [`Answer`]: the best passage quoted with matched words in
-    /// bold and its place in the document, plus close runners-up; or an
-    /// honest refusal with nearby topics.
+    /// Renders an [`Answer`] (see [`render::answer_message`]).
     pub fn answer_message(&self, answer: &Answer) -> Message {
-        let total = self.inner.pack.document.sentences().len();
-        let Some(best) = answer.hits.first() else {
-            let why = match answer.refusal {
-                Some(RefusalReason::NoDate) => {
-                    "The document does not give a date for that (its years were removed)."
-                }
-                Some(RefusalReason::Empty) => "Ask me a question about the document.",
-                _ => "The document does not cover that.",
-            };
-            let mut body = why.to_string();
-            if !answer.suggestions.is_empty() {
-                let topics: Vec<String> = answer.suggestions.iter().map(|s| escape(s)).collect();
-                body.push_str(&format!(" It does cover: {}.", topics.join(", ")));
-            }
-            return Message::text(body).ephemeral();
-        };
-        let mut message = Message::text("From the document:");
-        for hit in answer
-            .hits
-            .iter()
-            .take_while(|h| h.score >= best.score * CLOSE_SHARE)
-        {
-            message.quotes.push(Quote {
-                text: reply::escape_with_bold(&hit.text, &hit.matched),
-                location: format!("sentence {} of {total}", hit.sentence + 1),
-            });
-        }
-        message.footer = Some(format!(
-            "Source: {}",
-            escape(&self.inner.pack.attribution())
-        ));
-        message
+        render::answer_message(&self.inner.pack, answer)
     }
 
     /// A sentence of the document as a quote with its location.
@@ -502,54 +466,15 @@ impl Bot {
     /// The "on this day" message for a date (today in the pack's zone when
     /// not given).
     pub fn on_this_day(&self, date: Option<DateQuery>) -> Message {
+        let pack = &self.inner.pack;
         let today = self
             .inner
             .clock
             .now()
-            .with_timezone(&self.inner.pack.time_zone())
+            .with_timezone(&pack.time_zone())
             .date_naive();
         let date = date.map_or(today, |d| d.resolve(today));
-        let pick = onthisday::pick(&self.inner.pack.events, date);
-        let day = date.format("%-d %B");
-        if pick.framing == Framing::Nothing {
-            return Message::text(format!("This pack has no dated event on or near {day}."));
-        }
-        let mut lines = Vec::new();
-        let mut sources = Vec::new();
-        for event in &pick.events {
-            lines.push(format!(
-                "{}: **{}**. {}",
-                pick.framing.lead(event.date.year()),
-                escape(&event.title),
-                escape(&event.description)
-            ));
-            if let Some(source) = &event.source {
-                sources.push(escape(source));
-            }
-        }
-        let title = match pick.framing {
-            Framing::ThisMonth => format!("This month in history ({})", date.format("%B")),
-            _ => format!("On this day: {day}"),
-        };
-        let mut message = Message::titled(title, lines.join("\n"));
-        if let Some(event) = pick.events.first() {
-            let query = format!("{} {}", event.title, event.tags.join(" "));
-            let answer = self.inner.answerer.answer(&query, 1);
-            if let Some(hit) = answer.hits.first() {
-                message.quotes.push(Quote {
-                    text: reply::escape_with_bold(&hit.text, &hit.matched),
-                    location: format!(
-                        "related passage: sentence {} of {}",
-                        hit.sentence + 1,
-                        self.inner.pack.document.sentences().len()
-                    ),
-                });
-            }
-        }
-        if !sources.is_empty() {
-            message.footer = Some(format!("Source: {}", sources.join(" · ")));
-        }
-        message
+        render::on_this_day_message(pack, &self.inner.answerer, date)
     }
 
     fn help(&self) -> Message {

@@ -1,0 +1,94 @@
+//! Messages built from pure data (a pack, an answer, a date), shared by the
+//! bot and the command line so both show the same thing.
+
+use chrono::{Datelike, NaiveDate};
+
+use crate::content::Pack;
+use crate::study::answer::{Answer, Answerer, RefusalReason};
+use crate::study::onthisday::{self, Framing};
+
+use super::reply::{Message, Quote, escape, escape_with_bold};
+
+/// A share of a best passage's score that a further passage needs to be shown.
+const CLOSE_SHARE: f64 = 0.6;
+
+/// Renders an [`Answer`]: the best passage quoted with matched words in bold
+/// and its place in the document, plus close runners-up; or an honest
+/// refusal with nearby topics.
+pub fn answer_message(pack: &Pack, answer: &Answer) -> Message {
+    let total = pack.document.sentences().len();
+    let Some(best) = answer.hits.first() else {
+        let why = match answer.refusal {
+            Some(RefusalReason::NoDate) => {
+                "The document does not give a date for that (its years were removed)."
+            }
+            Some(RefusalReason::NoQuantity) => "The document gives no figure for that.",
+            Some(RefusalReason::Empty) => "Ask me a question about the document.",
+            _ => "The document does not cover that.",
+        };
+        let mut body = why.to_string();
+        if !answer.suggestions.is_empty() {
+            let topics: Vec<String> = answer.suggestions.iter().map(|s| escape(s)).collect();
+            body.push_str(&format!(" It does cover: {}.", topics.join(", ")));
+        }
+        return Message::text(body).ephemeral();
+    };
+    let mut message = Message::text("From the document:");
+    for hit in answer
+        .hits
+        .iter()
+        .take_while(|h| h.score >= best.score * CLOSE_SHARE)
+    {
+        message.quotes.push(Quote {
+            text: escape_with_bold(&hit.text, &hit.matched),
+            location: format!("sentence {} of {total}", hit.sentence + 1),
+        });
+    }
+    message.footer = Some(format!("Source: {}", escape(&pack.attribution())));
+    message
+}
+
+/// The "on this day" message for `date`: the pack's events framed honestly,
+/// their sources, and the document's most related passage.
+pub fn on_this_day_message(pack: &Pack, answerer: &Answerer, date: NaiveDate) -> Message {
+    let pick = onthisday::pick(&pack.events, date);
+    let day = date.format("%-d %B");
+    if pick.framing == Framing::Nothing {
+        return Message::text(format!("This pack has no dated event on or near {day}."));
+    }
+    let mut lines = Vec::new();
+    let mut sources = Vec::new();
+    for event in &pick.events {
+        lines.push(format!(
+            "{}: **{}**. {}",
+            pick.framing.lead(event.date.year()),
+            escape(&event.title),
+            escape(&event.description)
+        ));
+        if let Some(source) = &event.source {
+            sources.push(escape(source));
+        }
+    }
+    let title = match pick.framing {
+        Framing::ThisMonth => format!("This month in history ({})", date.format("%B")),
+        _ => format!("On this day: {day}"),
+    };
+    let mut message = Message::titled(title, lines.join("\n"));
+    if let Some(event) = pick.events.first() {
+        let query = format!("{} {}", event.title, event.tags.join(" "));
+        if let Some(hit) = answerer.answer(&query, 1).hits.first() {
+            message.quotes.push(Quote {
+                text: escape_with_bold(&hit.text, &hit.matched),
+                location: format!(
+                    "related passage: sentence {} of {}",
+                    hit.sentence + 1,
+                    pack.document.sentences().len()
+                ),
+            });
+        }
+    }
+    if !sources.is_empty() {
+        message.footer = Some(format!("Source: {}", sources.join(" · ")));
+    }
+    message
+}
