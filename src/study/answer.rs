@@ -582,7 +582,12 @@ impl Answerer {
         let Some(&(best_index, _, best_coverage)) = scored.first() else {
             return refuse(RefusalReason::NothingInCommon, self.default_suggestions());
         };
-        let suggestions = || self.suggestions_from(scored.iter().map(|s| s.0).take(5));
+        let asked: HashSet<&String> = concepts
+            .iter()
+            .filter(|c| c.factor >= 1.0)
+            .flat_map(|c| c.alternatives.iter().flat_map(|a| a.terms.iter()))
+            .collect();
+        let suggestions = || self.suggestions_from(scored.iter().map(|s| s.0).take(5), &asked);
         if best_coverage < MIN_COVERAGE {
             return refuse_with(RefusalReason::NotCovered, suggestions(), best_coverage);
         }
@@ -630,16 +635,38 @@ impl Answerer {
     }
 
     /// The most informative words of the given sentences, as topics.
-    fn suggestions_from(&self, sentences: impl Iterator<Item = usize>) -> Vec<String> {
+    /// Per sentence, a word the question asked about is preferred, then a
+    /// word that recurs in the document (a topic rather than a passing verb).
+    fn suggestions_from(
+        &self,
+        sentences: impl Iterator<Item = usize>,
+        asked: &HashSet<&String>,
+    ) -> Vec<String> {
         let mut topics: Vec<(f64, String)> = Vec::new();
         for index in sentences {
             let mut terms: Vec<(&String, f64)> = self.sentences[index]
                 .terms
                 .iter()
-                .filter(|(_, tf)| **tf >= 1.0)
+                .filter(|(t, tf)| {
+                    // Topics are content words, not "enough" or "dealing with".
+                    **tf >= 1.0
+                        && self
+                            .display
+                            .get(*t)
+                            .is_some_and(|w| w.len() > 3 && !text::is_generic(w))
+                })
                 .map(|(t, _)| (t, self.idf(t)))
                 .collect();
-            terms.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(b.0)));
+            let key = |t: &String| {
+                let df = self.document_frequency.get(t).copied().unwrap_or(0);
+                (asked.contains(t), df.min(4))
+            };
+            terms.sort_by(|a, b| {
+                key(b.0)
+                    .cmp(&key(a.0))
+                    .then(b.1.total_cmp(&a.1))
+                    .then(a.0.cmp(b.0))
+            });
             if let Some((term, idf)) = terms.first()
                 && let Some(word) = self.display.get(*term)
                 && !topics.iter().any(|(_, w)| w == word)
