@@ -343,12 +343,9 @@ impl Bot {
 
     /// A sentence of the document as a quote with its location.
     pub fn sentence_quote(&self, index: usize, bold: &[(usize, usize)]) -> Option<Quote> {
-        let document = &self.inner.pack.document;
-        let sentence = document.sentence(index)?;
-        Some(Quote {
-            text: reply::escape_with_bold(&sentence.text, bold),
-            location: format!("sentence {} of {}", index + 1, document.sentences().len()),
-        })
+        let pack = &self.inner.pack;
+        let sentence = pack.document.sentence(index)?;
+        Some(render::passage_quote(pack, index, &sentence.text, bold, ""))
     }
 
     /// The time zone of a scope (the pack's default until scopes can choose).

@@ -12,11 +12,29 @@ use super::reply::{Message, Quote, escape, escape_with_bold};
 /// A share of a best passage's score that a further passage needs to be shown.
 const CLOSE_SHARE: f64 = 0.6;
 
+/// A passage of the document as a quote: escaped, `bold` ranges in bold,
+/// located as "sentence N of M" (after `label`, when given).
+pub fn passage_quote(
+    pack: &Pack,
+    sentence: usize,
+    text: &str,
+    bold: &[(usize, usize)],
+    label: &str,
+) -> Quote {
+    Quote {
+        text: escape_with_bold(text, bold),
+        location: format!(
+            "{label}sentence {} of {}",
+            sentence + 1,
+            pack.document.sentences().len()
+        ),
+    }
+}
+
 /// Renders an [`Answer`]: the best passage quoted with matched words in bold
 /// and its place in the document, plus close runners-up; or an honest
 /// refusal with nearby topics.
 pub fn answer_message(pack: &Pack, answer: &Answer) -> Message {
-    let total = pack.document.sentences().len();
     let Some(best) = answer.hits.first() else {
         let why = match answer.refusal {
             Some(RefusalReason::NoDate) => {
@@ -39,10 +57,13 @@ pub fn answer_message(pack: &Pack, answer: &Answer) -> Message {
         .iter()
         .take_while(|h| h.score >= best.score * CLOSE_SHARE)
     {
-        message.quotes.push(Quote {
-            text: escape_with_bold(&hit.text, &hit.matched),
-            location: format!("sentence {} of {total}", hit.sentence + 1),
-        });
+        message.quotes.push(passage_quote(
+            pack,
+            hit.sentence,
+            &hit.text,
+            &hit.matched,
+            "",
+        ));
     }
     message.footer = Some(format!("Source: {}", escape(&pack.attribution())));
     message
@@ -77,14 +98,14 @@ pub fn on_this_day_message(pack: &Pack, answerer: &Answerer, date: NaiveDate) ->
     if let Some(event) = pick.events.first() {
         let query = format!("{} {}", event.title, event.tags.join(" "));
         if let Some(hit) = answerer.answer(&query, 1).hits.first() {
-            message.quotes.push(Quote {
-                text: escape_with_bold(&hit.text, &hit.matched),
-                location: format!(
-                    "related passage: sentence {} of {}",
-                    hit.sentence + 1,
-                    pack.document.sentences().len()
-                ),
-            });
+            let quote = passage_quote(
+                pack,
+                hit.sentence,
+                &hit.text,
+                &hit.matched,
+                "related passage: ",
+            );
+            message.quotes.push(quote);
         }
     }
     if !sources.is_empty() {

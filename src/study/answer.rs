@@ -180,10 +180,10 @@ impl Answer {
 
 #[derive(Debug)]
 struct IndexedSentence {
-    /// term -> weighted frequency (context terms count `CONTEXT_WEIGHT`).
-    terms: HashMap<String, f64>,
+    /// Its own distinct terms (not the borrowed context), for topic
+    /// suggestions; frequencies live in the postings.
+    terms: Vec<String>,
     length: f64,
-    has_number: bool,
     /// The numbers it states, as normalised terms.
     numbers: Vec<String>,
     has_date: bool,
@@ -230,6 +230,7 @@ impl Answerer {
             .collect();
         for (index, sentence) in document.sentences().iter().enumerate() {
             let mut terms: HashMap<String, f64> = HashMap::new();
+            let mut own = Vec::new();
             let mut length: f64 = 0.0;
             for token in own_terms[index].iter().filter(|t| !t.is_stopword) {
                 *terms.entry(token.term.clone()).or_default() += 1.0;
@@ -253,6 +254,9 @@ impl Answerer {
             }
             for (term, tf) in &terms {
                 *document_frequency.entry(term.clone()).or_default() += 1;
+                if *tf >= 1.0 {
+                    own.push(term.clone());
+                }
                 postings
                     .entry(term.clone())
                     .or_default()
@@ -263,7 +267,6 @@ impl Answerer {
                 .filter(|t| t.is_number)
                 .map(|t| t.term.clone())
                 .collect();
-            let has_number = !numbers.is_empty();
             let gives_reason = own_terms[index].iter().any(|t| {
                 matches!(
                     t.surface.as_str(),
@@ -289,10 +292,10 @@ impl Answerer {
                 .split_whitespace()
                 .skip(1)
                 .any(|w| w.chars().next().is_some_and(char::is_uppercase));
+            own.sort_unstable();
             sentences.push(IndexedSentence {
-                terms,
+                terms: own,
                 length: length.max(1.0),
-                has_number,
                 numbers,
                 has_date,
                 has_capitalized_name,
@@ -565,7 +568,7 @@ impl Answerer {
                 continue;
             }
             score *= match intent {
-                Intent::Count | Intent::Measure if sentence.has_number => 1.3,
+                Intent::Count | Intent::Measure if !sentence.numbers.is_empty() => 1.3,
                 Intent::Person if sentence.has_capitalized_name => 1.1,
                 Intent::Date if sentence.has_date => 1.3,
                 Intent::Reason if sentence.gives_reason => 1.1,
@@ -601,11 +604,6 @@ impl Answerer {
         if intent == Intent::Count && !best.numbers.iter().any(|n| !asked_numbers.contains(n)) {
             return refuse_with(RefusalReason::NoQuantity, suggestions(), best_coverage);
         }
-        let matched_terms: HashSet<&String> = concepts
-            .iter()
-            .filter(|c| c.factor >= 1.0)
-            .flat_map(|c| c.alternatives.iter().flat_map(|a| a.terms.iter()))
-            .collect();
         let hits = scored
             .iter()
             .take(top.max(1))
@@ -615,7 +613,7 @@ impl Answerer {
                     sentence: index,
                     matched: text::tokenize(quote)
                         .iter()
-                        .filter(|t| !t.is_stopword && matched_terms.contains(&t.term))
+                        .filter(|t| !t.is_stopword && asked.contains(&t.term))
                         .map(|t| (t.start, t.end))
                         .collect(),
                     text: quote.clone(),
@@ -647,15 +645,13 @@ impl Answerer {
             let mut terms: Vec<(&String, f64)> = self.sentences[index]
                 .terms
                 .iter()
-                .filter(|(t, tf)| {
+                .filter(|t| {
                     // Topics are content words, not "enough" or "dealing with".
-                    **tf >= 1.0
-                        && self
-                            .display
-                            .get(*t)
-                            .is_some_and(|w| w.len() > 3 && !text::is_generic(w))
+                    self.display
+                        .get(*t)
+                        .is_some_and(|w| w.len() > 3 && !text::is_generic(w))
                 })
-                .map(|(t, _)| (t, self.idf(t)))
+                .map(|t| (t, self.idf(t)))
                 .collect();
             let key = |t: &String| {
                 let df = self.document_frequency.get(t).copied().unwrap_or(0);
