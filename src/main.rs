@@ -301,7 +301,8 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
     use chrono::Utc;
     let today = Utc::now().with_timezone(&pack.time_zone()).date_naive();
     let day = date.map_or(today, |d| d.resolve(today));
-    let pick = onthisday::pick(&pack.events, day);
+    let all_events = onthisday::all_events(&pack);
+    let pick = onthisday::pick(&all_events, day);
     let framing = pick.framing;
     let events: Vec<serde_json::Value> = pick
         .events
@@ -317,7 +318,7 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
         .collect();
     // Rendered as the bot renders it, so the terminal and chat platforms agree.
     let answerer = Answerer::new(&pack.document, &pack.synonyms);
-    let message = render::on_this_day_message(&pack, &answerer, day);
+    let message = render::on_this_day_message(&pack, &all_events, &answerer, day);
     let related = message.quotes.first().map(|q| q.text.clone());
     let text = message.to_markdown();
     if json {

@@ -65,6 +65,18 @@ impl DateQuery {
     }
 }
 
+/// `/daily ...`: the channel's daily "on this day" post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DailyCommand {
+    /// Post every day at `time` in `zone` (the scope's zone when `None`).
+    Set {
+        time: chrono::NaiveTime,
+        zone: Option<chrono_tz::Tz>,
+    },
+    Off,
+    Status,
+}
+
 /// Everything a user can ask the bot.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -74,6 +86,7 @@ pub enum Command {
     Score(Option<String>),
     Leaderboard(Period),
     OnThisDay(Option<DateQuery>),
+    Daily(DailyCommand),
     Help,
 }
 
@@ -94,6 +107,7 @@ pub const COMMAND_NAMES: &[&str] = &[
     "/score",
     "/leaderboard",
     "/onthisday",
+    "/daily",
     "/help",
 ];
 
@@ -143,10 +157,40 @@ pub fn parse_command(line: &str, prefix: char) -> Result<Option<Command>, Comman
             Some(date) => Some(DateQuery::parse(date)?),
             None => None,
         }),
+        "daily" => Command::Daily(parse_daily(&args, prefix)?),
         "help" | "h" | "?" => Command::Help,
         other => return Err(CommandError::Unknown(format!("{prefix}{other}"))),
     };
     Ok(Some(command))
+}
+
+/// `set HH:MM [zone]`, `off`, `status` (the default).
+fn parse_daily(args: &[&str], prefix: char) -> Result<DailyCommand, CommandError> {
+    use crate::study::daily::{parse_time_of_day, parse_time_zone};
+    let usage = || {
+        format!(
+            "Use {prefix}daily set HH:MM [time zone], {prefix}daily off or {prefix}daily status."
+        )
+    };
+    match args.first().map(|a| a.to_lowercase()).as_deref() {
+        None | Some("status") => Ok(DailyCommand::Status),
+        Some("off" | "stop") => Ok(DailyCommand::Off),
+        Some("set") => {
+            let time = args
+                .get(1)
+                .ok_or_else(|| CommandError::BadArgument(usage()))?;
+            let time = parse_time_of_day(time).map_err(CommandError::BadArgument)?;
+            let zone = match args.get(2) {
+                Some(zone) => Some(parse_time_zone(zone).map_err(CommandError::BadArgument)?),
+                None => None,
+            };
+            if args.len() > 3 {
+                return Err(CommandError::BadArgument(usage()));
+            }
+            Ok(DailyCommand::Set { time, zone })
+        }
+        Some(_) => Err(CommandError::BadArgument(usage())),
+    }
 }
 
 /// `[rounds] [seconds] [choice|typed] [bank]`, in any order:
@@ -214,6 +258,33 @@ mod tests {
                 day: 22
             }))))
         );
+    }
+
+    #[test]
+    fn daily_commands_validate_time_and_zone() {
+        assert_eq!(
+            parse_command("/daily set 08:30 Europe/Berlin", '/'),
+            Ok(Some(Command::Daily(DailyCommand::Set {
+                time: chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
+                zone: Some(chrono_tz::Europe::Berlin)
+            })))
+        );
+        assert_eq!(
+            parse_command("/daily", '/'),
+            Ok(Some(Command::Daily(DailyCommand::Status)))
+        );
+        assert_eq!(
+            parse_command("/daily off", '/'),
+            Ok(Some(Command::Daily(DailyCommand::Off)))
+        );
+        let error = parse_command("/daily set 08:30 Europe/Berln", '/')
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "Europe/Berln is not a time zone; did you mean Europe/Berlin?"
+        );
+        assert!(parse_command("/daily set 25:00", '/').is_err());
     }
 
     #[test]

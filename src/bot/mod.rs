@@ -3,6 +3,7 @@
 //! through the [`Outbox`] trait. No platform types and no SQL live here.
 
 pub mod command;
+pub mod daily;
 pub mod outbox;
 pub mod quiz;
 pub mod render;
@@ -22,7 +23,8 @@ use crate::store::{Store, StoreError};
 use crate::study::answer::{Answer, Answerer};
 use crate::study::scoring::ScoringRules;
 
-pub use command::{Command, CommandError, DateQuery, Period, parse_command};
+pub use command::{Command, CommandError, DailyCommand, DateQuery, Period, parse_command};
+pub use daily::{DailyScheduler, TickReport};
 pub use outbox::{Outbox, PostedMessage, SendError};
 pub use quiz::{AnswerOutcome, Given, QuizMode, QuizOptions};
 pub use reply::{Message, Quote, Visibility, escape};
@@ -97,6 +99,8 @@ impl Default for BotSettings {
 pub(crate) struct Shared {
     pub(crate) pack: Arc<Pack>,
     pub(crate) answerer: Answerer,
+    /// The pack's dated events plus dated sentences of its document.
+    pub(crate) events: Vec<crate::content::DatedEvent>,
     pub(crate) store: Store,
     pub(crate) outbox: Arc<dyn Outbox>,
     pub(crate) clock: Arc<dyn Clock>,
@@ -127,10 +131,12 @@ impl Bot {
         settings: BotSettings,
     ) -> Self {
         let answerer = Answerer::new(&pack.document, &pack.synonyms);
+        let events = crate::study::onthisday::all_events(&pack);
         Self {
             inner: Arc::new(Shared {
                 pack,
                 answerer,
+                events,
                 store,
                 outbox,
                 clock,
@@ -215,6 +221,7 @@ impl Bot {
             Command::Score(name) => self.score(origin, name.as_deref()).await,
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
+            Command::Daily(command) => self.daily_command(origin, command).await,
             Command::Help => Ok(vec![self.help()]),
         }
     }
@@ -471,7 +478,7 @@ impl Bot {
             .with_timezone(&pack.time_zone())
             .date_naive();
         let date = date.map_or(today, |d| d.resolve(today));
-        render::on_this_day_message(pack, &self.inner.answerer, date)
+        render::on_this_day_message(pack, &self.inner.events, &self.inner.answerer, date)
     }
 
     fn help(&self) -> Message {
@@ -487,6 +494,7 @@ impl Bot {
                  {p}score [name] — rank, points, accuracy and best streak\n\
                  {p}leaderboard [week|month|all] — the top 10 here\n\
                  {p}onthisday [YYYY-MM-DD|MM-DD] — a dated event from the pack\n\
+                 {p}daily set HH:MM [time zone] | off | status — a daily “on this day” post here (admins set it)\n\
                  {p}help — this list\n\
                  During a quiz, answer with the letter (A, B, C...) or, in typed mode, the answer itself.",
                 QuizOptions::default().rounds,

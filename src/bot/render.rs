@@ -3,7 +3,7 @@
 
 use chrono::{Datelike, NaiveDate};
 
-use crate::content::Pack;
+use crate::content::{DatedEvent, Pack};
 use crate::study::answer::{Answer, Answerer, RefusalReason};
 use crate::study::onthisday::{self, Framing};
 
@@ -69,44 +69,104 @@ pub fn answer_message(pack: &Pack, answer: &Answer) -> Message {
     message
 }
 
+/// One event as a line: "On this day in 1941: **Title**. Description".
+fn event_line(framing: Framing, event: &DatedEvent) -> String {
+    format!(
+        "{}: **{}**. {}",
+        framing.lead(event.date.year()),
+        escape(&event.title),
+        escape(&event.description)
+    )
+}
+
+/// The title for a day's post.
+fn day_title(framing: Framing, date: NaiveDate) -> String {
+    // Only a same-day event is "on this day"; a near one is "this week".
+    match framing {
+        Framing::OnThisDay => format!("On this day: {}", date.format("%-d %B")),
+        Framing::ThisMonth => format!("This month in history ({})", date.format("%B")),
+        _ => format!("This week in history: {}", date.format("%-d %B")),
+    }
+}
+
+/// Links an event to the document: the most related passage and, when the
+/// pack has one about that passage, a question to think over.
+fn link_to_document(message: &mut Message, pack: &Pack, answerer: &Answerer, event: &DatedEvent) {
+    let query = format!(
+        "{} {} {}",
+        event.title,
+        event.tags.join(" "),
+        event.description
+    );
+    let hits = answerer.related(&query, 3);
+    let Some(hit) = hits.first() else {
+        return;
+    };
+    let quote = passage_quote(
+        pack,
+        hit.sentence,
+        &hit.text,
+        &hit.matched,
+        "related passage: ",
+    );
+    message.quotes.push(quote);
+    let question = hits.iter().find_map(|h| {
+        pack.questions
+            .iter()
+            .find(|q| q.source_sentence == Some(h.sentence))
+    });
+    if let Some(question) = question {
+        message
+            .body
+            .push_str(&format!("\n\nTo think over: {}", escape(&question.prompt)));
+    }
+}
+
+/// The daily post for one chosen event.
+pub fn daily_post_message(
+    pack: &Pack,
+    answerer: &Answerer,
+    date: NaiveDate,
+    framing: Framing,
+    event: &DatedEvent,
+) -> Message {
+    let mut message = Message::titled(day_title(framing, date), event_line(framing, event));
+    link_to_document(&mut message, pack, answerer, event);
+    if let Some(source) = &event.source {
+        message.footer = Some(format!("Source: {}", escape(source)));
+    }
+    message
+}
+
 /// The "on this day" message for `date`: the pack's events framed honestly,
 /// their sources, and the document's most related passage.
-pub fn on_this_day_message(pack: &Pack, answerer: &Answerer, date: NaiveDate) -> Message {
-    let pick = onthisday::pick(&pack.events, date);
-    let day = date.format("%-d %B");
+pub fn on_this_day_message(
+    pack: &Pack,
+    events: &[DatedEvent],
+    answerer: &Answerer,
+    date: NaiveDate,
+) -> Message {
+    let pick = onthisday::pick(events, date);
     if pick.framing == Framing::Nothing {
-        return Message::text(format!("This pack has no dated event on or near {day}."));
-    }
-    let mut lines = Vec::new();
-    let mut sources = Vec::new();
-    for event in &pick.events {
-        lines.push(format!(
-            "{}: **{}**. {}",
-            pick.framing.lead(event.date.year()),
-            escape(&event.title),
-            escape(&event.description)
+        return Message::text(format!(
+            "This pack has no dated event on or near {}.",
+            date.format("%-d %B")
         ));
-        if let Some(source) = &event.source {
-            sources.push(escape(source));
-        }
     }
-    let title = match pick.framing {
-        Framing::ThisMonth => format!("This month in history ({})", date.format("%B")),
-        _ => format!("On this day: {day}"),
-    };
-    let mut message = Message::titled(title, lines.join("\n"));
+    let lines: Vec<String> = pick
+        .events
+        .iter()
+        .map(|e| event_line(pick.framing, e))
+        .collect();
+    let sources: Vec<String> = pick
+        .events
+        .iter()
+        .filter_map(|e| e.source.as_deref())
+        .map(escape)
+        .collect();
+    let mut message = Message::titled(day_title(pick.framing, date), lines.join("\n"));
     if let Some(event) = pick.events.first() {
-        let query = format!("{} {}", event.title, event.tags.join(" "));
-        if let Some(hit) = answerer.answer(&query, 1).hits.first() {
-            let quote = passage_quote(
-                pack,
-                hit.sentence,
-                &hit.text,
-                &hit.matched,
-                "related passage: ",
-            );
-            message.quotes.push(quote);
-        }
+        link_to_document(&mut message, pack, answerer, event);
     }
     if !sources.is_empty() {
         message.footer = Some(format!("Source: {}", sources.join(" · ")));

@@ -425,4 +425,310 @@ impl Store {
         .await?;
         Ok(rows.into_iter().map(|row| leaderboard_row(&row)).collect())
     }
+
+    /// Subscribes `channel` to the daily post (or changes its time), enabled,
+    /// first due at `next_fire`.
+    pub async fn set_daily_subscription(
+        &self,
+        channel: &ChannelRef,
+        local_time: &str,
+        time_zone: &str,
+        next_fire: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
+        sqlx::query(
+            "INSERT INTO daily_subscriptions
+               (scope_id, channel_id, local_time, time_zone, enabled, next_fire_at_ms, updated_at_ms)
+             VALUES ($1, $2, $3, $4, 1, $5, $6)
+             ON CONFLICT (scope_id, channel_id) DO UPDATE SET
+               local_time = excluded.local_time, time_zone = excluded.time_zone, enabled = 1,
+               next_fire_at_ms = excluded.next_fire_at_ms, disabled_reason = NULL,
+               updated_at_ms = excluded.updated_at_ms",
+        )
+        .bind(scope_id)
+        .bind(&channel.id)
+        .bind(local_time)
+        .bind(time_zone)
+        .bind(millis(next_fire))
+        .bind(millis(now))
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// Turns a channel's daily post off; false when it had none enabled.
+    pub async fn disable_daily_subscription(
+        &self,
+        channel: &ChannelRef,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let changed = sqlx::query(
+            "UPDATE daily_subscriptions SET enabled = 0, disabled_reason = $1, updated_at_ms = $2
+             WHERE enabled = 1 AND channel_id = $3 AND scope_id =
+               (SELECT id FROM scopes WHERE platform = $4 AND platform_scope_id = $5)",
+        )
+        .bind(reason)
+        .bind(millis(now))
+        .bind(&channel.id)
+        .bind(channel.scope.platform.as_str())
+        .bind(&channel.scope.id)
+        .execute(&self.pool)
+        .await?
+        .rows_affected();
+        Ok(changed > 0)
+    }
+
+    /// A channel's daily subscription, enabled or not.
+    pub async fn daily_subscription(
+        &self,
+        channel: &ChannelRef,
+    ) -> Result<Option<DailySubscription>, StoreError> {
+        let row = sqlx::query(
+            "SELECT d.id, d.channel_id, d.local_time, d.time_zone, d.enabled, d.next_fire_at_ms, d.cycle,
+                    d.disabled_reason, s.platform, s.platform_scope_id
+             FROM daily_subscriptions d JOIN scopes s ON s.id = d.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2 AND d.channel_id = $3",
+        )
+        .bind(channel.scope.platform.as_str())
+        .bind(&channel.scope.id)
+        .bind(&channel.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|row| daily_subscription(&row)))
+    }
+
+    /// Every enabled subscription due at `now` (one indexed query), with the
+    /// events each channel has had in its current cycle.
+    pub async fn due_daily_subscriptions(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<DueDaily>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT d.id, d.channel_id, d.local_time, d.time_zone, d.enabled, d.next_fire_at_ms, d.cycle,
+                    d.disabled_reason, s.platform, s.platform_scope_id
+             FROM daily_subscriptions d JOIN scopes s ON s.id = d.scope_id
+             WHERE d.enabled = 1 AND d.next_fire_at_ms <= $1
+             ORDER BY d.next_fire_at_ms, d.id",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        let mut due: Vec<DueDaily> = rows
+            .iter()
+            .map(|row| DueDaily {
+                subscription: daily_subscription(row),
+                used_events: Vec::new(),
+            })
+            .collect();
+        if due.is_empty() {
+            return Ok(due);
+        }
+        let used = sqlx::query(
+            "SELECT p.subscription_id, p.event_key
+             FROM daily_posts p JOIN daily_subscriptions d ON d.id = p.subscription_id AND p.cycle = d.cycle
+             WHERE d.enabled = 1 AND d.next_fire_at_ms <= $1",
+        )
+        .bind(millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        let index: std::collections::HashMap<i64, usize> = due
+            .iter()
+            .enumerate()
+            .map(|(i, d)| (d.subscription.id, i))
+            .collect();
+        for row in used {
+            if let Some(&i) = index.get(&row.get::<i64, _>("subscription_id")) {
+                due[i].used_events.push(row.get("event_key"));
+            }
+        }
+        Ok(due)
+    }
+
+    /// In one transaction: claims each post (unique per subscription and
+    /// local date; a claim another process made first is not ours) and moves
+    /// every handled subscription to its next firing. Returns, per claim,
+    /// whether this call won it.
+    pub async fn claim_daily_posts(
+        &self,
+        claims: &[DailyClaim],
+        skips: &[(i64, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let mut won = Vec::with_capacity(claims.len());
+        for claim in claims {
+            let inserted = sqlx::query(
+                "INSERT INTO daily_posts (subscription_id, local_date, event_key, cycle, claimed_at_ms, status)
+                 VALUES ($1, $2, $3, $4, $5, 'claimed')
+                 ON CONFLICT (subscription_id, local_date) DO NOTHING",
+            )
+            .bind(claim.subscription_id)
+            .bind(claim.local_date.to_string())
+            .bind(&claim.event_key)
+            .bind(claim.cycle)
+            .bind(millis(now))
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            won.push(inserted == 1);
+            sqlx::query("UPDATE daily_subscriptions SET next_fire_at_ms = $1, cycle = MAX(cycle, $2) WHERE id = $3")
+                .bind(millis(claim.next_fire))
+                .bind(claim.cycle)
+                .bind(claim.subscription_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        for (id, next) in skips {
+            sqlx::query("UPDATE daily_subscriptions SET next_fire_at_ms = $1 WHERE id = $2")
+                .bind(millis(*next))
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(won)
+    }
+
+    /// Records send attempts of claimed posts, in one transaction.
+    pub async fn record_daily_attempts(
+        &self,
+        attempts: &[(i64, chrono::NaiveDate, DailyOutcome<'_>)],
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        for (subscription_id, local_date, outcome) in attempts {
+            let (status, error, sent) = match outcome {
+                DailyOutcome::Sent => ("sent", None, Some(millis(now))),
+                DailyOutcome::Retrying(error) => ("claimed", Some(*error), None),
+                DailyOutcome::Failed(error) => ("failed", Some(*error), None),
+            };
+            sqlx::query(
+                "UPDATE daily_posts SET status = $1, attempts = attempts + 1,
+                        last_error = COALESCE($2, last_error), sent_at_ms = $3
+                 WHERE subscription_id = $4 AND local_date = $5",
+            )
+            .bind(status)
+            .bind(error)
+            .bind(sent)
+            .bind(subscription_id)
+            .bind(local_date.to_string())
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The posts of a subscription, oldest first (status, attempts, event).
+    pub async fn daily_posts(
+        &self,
+        subscription_id: i64,
+    ) -> Result<Vec<DailyPostRecord>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT local_date, event_key, status, attempts, last_error FROM daily_posts
+             WHERE subscription_id = $1 ORDER BY local_date",
+        )
+        .bind(subscription_id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| DailyPostRecord {
+                local_date: row.get("local_date"),
+                event_key: row.get("event_key"),
+                status: row.get("status"),
+                attempts: row.get("attempts"),
+                last_error: row.get("last_error"),
+            })
+            .collect())
+    }
+
+    /// Disables a subscription by id (its channel is gone or forbids posting).
+    pub async fn disable_daily_by_id(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE daily_subscriptions SET enabled = 0, disabled_reason = $1, updated_at_ms = $2 WHERE id = $3",
+        )
+        .bind(reason)
+        .bind(millis(now))
+        .bind(id)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+}
+
+/// A channel's daily-post subscription.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailySubscription {
+    pub id: i64,
+    pub channel: ChannelRef,
+    /// HH:MM
+    pub local_time: String,
+    pub time_zone: String,
+    pub enabled: bool,
+    pub next_fire_at: DateTime<Utc>,
+    pub cycle: i64,
+    pub disabled_reason: Option<String>,
+}
+
+/// A due subscription and the events its channel had this cycle.
+#[derive(Debug, Clone)]
+pub struct DueDaily {
+    pub subscription: DailySubscription,
+    pub used_events: Vec<String>,
+}
+
+/// A post to claim, and where its subscription moves next.
+#[derive(Debug, Clone)]
+pub struct DailyClaim {
+    pub subscription_id: i64,
+    pub local_date: chrono::NaiveDate,
+    pub event_key: String,
+    pub cycle: i64,
+    pub next_fire: DateTime<Utc>,
+}
+
+/// How a send attempt went.
+#[derive(Debug, Clone, Copy)]
+pub enum DailyOutcome<'a> {
+    Sent,
+    Retrying(&'a str),
+    Failed(&'a str),
+}
+
+/// A stored daily post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DailyPostRecord {
+    pub local_date: String,
+    pub event_key: String,
+    pub status: String,
+    pub attempts: i64,
+    pub last_error: Option<String>,
+}
+
+fn daily_subscription(row: &sqlx::sqlite::SqliteRow) -> DailySubscription {
+    let scope = ScopeRef::new(
+        platform_from(row.get::<String, _>("platform").as_str()),
+        row.get::<String, _>("platform_scope_id"),
+    );
+    DailySubscription {
+        id: row.get("id"),
+        channel: ChannelRef::new(scope, row.get::<String, _>("channel_id")),
+        local_time: row.get("local_time"),
+        time_zone: row.get("time_zone"),
+        enabled: row.get::<i64, _>("enabled") == 1,
+        next_fire_at: DateTime::from_timestamp_millis(row.get("next_fire_at_ms"))
+            .unwrap_or_default(),
+        cycle: row.get("cycle"),
+        disabled_reason: row.get("disabled_reason"),
+    }
 }

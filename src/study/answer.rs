@@ -486,8 +486,19 @@ impl Answerer {
         concepts
     }
 
-    /// Answers `question`, returning up to `top` passages.
+    /// Answers `question`, returning up to `top` passages, or refuses.
     pub fn answer(&self, question: &str, top: usize) -> Answer {
+        self.search(question, top, true)
+    }
+
+    /// The passages most related to `text` (an event, a topic), best first,
+    /// without the refusal rules meant for questions. Empty when nothing in
+    /// the document shares a content word with it.
+    pub fn related(&self, text: &str, top: usize) -> Vec<Hit> {
+        self.search(text, top, false).hits
+    }
+
+    fn search(&self, question: &str, top: usize, refusal_rules: bool) -> Answer {
         let intent = Intent::of(question);
         let tokens: Vec<Token> = text::tokenize(question)
             .into_iter()
@@ -591,17 +602,20 @@ impl Answerer {
             .flat_map(|c| c.alternatives.iter().flat_map(|a| a.terms.iter()))
             .collect();
         let suggestions = || self.suggestions_from(scored.iter().map(|s| s.0).take(5), &asked);
-        if best_coverage < MIN_COVERAGE {
+        if refusal_rules && best_coverage < MIN_COVERAGE {
             return refuse_with(RefusalReason::NotCovered, suggestions(), best_coverage);
         }
         let best = &self.sentences[best_index];
-        if intent == Intent::Date && !best.has_date {
+        if refusal_rules && intent == Intent::Date && !best.has_date {
             return refuse_with(RefusalReason::NoDate, suggestions(), best_coverage);
         }
         // "How many X": the answer must hold a figure the question does not.
         let asked_numbers: HashSet<&String> =
             concepts.iter().filter_map(|c| c.number.as_ref()).collect();
-        if intent == Intent::Count && !best.numbers.iter().any(|n| !asked_numbers.contains(n)) {
+        if refusal_rules
+            && intent == Intent::Count
+            && !best.numbers.iter().any(|n| !asked_numbers.contains(n))
+        {
             return refuse_with(RefusalReason::NoQuantity, suggestions(), best_coverage);
         }
         let hits = scored

@@ -7,6 +7,7 @@ mod helpers;
 mod ask;
 mod cli;
 mod content;
+mod daily;
 mod quality;
 mod quiz;
 mod scores;

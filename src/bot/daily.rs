@@ -1,0 +1,361 @@
+//! The daily "on this day" post: `/daily set|off|status` and the scheduler
+//! that posts to every subscribed channel at its local time, exactly once a
+//! day, through the platform-neutral [`Outbox`](super::Outbox).
+//!
+//! Each tick finds every due subscription with one indexed query, decides
+//! (pure rules in `study::daily`) whether today's post is due or a missed
+//! past day is skipped, chooses each channel's event without repeats, then
+//! claims all posts in one transaction. Only posts this process claimed are
+//! sent, so two schedulers on one database, or a restart in the middle of
+//! the minute, still post once. Failed sends are retried with backoff and
+//! recorded; a channel that is gone or forbids posting is disabled.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Timelike, Utc};
+use tokio::sync::watch;
+use tokio::task::JoinSet;
+
+use crate::identity::ChannelRef;
+use crate::store::{DailyClaim, DailyOutcome, StoreError};
+use crate::study::daily::{self, Due};
+use crate::study::onthisday::{self, event_key};
+
+use super::command::DailyCommand;
+use super::outbox::SendError;
+use super::reply::{Message, escape};
+use super::{Bot, BotError, Origin, render};
+
+/// How long to wait before each retry of a failed send.
+pub const RETRY_DELAYS: [Duration; 3] = [
+    Duration::from_secs(60),
+    Duration::from_secs(5 * 60),
+    Duration::from_secs(30 * 60),
+];
+
+impl Bot {
+    pub(crate) async fn daily_command(
+        &self,
+        origin: &Origin,
+        command: DailyCommand,
+    ) -> Result<Vec<Message>, BotError> {
+        let store = &self.inner.store;
+        let now = self.inner.clock.now();
+        let p = self.inner.settings.prefix;
+        if !matches!(command, DailyCommand::Status) && !origin.is_admin {
+            return Err(BotError::User(
+                "Only an admin can change this channel's daily post.".into(),
+            ));
+        }
+        let text = match command {
+            DailyCommand::Set { time, zone } => {
+                let zone = zone.unwrap_or_else(|| self.scope_time_zone(origin.scope()));
+                let next = daily::next_fire_after(now, time, zone);
+                let local_time = time.format("%H:%M").to_string();
+                store
+                    .set_daily_subscription(&origin.channel, &local_time, zone.name(), next, now)
+                    .await?;
+                format!(
+                    "Daily “on this day” post set for {local_time} {}. Next: {}.",
+                    zone.name(),
+                    describe_instant(next, zone)
+                )
+            }
+            DailyCommand::Off => {
+                if store
+                    .disable_daily_subscription(&origin.channel, "turned off", now)
+                    .await?
+                {
+                    format!("Daily post turned off. {p}daily set HH:MM turns it back on.")
+                } else {
+                    "This channel has no daily post to turn off.".to_string()
+                }
+            }
+            DailyCommand::Status => match store.daily_subscription(&origin.channel).await? {
+                Some(subscription) if subscription.enabled => {
+                    let zone =
+                        daily::parse_time_zone(&subscription.time_zone).unwrap_or(chrono_tz::UTC);
+                    format!(
+                        "Daily post at {} {}. Next: {}.",
+                        subscription.local_time,
+                        subscription.time_zone,
+                        describe_instant(subscription.next_fire_at, zone)
+                    )
+                }
+                Some(subscription) => format!(
+                    "The daily post is off here ({}). An admin can turn it on with {p}daily set HH:MM [time zone].",
+                    escape(
+                        subscription
+                            .disabled_reason
+                            .as_deref()
+                            .unwrap_or("turned off")
+                    )
+                ),
+                None => format!(
+                    "No daily post here. An admin can start one with {p}daily set HH:MM [time zone]."
+                ),
+            },
+        };
+        Ok(vec![Message::text(text)])
+    }
+}
+
+/// "Thu 26 Nov 08:00 CET (07:00 UTC)".
+fn describe_instant(at: DateTime<Utc>, zone: chrono_tz::Tz) -> String {
+    let local = at.with_timezone(&zone);
+    format!(
+        "{} ({} UTC)",
+        local.format("%a %-d %b %Y %H:%M %Z"),
+        at.format("%H:%M")
+    )
+}
+
+/// What one tick did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TickReport {
+    /// Subscriptions found due.
+    pub due: usize,
+    /// Posts this process claimed and sent on the first attempt.
+    pub sent: usize,
+    /// Posts another process had claimed already.
+    pub claimed_elsewhere: usize,
+    /// Due firings of past days, skipped.
+    pub skipped: usize,
+    /// Posts whose first attempt failed (retried in the background).
+    pub retrying: usize,
+    /// Channels disabled because they are gone or forbid posting.
+    pub disabled: usize,
+}
+
+/// A post this process claimed and must send.
+struct Planned {
+    subscription_id: i64,
+    channel: ChannelRef,
+    local_date: NaiveDate,
+    message: Message,
+}
+
+/// Posts the daily fact to every subscribed channel at its local time.
+pub struct DailyScheduler {
+    bot: Bot,
+    retries: std::sync::Mutex<JoinSet<()>>,
+}
+
+impl DailyScheduler {
+    pub fn new(bot: Bot) -> Arc<Self> {
+        Arc::new(Self {
+            bot,
+            retries: std::sync::Mutex::new(JoinSet::new()),
+        })
+    }
+
+    /// Handles everything due now. Safe to run from several processes.
+    #[tracing::instrument(skip_all)]
+    pub async fn tick(self: &Arc<Self>) -> Result<TickReport, StoreError> {
+        let inner = &self.bot.inner;
+        let now = inner.clock.now();
+        let due = inner.store.due_daily_subscriptions(now).await?;
+        let mut report = TickReport {
+            due: due.len(),
+            ..TickReport::default()
+        };
+        let mut claims = Vec::new();
+        let mut plans = Vec::new();
+        let mut skips = Vec::new();
+        for item in due {
+            let subscription = item.subscription;
+            let zone = daily::parse_time_zone(&subscription.time_zone).unwrap_or(chrono_tz::UTC);
+            let Ok(time) = daily::parse_time_of_day(&subscription.local_time) else {
+                tracing::warn!(
+                    id = subscription.id,
+                    "a daily subscription has an unreadable time"
+                );
+                continue;
+            };
+            match daily::due_action(now, time, zone) {
+                Due::Skip { next } => {
+                    report.skipped += 1;
+                    skips.push((subscription.id, next));
+                }
+                Due::Post { local_date, next } => {
+                    let used: HashSet<String> = item.used_events.into_iter().collect();
+                    let Some(choice) =
+                        onthisday::choose_for_channel(&inner.events, local_date, &used)
+                    else {
+                        // The pack has nothing for this month: nothing to post today.
+                        skips.push((subscription.id, next));
+                        continue;
+                    };
+                    let cycle = subscription.cycle + i64::from(choice.new_cycle);
+                    claims.push(DailyClaim {
+                        subscription_id: subscription.id,
+                        local_date,
+                        event_key: event_key(choice.event),
+                        cycle,
+                        next_fire: next,
+                    });
+                    plans.push(Planned {
+                        subscription_id: subscription.id,
+                        channel: subscription.channel,
+                        local_date,
+                        message: render::daily_post_message(
+                            &inner.pack,
+                            &inner.answerer,
+                            local_date,
+                            choice.framing,
+                            choice.event,
+                        ),
+                    });
+                }
+            }
+        }
+        let won = inner.store.claim_daily_posts(&claims, &skips, now).await?;
+        let mine: Vec<Planned> = plans
+            .into_iter()
+            .zip(won)
+            .filter_map(|(plan, won)| {
+                if !won {
+                    report.claimed_elsewhere += 1;
+                }
+                won.then_some(plan)
+            })
+            .collect();
+
+        // First attempts, concurrently.
+        let mut sends = JoinSet::new();
+        for plan in mine {
+            let outbox = inner.outbox.clone();
+            sends.spawn(async move {
+                let result = outbox.post(&plan.channel, &plan.message).await;
+                (plan, result)
+            });
+        }
+        let mut sent = Vec::new();
+        let mut failed = Vec::new();
+        while let Some(joined) = sends.join_next().await {
+            let Ok((plan, result)) = joined else { continue };
+            match result {
+                Ok(_) => {
+                    report.sent += 1;
+                    sent.push((plan.subscription_id, plan.local_date));
+                }
+                Err(error) => failed.push((plan, error)),
+            }
+        }
+        let mut records: Vec<(i64, NaiveDate, DailyOutcome<'_>)> = sent
+            .iter()
+            .map(|&(id, date)| (id, date, DailyOutcome::Sent))
+            .collect();
+        let errors: Vec<String> = failed.iter().map(|(_, e)| e.to_string()).collect();
+        for ((plan, error), text) in failed.iter().zip(&errors) {
+            records.push((
+                plan.subscription_id,
+                plan.local_date,
+                match error {
+                    SendError::Gone(_) => DailyOutcome::Failed(text),
+                    SendError::Failed(_) => DailyOutcome::Retrying(text),
+                },
+            ));
+        }
+        inner
+            .store
+            .record_daily_attempts(&records, inner.clock.now())
+            .await?;
+        for (plan, error) in failed {
+            match error {
+                SendError::Gone(reason) => {
+                    report.disabled += 1;
+                    tracing::warn!(channel = %plan.channel.id, %reason, "daily post channel is gone; disabling it");
+                    inner
+                        .store
+                        .disable_daily_by_id(
+                            plan.subscription_id,
+                            &format!("the channel is gone or forbids posting: {reason}"),
+                            now,
+                        )
+                        .await?;
+                }
+                SendError::Failed(reason) => {
+                    report.retrying += 1;
+                    tracing::warn!(channel = %plan.channel.id, %reason, "daily post failed; will retry");
+                    let scheduler = self.clone();
+                    self.retries
+                        .lock()
+                        .unwrap_or_else(|e| e.into_inner())
+                        .spawn(async move { scheduler.retry(plan, now).await });
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// Retries a failed post after each of [`RETRY_DELAYS`] (counted from
+    /// the first failure), recording every attempt; gives up (status
+    /// `failed`) after the last.
+    async fn retry(&self, plan: Planned, failed_at: DateTime<Utc>) {
+        let inner = &self.bot.inner;
+        let mut due = failed_at;
+        for (attempt, delay) in RETRY_DELAYS.iter().enumerate() {
+            due += chrono::Duration::from_std(*delay).unwrap_or_default();
+            inner.clock.sleep_until(due).await;
+            let result = inner.outbox.post(&plan.channel, &plan.message).await;
+            let last = attempt + 1 == RETRY_DELAYS.len();
+            let (outcome, gone) = match &result {
+                Ok(_) => (Ok(()), false),
+                Err(error) => (Err(error.to_string()), matches!(error, SendError::Gone(_))),
+            };
+            let record = match &outcome {
+                Ok(()) => DailyOutcome::Sent,
+                Err(text) if gone || last => DailyOutcome::Failed(text),
+                Err(text) => DailyOutcome::Retrying(text),
+            };
+            let now = inner.clock.now();
+            if let Err(error) = inner
+                .store
+                .record_daily_attempts(&[(plan.subscription_id, plan.local_date, record)], now)
+                .await
+            {
+                tracing::error!(error = ?error, "could not record a daily post attempt");
+            }
+            if gone {
+                let _ = inner
+                    .store
+                    .disable_daily_by_id(
+                        plan.subscription_id,
+                        "the channel is gone or forbids posting",
+                        now,
+                    )
+                    .await;
+            }
+            if outcome.is_ok() || gone {
+                return;
+            }
+        }
+        tracing::error!(channel = %plan.channel.id, "daily post failed after every retry");
+    }
+
+    /// Waits for retries in flight (tests, shutdown).
+    pub async fn finish_retries(&self) {
+        let mut retries =
+            std::mem::take(&mut *self.retries.lock().unwrap_or_else(|e| e.into_inner()));
+        while retries.join_next().await.is_some() {}
+    }
+
+    /// Ticks at the start of every minute until `shutdown` turns true.
+    pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        loop {
+            if let Err(error) = self.tick().await {
+                tracing::error!(error = ?error, "daily post tick failed");
+            }
+            let now = self.bot.inner.clock.now();
+            let next_minute = now + chrono::Duration::seconds(60 - i64::from(now.second()))
+                - chrono::Duration::nanoseconds(i64::from(now.nanosecond()));
+            tokio::select! {
+                () = self.bot.inner.clock.sleep_until(next_minute) => {}
+                _ = shutdown.wait_for(|stop| *stop) => return,
+            }
+        }
+    }
+}
