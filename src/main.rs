@@ -10,7 +10,7 @@ use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
-use lectern::bot::{Bot, BotSettings, DateQuery, render};
+use lectern::bot::{Bot, BotSettings, DailyScheduler, DateQuery, render};
 use lectern::clock::SystemClock;
 use lectern::config::Config;
 use lectern::content::Pack;
@@ -246,12 +246,17 @@ async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
         settings,
     );
     bot.recover_interrupted_quizzes().await?;
+    // Daily posts subscribed with /daily appear in the terminal while it is open.
+    let (stop_scheduler, stopped) = tokio::sync::watch::channel(false);
+    let scheduler = tokio::spawn(DailyScheduler::new(bot.clone()).run(stopped));
     let console = Console::new(bot, out, name);
     let interactive = std::io::stdin().is_terminal();
     console
         .run(tokio::io::BufReader::new(tokio::io::stdin()), interactive)
         .await
         .context("reading the terminal failed")?;
+    let _ = stop_scheduler.send(true);
+    let _ = scheduler.await;
     Ok(())
 }
 

@@ -10,7 +10,7 @@
 //! the minute, still post once. Failed sends are retried with backoff and
 //! recorded; a channel that is gone or forbids posting is disabled.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -164,6 +164,8 @@ impl DailyScheduler {
         let mut claims = Vec::new();
         let mut plans = Vec::new();
         let mut skips = Vec::new();
+        // Channels due together mostly get the same event: render it once.
+        let mut rendered: HashMap<(NaiveDate, String), Message> = HashMap::new();
         for item in due {
             let subscription = item.subscription;
             let zone = daily::parse_time_zone(&subscription.time_zone).unwrap_or(chrono_tz::UTC);
@@ -189,10 +191,23 @@ impl DailyScheduler {
                         continue;
                     };
                     let cycle = subscription.cycle + i64::from(choice.new_cycle);
+                    let key = event_key(choice.event);
+                    let message = rendered
+                        .entry((local_date, key.clone()))
+                        .or_insert_with(|| {
+                            render::daily_post_message(
+                                &inner.pack,
+                                &inner.answerer,
+                                local_date,
+                                choice.framing,
+                                choice.event,
+                            )
+                        })
+                        .clone();
                     claims.push(DailyClaim {
                         subscription_id: subscription.id,
                         local_date,
-                        event_key: event_key(choice.event),
+                        event_key: key,
                         cycle,
                         next_fire: next,
                     });
@@ -200,13 +215,7 @@ impl DailyScheduler {
                         subscription_id: subscription.id,
                         channel: subscription.channel,
                         local_date,
-                        message: render::daily_post_message(
-                            &inner.pack,
-                            &inner.answerer,
-                            local_date,
-                            choice.framing,
-                            choice.event,
-                        ),
+                        message,
                     });
                 }
             }

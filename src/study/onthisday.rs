@@ -13,6 +13,9 @@ use crate::content::{DatedEvent, Document};
 /// How far away (in days) an event may be to be offered instead.
 pub const NEAR_DAYS: i64 = 7;
 
+/// How many of the month's events `/onthisday` shows when none is near.
+pub const MONTH_EVENTS: usize = 3;
+
 /// How the chosen events relate to the requested date.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Framing {
@@ -113,10 +116,13 @@ pub fn pick(events: &[DatedEvent], date: NaiveDate) -> Pick<'_> {
             events: chosen,
         };
     }
-    let month: Vec<&DatedEvent> = events
+    // The month's events closest to the day, at most MONTH_EVENTS of them.
+    let mut month: Vec<&DatedEvent> = events
         .iter()
         .filter(|e| e.date.month() == date.month())
         .collect();
+    month.sort_by_key(|e| (e.date.day().abs_diff(date.day()), e.date));
+    month.truncate(MONTH_EVENTS);
     if !month.is_empty() {
         return Pick {
             date,
