@@ -14,6 +14,8 @@ CREATE TABLE daily_subscriptions (
     -- Rotation cycle: events are not repeated within a cycle.
     cycle INTEGER NOT NULL DEFAULT 0,
     disabled_reason TEXT,
+    -- Days in a row whose post failed after every retry.
+    failed_days INTEGER NOT NULL DEFAULT 0,
     updated_at_ms INTEGER NOT NULL,
     UNIQUE (scope_id, channel_id)
 );

@@ -28,6 +28,10 @@ use super::outbox::SendError;
 use super::reply::{Message, escape};
 use super::{Bot, BotError, Origin, render};
 
+/// Days in a row a channel's post may fail after every retry before the
+/// daily post is turned off there.
+pub const FAILED_DAYS_LIMIT: u32 = 3;
+
 /// How long to wait before each retry of a failed send.
 pub const RETRY_DELAYS: [Duration; 3] = [
     Duration::from_secs(60),
@@ -270,7 +274,7 @@ impl DailyScheduler {
         }
         inner
             .store
-            .record_daily_attempts(&records, inner.clock.now())
+            .record_daily_attempts(&records, FAILED_DAYS_LIMIT, inner.clock.now())
             .await?;
         for (plan, error) in failed {
             match error {
@@ -323,7 +327,11 @@ impl DailyScheduler {
             let now = inner.clock.now();
             if let Err(error) = inner
                 .store
-                .record_daily_attempts(&[(plan.subscription_id, plan.local_date, record)], now)
+                .record_daily_attempts(
+                    &[(plan.subscription_id, plan.local_date, record)],
+                    FAILED_DAYS_LIMIT,
+                    now,
+                )
                 .await
             {
                 tracing::error!(error = ?error, "could not record a daily post attempt");

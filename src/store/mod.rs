@@ -608,10 +608,14 @@ impl Store {
             .collect())
     }
 
-    /// Records send attempts of claimed posts, in one transaction.
+    /// Records send attempts of claimed posts, in one transaction. A sent
+    /// post resets its subscription's count of failed days; a post that
+    /// failed for good adds one, and the subscription is turned off when the
+    /// count reaches `failed_days_limit`.
     pub async fn record_daily_attempts(
         &self,
         attempts: &[(i64, chrono::NaiveDate, DailyOutcome<'_>)],
+        failed_days_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
@@ -641,6 +645,26 @@ impl Store {
                  FROM v WHERE daily_posts.subscription_id = v.subscription_id AND daily_posts.local_date = v.local_date",
             );
             update.build().execute(&mut *tx).await?;
+
+            let mut health = QueryBuilder::<Sqlite>::new("WITH v (id, status, error) AS (");
+            health.push_values(chunk, |mut row, (id, _, outcome)| {
+                let (status, error) = match outcome {
+                    DailyOutcome::Sent => ("sent", None),
+                    DailyOutcome::Retrying(error) => ("claimed", Some(*error)),
+                    DailyOutcome::Failed(error) => ("failed", Some(*error)),
+                };
+                row.push_bind(*id).push_bind(status).push_bind(error);
+            });
+            health.push(
+                ") UPDATE daily_subscriptions SET
+                   failed_days = CASE WHEN v.status = 'sent' THEN 0 ELSE daily_subscriptions.failed_days + 1 END,
+                   enabled = CASE WHEN v.status = 'failed' AND daily_subscriptions.failed_days + 1 >= ",
+            );
+            health.push_bind(i64::from(failed_days_limit));
+            health.push(" THEN 0 ELSE daily_subscriptions.enabled END, disabled_reason = CASE WHEN v.status = 'failed' AND daily_subscriptions.failed_days + 1 >= ");
+            health.push_bind(i64::from(failed_days_limit));
+            health.push(" THEN 'posting failed after every retry on ' || (daily_subscriptions.failed_days + 1) || ' days in a row: ' || v.error ELSE daily_subscriptions.disabled_reason END FROM v WHERE daily_subscriptions.id = v.id AND v.status <> 'claimed'");
+            health.build().execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(())

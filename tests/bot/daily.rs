@@ -411,3 +411,65 @@ async fn only_admins_change_the_daily_post_and_bad_input_is_explained() {
             .contains("turned off")
     );
 }
+
+#[tokio::test]
+async fn a_channel_that_keeps_failing_is_retried_then_turned_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:00:00Z")));
+    let app = app_on(
+        &dir.path().join("d.db"),
+        clock.clone(),
+        Behaviour::FailsFirst(usize::MAX),
+    )
+    .await;
+    let origin = admin_in("c");
+    send(&app, &origin, "/daily set 08:00 Europe/London").await;
+    for (day, date) in ["2026-11-25", "2026-11-26", "2026-11-27"]
+        .into_iter()
+        .enumerate()
+    {
+        clock.set(utc(&format!("{date}T08:00:00Z")));
+        assert_eq!(
+            app.scheduler.tick().await.unwrap().retrying,
+            1,
+            "day {date}"
+        );
+        // Retries after 1, 5 and 30 minutes: four attempts a day.
+        for (step, minutes) in [1, 5, 30].into_iter().enumerate() {
+            clock.advance(Duration::from_secs(minutes * 60));
+            app.outbox.wait_for_attempts(day * 4 + step + 2).await;
+        }
+        app.scheduler.finish_retries().await;
+        let subscription = app
+            .store
+            .daily_subscription(&origin.channel)
+            .await
+            .unwrap()
+            .unwrap();
+        let post = app
+            .store
+            .daily_posts(subscription.id)
+            .await
+            .unwrap()
+            .pop()
+            .unwrap();
+        assert_eq!(
+            (post.status.as_str(), post.attempts),
+            ("failed", 4),
+            "{date}"
+        );
+        assert_eq!(
+            subscription.enabled,
+            day < 2,
+            "turned off only after the third failed day ({date})"
+        );
+    }
+    assert!(app.outbox.posts().is_empty());
+    let status = send(&app, &origin, "/daily status").await;
+    assert!(
+        status.contains("posting failed after every retry on 3 days in a row: sending failed: 503"),
+        "{status}"
+    );
+    clock.set(utc("2026-11-28T08:00:00Z"));
+    assert_eq!(app.scheduler.tick().await.unwrap().due, 0);
+}
