@@ -324,7 +324,15 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
     // Rendered as the bot renders it, so the terminal and chat platforms agree.
     let answerer = Answerer::new(&pack.document, &pack.synonyms);
     let message = render::on_this_day_message(&pack, &all_events, &answerer, day);
-    let related = message.quotes.first().map(|q| q.text.clone());
+    let related = pick
+        .events
+        .first()
+        .and_then(|event| {
+            render::related_passages(&answerer, event)
+                .into_iter()
+                .next()
+        })
+        .map(|hit| hit.text);
     let text = message.to_markdown();
     if json {
         println!(

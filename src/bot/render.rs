@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::content::{DatedEvent, Pack};
-use crate::study::answer::{Answer, Answerer, RefusalReason};
+use crate::study::answer::{Answer, Answerer, Hit, RefusalReason};
 use crate::study::onthisday::{self, Framing};
 
 use super::reply::{Message, Quote, escape, escape_with_bold};
@@ -89,16 +89,21 @@ fn day_title(framing: Framing, date: NaiveDate) -> String {
     }
 }
 
-/// Links an event to the document: the most related passage and, when the
-/// pack has one about that passage, a question to think over.
-fn link_to_document(message: &mut Message, pack: &Pack, answerer: &Answerer, event: &DatedEvent) {
+/// The document passages most related to an event, best first.
+pub fn related_passages(answerer: &Answerer, event: &DatedEvent) -> Vec<Hit> {
     let query = format!(
         "{} {} {}",
         event.title,
         event.tags.join(" "),
         event.description
     );
-    let hits = answerer.related(&query, 3);
+    answerer.related(&query, 3)
+}
+
+/// Links an event to the document: the most related passage and, when the
+/// pack has one about that passage, a question to think over.
+fn link_to_document(message: &mut Message, pack: &Pack, answerer: &Answerer, event: &DatedEvent) {
+    let hits = related_passages(answerer, event);
     let Some(hit) = hits.first() else {
         return;
     };
