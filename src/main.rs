@@ -17,7 +17,7 @@ use lectern::content::Pack;
 use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
 use lectern::store::Store;
 use lectern::study::Answerer;
-use lectern::study::onthisday;
+use lectern::study::{onthisday, quizgen};
 
 /// Lectern, a study bot: answers questions from a study document, runs
 /// group quizzes, keeps scores and posts a daily "on this day" fact.
@@ -94,12 +94,35 @@ enum CliCommand {
         #[arg(long)]
         json: bool,
     },
+    /// Quiz tools for teachers.
+    Quiz {
+        #[command(subcommand)]
+        command: QuizCommand,
+    },
     /// Run the bot on the configured chat platforms.
     Serve {
         #[command(flatten)]
         pack: PackArg,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum QuizCommand {
+    /// Preview questions generated from the document.
+    Generate {
+        #[command(flatten)]
+        pack: PackArg,
+        /// How many questions.
+        #[arg(long, default_value_t = 10)]
+        count: usize,
+        /// Seed: the same seed gives the same questions.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Print JSON: [{"question", "choices", "answer_index", "answer", "source_sentence", "kind"}].
+        #[arg(long)]
+        json: bool,
     },
 }
 
@@ -214,6 +237,60 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let pack = load_pack(&config, &pack)?;
             let date = date.as_deref().map(DateQuery::parse).transpose()?;
             print_on_this_day(pack, date, json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Quiz {
+            command:
+                QuizCommand::Generate {
+                    pack,
+                    count,
+                    seed,
+                    json,
+                },
+        } => {
+            let pack = load_pack(&config, &pack)?;
+            let questions = quizgen::generate(&pack, count, seed);
+            if json {
+                let sentences = pack.document.sentences();
+                let items: Vec<serde_json::Value> = questions
+                    .iter()
+                    .map(|q| {
+                        json!({
+                            "question": q.prompt,
+                            "choices": q.choices,
+                            "answer_index": q.answer_index,
+                            "answer": q.answer(),
+                            "source_sentence": q.source_sentence.and_then(|i| sentences.get(i)).map(|s| s.text.clone()),
+                            "kind": q.kind,
+                        })
+                    })
+                    .collect();
+                println!("{}", serde_json::to_string_pretty(&items)?);
+            } else {
+                for (n, q) in questions.iter().enumerate() {
+                    println!("{}. [{}] {}", n + 1, q.kind, q.prompt);
+                    for (i, choice) in q.choices.iter().enumerate() {
+                        let mark = if Some(i) == q.answer_index { "*" } else { " " };
+                        println!(
+                            "   {mark} {}) {choice}",
+                            lectern::bot::reply::choice_label(i)
+                        );
+                    }
+                    if let Some(i) = q.source_sentence {
+                        println!(
+                            "   (sentence {} of {})",
+                            i + 1,
+                            pack.document.sentences().len()
+                        );
+                    }
+                }
+                if questions.len() < count {
+                    eprintln!(
+                        "Only {} questions could be made from this document.",
+                        questions.len()
+                    );
+                }
+            }
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Serve { pack, db: _ } => {

@@ -193,7 +193,7 @@ fn parse_daily(args: &[&str], prefix: char) -> Result<DailyCommand, CommandError
     }
 }
 
-/// `[rounds] [seconds] [choice|typed] [bank]`, in any order:
+/// `[rounds] [seconds] [choice|typed] [bank|generated|mixed]`, in any order:
 /// the first number is rounds, the second seconds.
 fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, CommandError> {
     let mut options = QuizOptions::default();
@@ -217,9 +217,11 @@ fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, Comman
             "typed" | "type" | "text" => options.mode = QuizMode::Typed,
             "choice" | "choices" | "mc" | "multiple" => options.mode = QuizMode::MultipleChoice,
             "bank" => options.source = QuizSource::Bank,
+            "generated" | "document" | "doc" => options.source = QuizSource::Generated,
+            "mixed" | "mix" | "all" => options.source = QuizSource::Mixed,
             _ => {
                 return Err(CommandError::BadArgument(format!(
-                    "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed], e.g. {prefix}quiz 5 15 typed"
+                    "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed], e.g. {prefix}quiz 5 15 typed"
                 )));
             }
         }

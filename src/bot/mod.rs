@@ -489,7 +489,7 @@ impl Bot {
             format!(
                 "Ask me anything about the document and I quote the passage that answers it.\n\
                  {p}ask QUESTION — answer from the document (in the terminal, just type the question)\n\
-                 {p}quiz [rounds] [seconds] [choice|typed] — start a quiz in this channel (default {} rounds, {} s)\n\
+                 {p}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] — start a quiz in this channel (default {} rounds, {} s)\n\
                  {p}quiz stop — stop the quiz (its starter or an admin)\n\
                  {p}score [name] — rank, points, accuracy and best streak\n\
                  {p}leaderboard [week|month|all] — the top 10 here\n\

@@ -37,9 +37,13 @@ pub enum QuizMode {
 /// Where the questions come from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum QuizSource {
-    /// The pack's hand-written bank.
-    #[default]
+    /// The pack's question banks (hand-written and imported).
     Bank,
+    /// Made from the document's sentences.
+    Generated,
+    /// Both, shuffled together.
+    #[default]
+    Mixed,
 }
 
 /// What `/quiz` was asked for.
@@ -220,8 +224,22 @@ pub(crate) async fn start(
             .seed
             .unwrap_or_else(|| bot.inner.clock.now().timestamp_millis() as u64),
     );
+    let generation_seed = rng.u64(..);
+    let generated = || {
+        crate::study::quizgen::generate(
+            &bot.inner.pack,
+            options.rounds as usize * 2,
+            generation_seed,
+        )
+    };
     let mut pool: Vec<Question> = match options.source {
         QuizSource::Bank => bot.inner.pack.questions.clone(),
+        QuizSource::Generated => generated(),
+        QuizSource::Mixed => {
+            let mut both = bot.inner.pack.questions.clone();
+            both.extend(generated());
+            both
+        }
     };
     if pool.is_empty() {
         return Err(super::BotError::User(

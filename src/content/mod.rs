@@ -10,6 +10,7 @@
 //! | `events.tsv`    | dated events for "on this day" (optional)           |
 //! | `questions.toml`| the hand-written question bank (optional)           |
 //! | `synonyms.txt`  | related terms that help `/ask` (optional)           |
+//! | `glossary.toml` | people, places, groups, terms (quiz generation)     |
 //!
 //! This module only reads and checks data. It does no I/O beyond reading
 //! the pack's files, and every problem it finds names the file, the line and
@@ -18,6 +19,7 @@
 pub mod document;
 pub mod error;
 pub mod events;
+pub mod glossary;
 pub mod question;
 pub mod synonyms;
 
@@ -46,6 +48,10 @@ const BUNDLED: &[(&str, &str)] = &[
     (
         "synonyms.txt",
         include_str!("../../content/ussr/synonyms.txt"),
+    ),
+    (
+        "glossary.toml",
+        include_str!("../../content/ussr/glossary.toml"),
     ),
 ];
 
@@ -90,6 +96,7 @@ pub struct PackFiles {
     pub events: Option<String>,
     pub questions: Vec<String>,
     pub synonyms: Option<String>,
+    pub glossary: Option<String>,
 }
 
 impl Default for PackFiles {
@@ -99,6 +106,7 @@ impl Default for PackFiles {
             events: Some("events.tsv".into()),
             questions: vec!["questions.toml".into()],
             synonyms: Some("synonyms.txt".into()),
+            glossary: Some("glossary.toml".into()),
         }
     }
 }
@@ -111,6 +119,7 @@ pub struct Pack {
     pub events: Vec<DatedEvent>,
     pub questions: Vec<Question>,
     pub synonyms: Vec<Vec<String>>,
+    pub glossary: glossary::Glossary,
     /// Where it was loaded from: a folder, or "bundled".
     pub location: String,
 }
@@ -261,6 +270,15 @@ impl Pack {
             errors.extend(found);
         }
 
+        let mut glossary = glossary::Glossary::default();
+        if let Some(name) = &files.glossary
+            && let Some(text) = source.read(name)?
+        {
+            let (parsed, found) = glossary::parse_glossary(&source.display(name), &text, &document);
+            glossary = parsed;
+            errors.extend(found);
+        }
+
         if errors.is_empty() {
             Ok(Self {
                 manifest,
@@ -268,6 +286,7 @@ impl Pack {
                 events,
                 questions,
                 synonyms,
+                glossary,
                 location: location.to_string(),
             })
         } else {

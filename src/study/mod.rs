@@ -6,6 +6,7 @@ pub mod answer;
 pub mod daily;
 pub mod matching;
 pub mod onthisday;
+pub mod quizgen;
 pub mod scoring;
 pub mod text;
 

@@ -188,7 +188,7 @@ fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
             }
         }
     };
-    writeln!(stdin, "/quiz 3 120").unwrap();
+    writeln!(stdin, "/quiz 3 120 bank").unwrap();
     let question = read_until("seconds to answer");
     let pack = lectern::content::Pack::bundled().unwrap();
     let prompt = question.lines().nth(1).unwrap();

@@ -8,7 +8,7 @@ use crate::helpers::TestApp;
 #[tokio::test]
 async fn a_solo_quiz_plays_to_the_end_with_speed_and_streak_points() {
     let app = TestApp::spawn().await;
-    let mut output = app.send("/quiz 3 20").await;
+    let mut output = app.send("/quiz 3 20 bank").await;
     assert!(output.contains("**Question 1 of 3**"), "{output}");
     for round in 1..=3 {
         let letter = app.right_letter(&output);
@@ -36,7 +36,7 @@ async fn a_solo_quiz_plays_to_the_end_with_speed_and_streak_points() {
 #[tokio::test]
 async fn the_speed_bonus_falls_with_the_time_taken() {
     let app = TestApp::spawn().await;
-    let output = app.send("/quiz 1 20").await;
+    let output = app.send("/quiz 1 20 bank").await;
     app.clock.advance(Duration::from_secs(10));
     let output = app.send(&app.right_letter(&output)).await;
     assert!(output.contains("✅ you — 10.0 s, +125"), "{output}");
@@ -63,7 +63,7 @@ async fn a_round_closes_at_its_deadline_and_an_idle_quiz_ends_itself() {
 #[tokio::test]
 async fn one_answer_per_player_counts_and_the_round_waits_for_every_joined_player() {
     let app = TestApp::spawn().await;
-    let question = app.send("/quiz 2 20").await;
+    let question = app.send("/quiz 2 20 bank").await;
     let right = app.right_letter(&question);
     let wrong = app.wrong_letter(&question);
     assert_eq!(
@@ -180,7 +180,7 @@ async fn two_channels_run_independent_quizzes() {
 #[tokio::test]
 async fn typed_mode_accepts_forgiving_answers() {
     let app = TestApp::spawn().await;
-    let output = app.send("/quiz 1 20 typed").await;
+    let output = app.send("/quiz 1 20 typed bank").await;
     assert!(
         !output.contains("  A) "),
         "typed mode shows no choices: {output}"
@@ -203,5 +203,34 @@ async fn typed_mode_accepts_forgiving_answers() {
     assert!(
         output.contains("✅ you"),
         "{answer:?} for {prompt:?}: {output}"
+    );
+}
+
+#[tokio::test]
+async fn a_generated_quiz_asks_about_the_document_and_quotes_the_source_sentence() {
+    let app = TestApp::spawn().await;
+    let output = app.send("/quiz 2 20 generated").await;
+    assert!(output.contains("**Question 1 of 2**"), "{output}");
+    let prompt = output.lines().nth(1).unwrap();
+    assert!(
+        prompt.contains("\\_\\_\\_") || prompt.starts_with("Who") || prompt.starts_with("What"),
+        "{prompt}"
+    );
+    let output = app.send("A").await;
+    let quote = output
+        .lines()
+        .find(|l| l.starts_with("> ") && !l.starts_with("> —"))
+        .expect("the reveal quotes a sentence");
+    // The quoted sentence is the one the question was made from: the prompt's words are in it.
+    let first_words: Vec<&str> = prompt
+        .split_whitespace()
+        .filter(|w| w.len() > 4 && !w.contains('_'))
+        .take(2)
+        .collect();
+    assert!(
+        first_words
+            .iter()
+            .all(|w| quote.contains(w.trim_end_matches('?'))),
+        "{prompt} / {quote}"
     );
 }

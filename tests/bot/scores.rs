@@ -5,7 +5,7 @@ use chrono::{TimeZone, Utc};
 use crate::helpers::{TestApp, test_start};
 
 async fn play_one_round_right(app: &TestApp, player: &str) {
-    let question = app.send(&format!("/as {player} /quiz 1 20")).await;
+    let question = app.send(&format!("/as {player} /quiz 1 20 bank")).await;
     let output = app
         .send(&format!("/as {player} {}", app.right_letter(&question)))
         .await;
