@@ -243,7 +243,7 @@ fn format_number(value: u64) -> String {
     let digits = value.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -330,8 +330,7 @@ fn spans(
             value + value / 2,
         ] {
             let label = with_unit(variant, &unit);
-            if variant > 0 && variant != value && variant % 1 == 0 && !distractors.contains(&label)
-            {
+            if variant > 0 && variant != value && !distractors.contains(&label) {
                 distractors.push(label);
             }
         }
