@@ -13,7 +13,8 @@ use serde_json::json;
 use lectern::bot::{Bot, BotSettings, DailyScheduler, DateQuery, render};
 use lectern::clock::SystemClock;
 use lectern::config::Config;
-use lectern::content::Pack;
+use lectern::content::import::{self, Format};
+use lectern::content::{Pack, Question};
 use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
 use lectern::store::Store;
 use lectern::study::Answerer;
@@ -98,6 +99,21 @@ enum CliCommand {
     Quiz {
         #[command(subcommand)]
         command: QuizCommand,
+    },
+    /// Read a question bank in another format (GIFT, Aiken, CSV/TSV, Red
+    /// trivia YAML, Open Trivia DB JSON) and check it, show it, or add it to a pack.
+    Import {
+        /// The bank file.
+        file: PathBuf,
+        /// gift, aiken, csv, red or opentdb (default: guessed from the name and content).
+        #[arg(long)]
+        format: Option<String>,
+        /// Print what was read as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Add the questions to this pack folder (as questions/NAME.toml).
+        #[arg(long, value_name = "PACK")]
+        into: Option<PathBuf>,
     },
     /// Run the bot on the configured chat platforms.
     Serve {
@@ -251,20 +267,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
             let pack = load_pack(&config, &pack)?;
             let questions = quizgen::generate(&pack, count, seed);
             if json {
-                let sentences = pack.document.sentences();
-                let items: Vec<serde_json::Value> = questions
-                    .iter()
-                    .map(|q| {
-                        json!({
-                            "question": q.prompt,
-                            "choices": q.choices,
-                            "answer_index": q.answer_index,
-                            "answer": q.answer(),
-                            "source_sentence": q.source_sentence.and_then(|i| sentences.get(i)).map(|s| s.text.clone()),
-                            "kind": q.kind,
-                        })
-                    })
-                    .collect();
+                let items = questions_json(&questions, Some(&pack));
                 println!("{}", serde_json::to_string_pretty(&items)?);
             } else {
                 for (n, q) in questions.iter().enumerate() {
@@ -289,6 +292,75 @@ fn run(cli: Cli) -> Result<ExitCode> {
                         "Only {} questions could be made from this document.",
                         questions.len()
                     );
+                }
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Import {
+            file,
+            format,
+            json,
+            into,
+        } => {
+            let format = format
+                .as_deref()
+                .map(Format::parse)
+                .transpose()
+                .map_err(anyhow::Error::msg)?;
+            let (format, questions) = match import::import(&file, format) {
+                Ok(read) => read,
+                Err(errors) => {
+                    eprint!("{errors}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            if json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&questions_json(&questions, None))?
+                );
+            } else {
+                println!(
+                    "{}: {} questions read as {}",
+                    file.display(),
+                    questions.len(),
+                    format.name()
+                );
+            }
+            if let Some(pack_dir) = into {
+                let stem = file
+                    .file_stem()
+                    .map_or("imported".into(), |s| s.to_string_lossy().to_string());
+                let target = pack_dir.join("questions").join(format!("{stem}.toml"));
+                if target.exists() {
+                    anyhow::bail!(
+                        "{} exists already; remove it or rename the bank first",
+                        target.display()
+                    );
+                }
+                std::fs::create_dir_all(target.parent().unwrap_or(&pack_dir)).with_context(
+                    || format!("could not create {}", pack_dir.join("questions").display()),
+                )?;
+                let note = format!(
+                    "Imported from {} ({}) by lectern import.",
+                    file.display(),
+                    format.name()
+                );
+                std::fs::write(&target, import::to_native_toml(&questions, &note))
+                    .with_context(|| format!("could not write {}", target.display()))?;
+                match Pack::load(&pack_dir) {
+                    Ok(pack) => println!(
+                        "Added to {} ({} questions in the pack now).",
+                        target.display(),
+                        pack.questions.len()
+                    ),
+                    Err(errors) => {
+                        let _ = std::fs::remove_file(&target);
+                        eprint!("{errors}");
+                        anyhow::bail!(
+                            "the pack did not load with the new bank, so it was not added"
+                        );
+                    }
                 }
             }
             Ok(ExitCode::SUCCESS)
@@ -335,6 +407,29 @@ async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
     let _ = stop_scheduler.send(true);
     let _ = scheduler.await;
     Ok(())
+}
+
+/// Questions as JSON: `{"question", "choices", "answer_index", "answer",
+/// "answers", "source_sentence", "kind"}` (choices empty for typed ones).
+fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json::Value> {
+    questions
+        .iter()
+        .map(|q| {
+            let source = q
+                .source_sentence
+                .and_then(|i| pack.and_then(|p| p.document.sentence(i)))
+                .map(|s| s.text.clone());
+            json!({
+                "question": q.prompt,
+                "choices": if q.is_multiple_choice() { q.choices.clone() } else { Vec::new() },
+                "answer_index": q.answer_index,
+                "answer": q.answer(),
+                "answers": q.answers,
+                "source_sentence": source,
+                "kind": q.kind,
+            })
+        })
+        .collect()
 }
 
 fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {

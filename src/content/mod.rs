@@ -11,6 +11,7 @@
 //! | `questions.toml`| the hand-written question bank (optional)           |
 //! | `synonyms.txt`  | related terms that help `/ask` (optional)           |
 //! | `glossary.toml` | people, places, groups, terms (quiz generation)     |
+//! | `questions/*.toml` | imported banks (`lectern import --into`)         |
 //!
 //! This module only reads and checks data. It does no I/O beyond reading
 //! the pack's files, and every problem it finds names the file, the line and
@@ -20,6 +21,7 @@ pub mod document;
 pub mod error;
 pub mod events;
 pub mod glossary;
+pub mod import;
 pub mod question;
 pub mod synonyms;
 
@@ -130,6 +132,27 @@ enum Source<'a> {
 }
 
 impl Source<'_> {
+    /// Files with extension `ext` in a sub-folder, as relative names, sorted.
+    fn list(&self, folder: &str, ext: &str) -> Vec<String> {
+        let Source::Folder(dir) = self else {
+            return Vec::new();
+        };
+        let Ok(entries) = std::fs::read_dir(dir.join(folder)) else {
+            return Vec::new();
+        };
+        let mut names: Vec<String> = entries
+            .filter_map(Result::ok)
+            .map(|entry| entry.path())
+            .filter(|path| path.extension().is_some_and(|e| e == ext))
+            .filter_map(|path| {
+                path.file_name()
+                    .map(|n| format!("{folder}/{}", n.to_string_lossy()))
+            })
+            .collect();
+        names.sort();
+        names
+    }
+
     /// How a file is named in error messages.
     fn display(&self, name: &str) -> String {
         match self {
@@ -258,6 +281,16 @@ impl Pack {
                     None,
                     format!("the question bank {name} named in [files] does not exist"),
                 ));
+            }
+        }
+
+        // Banks imported with `lectern import --into` live in questions/.
+        for name in source.list("questions", "toml") {
+            if let Some(text) = source.read(&name)? {
+                let (parsed, found) =
+                    question::parse_bank(&source.display(&name), &text, &document, &mut seen_ids);
+                questions.extend(parsed);
+                errors.extend(found);
             }
         }
 

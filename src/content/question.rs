@@ -13,9 +13,10 @@
 //! ```
 //!
 //! `source` quotes the sentence that teaches the answer; it must match one
-//! sentence of the document (spacing and case are forgiven). Without
-//! `choices` the question is typed-answer only and `answer` is the expected
-//! reply.
+//! sentence of the document (spacing and case are forgiven). The pack's own
+//! bank cites a source for every question; imported banks may not, and their
+//! reveals then quote nothing. Without `choices` the question is typed-answer
+//! only and `answer` is the expected reply.
 
 use std::collections::HashMap;
 
@@ -88,7 +89,8 @@ struct RawQuestion {
     answer: Spanned<String>,
     #[serde(default)]
     accept: Vec<String>,
-    source: Spanned<String>,
+    #[serde(default)]
+    source: Option<Spanned<String>>,
 }
 
 /// Parses and validates one bank file against the document. `seen_ids` maps
@@ -166,27 +168,32 @@ pub fn parse_bank(
             problems.push((at(raw.answer.span()), "the answer is empty".into()));
         }
 
-        let quote = raw.source.get_ref();
-        let matches = document.find_quote(quote);
-        let source_sentence = match matches.as_slice() {
-            [one] => Some(*one),
-            [] => {
-                problems.push((
-                    at(raw.source.span()),
-                    format!("the cited sentence is not in the document: {quote:?}"),
-                ));
-                None
-            }
-            many => {
-                let numbers: Vec<String> = many.iter().map(|i| (i + 1).to_string()).collect();
-                problems.push((
-                    at(raw.source.span()),
-                    format!(
-                        "the quote {quote:?} matches sentences {}; quote more words so it names one",
-                        numbers.join(", ")
-                    ),
-                ));
-                None
+        let source_sentence = match &raw.source {
+            None => None,
+            Some(source) => {
+                let quote = source.get_ref();
+                match document.find_quote(quote).as_slice() {
+                    [one] => Some(*one),
+                    [] => {
+                        problems.push((
+                            at(source.span()),
+                            format!("the cited sentence is not in the document: {quote:?}"),
+                        ));
+                        None
+                    }
+                    many => {
+                        let numbers: Vec<String> =
+                            many.iter().map(|i| (i + 1).to_string()).collect();
+                        problems.push((
+                            at(source.span()),
+                            format!(
+                                "the quote {quote:?} matches sentences {}; quote more words so it names one",
+                                numbers.join(", ")
+                            ),
+                        ));
+                        None
+                    }
+                }
             }
         };
 
@@ -205,7 +212,11 @@ pub fn parse_bank(
                 answer_index,
                 answers,
                 source_sentence,
-                kind: "bank".into(),
+                kind: if answer_index.is_some() {
+                    "bank".into()
+                } else {
+                    "typed".into()
+                },
                 origin: QuestionOrigin::Bank {
                     file: file.to_string(),
                     line: id_line,

@@ -219,3 +219,123 @@ fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
     );
     assert!(stdout.contains("1/1 right (100%)"), "{stdout}");
 }
+
+#[test]
+fn import_reads_a_gift_bank_and_adds_it_to_a_pack() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("ussr-extra.gift");
+    std::fs::write(&bank, "::rival:: Who opposed Stalin? {=Trotsky ~Lenin ~Hitler}\n\nHow many miles from Moscow? {#20}\n").unwrap();
+    let output = lectern()
+        .arg("import")
+        .arg(&bank)
+        .arg("--json")
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let questions: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        questions[0]["choices"],
+        serde_json::json!(["Trotsky", "Lenin", "Hitler"])
+    );
+    assert_eq!(questions[0]["answer"], "Trotsky");
+    assert_eq!(questions[1]["choices"], serde_json::json!([]));
+    assert_eq!(questions[1]["answers"], serde_json::json!(["20"]));
+
+    // Into a copy of the bundled pack: the pack loads with the new questions.
+    let pack = dir.path().join("pack");
+    std::fs::create_dir(&pack).unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/content/ussr")).unwrap() {
+        let entry = entry.unwrap();
+        std::fs::copy(entry.path(), pack.join(entry.file_name())).unwrap();
+    }
+    let output = lectern()
+        .arg("import")
+        .arg(&bank)
+        .arg("--into")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(pack.join("questions/ussr-extra.toml").exists());
+    let output = lectern()
+        .args(["content", "check"])
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&output.stdout).contains("27 questions"),
+        "{}",
+        String::from_utf8_lossy(&output.stdout)
+    );
+    // A second import of the same bank does not clobber the first.
+    let output = lectern()
+        .arg("import")
+        .arg(&bank)
+        .arg("--into")
+        .arg(&pack)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+}
+
+#[test]
+fn import_reports_every_broken_question_with_its_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let bank = dir.path().join("bad.txt");
+    std::fs::write(&bank, "Q1?\nA. x\nB. y\nANSWER: Q\n").unwrap();
+    let output = lectern().arg("import").arg(&bank).output().unwrap();
+    assert!(!output.status.success());
+    let errors = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        errors.contains(&format!(
+            "{}:4: ANSWER: Q is not one of the choices' letters",
+            bank.display()
+        )),
+        "{errors}"
+    );
+    let output = lectern()
+        .arg("import")
+        .arg(&bank)
+        .args(["--format", "pdf"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8(output.stderr)
+            .unwrap()
+            .contains("\"pdf\" is not a format")
+    );
+}
+
+#[test]
+fn quiz_generate_json_gives_distinct_questions_with_four_choices() {
+    let output = lectern()
+        .args(["quiz", "generate", "--count", "20", "--json"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let questions: Vec<Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(questions.len(), 20);
+    let prompts: std::collections::HashSet<&str> = questions
+        .iter()
+        .map(|q| q["question"].as_str().unwrap())
+        .collect();
+    assert_eq!(prompts.len(), 20);
+    for q in &questions {
+        let choices = q["choices"].as_array().unwrap();
+        assert_eq!(choices.len(), 4, "{q}");
+        let index = q["answer_index"].as_u64().unwrap() as usize;
+        assert_eq!(choices[index], q["answer"]);
+        assert!(
+            q["source_sentence"].is_string() && q["kind"].is_string(),
+            "{q}"
+        );
+    }
+}
