@@ -23,6 +23,8 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
     #[error("could not apply database migrations")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("the database writer has stopped")]
+    Closed,
     #[error("could not create the database folder {path}")]
     Folder {
         path: String,
@@ -105,7 +107,12 @@ fn leaderboard_row(row: &sqlx::sqlite::SqliteRow) -> LeaderboardRow {
 /// The database handle; cheap to clone.
 #[derive(Debug, Clone)]
 pub struct Store {
+    /// Connections for reads.
     pool: SqlitePool,
+    /// The one connection for writes.
+    writer: SqlitePool,
+    /// Revealed rounds waiting for the group committer.
+    rounds: tokio::sync::mpsc::Sender<RoundRecord>,
 }
 
 impl Store {
@@ -138,13 +145,31 @@ impl Store {
         Self::connect(options, 1).await
     }
 
-    async fn connect(options: SqliteConnectOptions, connections: u32) -> Result<Self, StoreError> {
-        let pool = SqlitePoolOptions::new()
-            .max_connections(connections)
-            .connect_with(options)
+    async fn connect(options: SqliteConnectOptions, readers: u32) -> Result<Self, StoreError> {
+        // SQLite takes one writer at a time. Writes share one connection and
+        // queue for it in order, instead of several connections colliding on
+        // the database lock and backing off in the busy handler; reads use
+        // their own connections and never wait for writes (WAL).
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
             .await?;
-        sqlx::migrate!("./migrations").run(&pool).await?;
-        Ok(Self { pool })
+        sqlx::migrate!("./migrations").run(&writer).await?;
+        let pool = if readers > 1 {
+            SqlitePoolOptions::new()
+                .max_connections(readers)
+                .connect_with(options)
+                .await?
+        } else {
+            writer.clone()
+        };
+        let (rounds, queue) = tokio::sync::mpsc::channel(4 * GROUP_ROUNDS);
+        tokio::spawn(commit_rounds(writer.clone(), queue));
+        Ok(Self {
+            pool,
+            writer,
+            rounds,
+        })
     }
 
     async fn user_id(tx: &mut sqlx::SqliteConnection, user: &UserRef) -> Result<i64, sqlx::Error> {
@@ -183,7 +208,7 @@ impl Store {
         rounds: u32,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         let user_id = Self::user_id(&mut tx, started_by).await?;
         let id = sqlx::query_scalar(
@@ -202,7 +227,13 @@ impl Store {
     }
 
     /// Commits one revealed round: every player's answer and their running
-    /// totals, in one transaction. Recording the same round twice is a no-op.
+    /// totals, atomically and durably, before returning. Recording the same
+    /// round twice is a no-op.
+    ///
+    /// Rounds revealed at the same moment in many channels are committed
+    /// together (group commit): a background task takes every round waiting,
+    /// writes them with a few multi-row statements in one transaction, and
+    /// only then answers each caller.
     pub async fn record_round(
         &self,
         session_id: i64,
@@ -211,51 +242,20 @@ impl Store {
         answers: &[RoundAnswer],
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let scope_id = Self::scope_id(&mut tx, scope).await?;
-        for answer in answers {
-            let user_id = Self::user_id(&mut tx, &answer.user).await?;
-            let inserted = sqlx::query(
-                "INSERT INTO quiz_answers
-                   (session_id, round, user_id, scope_id, answered_at_ms, correct, points, response_ms)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-                 ON CONFLICT (session_id, round, user_id) DO NOTHING",
-            )
-            .bind(session_id)
-            .bind(i64::from(round))
-            .bind(user_id)
-            .bind(scope_id)
-            .bind(millis(at))
-            .bind(i64::from(answer.correct))
-            .bind(i64::from(answer.points))
-            .bind(i64::try_from(answer.response_ms).unwrap_or(i64::MAX))
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
-            if inserted == 0 {
-                continue;
-            }
-            sqlx::query(
-                "INSERT INTO scores (scope_id, user_id, points, answered, correct, best_streak, updated_at_ms)
-                 VALUES ($1, $2, $3, 1, $4, $5, $6)
-                 ON CONFLICT (scope_id, user_id) DO UPDATE SET
-                   points = scores.points + excluded.points,
-                   answered = scores.answered + 1,
-                   correct = scores.correct + excluded.correct,
-                   best_streak = MAX(scores.best_streak, excluded.best_streak),
-                   updated_at_ms = excluded.updated_at_ms",
-            )
-            .bind(scope_id)
-            .bind(user_id)
-            .bind(i64::from(answer.points))
-            .bind(i64::from(answer.correct))
-            .bind(i64::from(answer.streak))
-            .bind(millis(at))
-            .execute(&mut *tx)
-            .await?;
+        let (done, result) = tokio::sync::oneshot::channel();
+        let record = RoundRecord {
+            session_id,
+            round,
+            scope: scope.clone(),
+            answers: answers.to_vec(),
+            at,
+            done,
+        };
+        if let Err(tokio::sync::mpsc::error::SendError(record)) = self.rounds.send(record).await {
+            // The committer is gone (runtime shutting down): write directly.
+            return write_rounds(&self.writer, std::slice::from_ref(&record)).await;
         }
-        tx.commit().await?;
-        Ok(())
+        result.await.unwrap_or_else(|_| Err(StoreError::Closed))
     }
 
     /// Marks a quiz session as over.
@@ -272,7 +272,7 @@ impl Store {
         .bind(millis(at))
         .bind(reason)
         .bind(session_id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -283,7 +283,7 @@ impl Store {
         &self,
         at: DateTime<Utc>,
     ) -> Result<Vec<InterruptedQuiz>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let rows = sqlx::query(
             "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
                     (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
@@ -440,7 +440,7 @@ impl Store {
         next_fire: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         sqlx::query(
             "INSERT INTO daily_subscriptions
@@ -480,7 +480,7 @@ impl Store {
         .bind(&channel.id)
         .bind(channel.scope.platform.as_str())
         .bind(&channel.scope.id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?
         .rows_affected();
         Ok(changed > 0)
@@ -563,7 +563,7 @@ impl Store {
         skips: &[(i64, DateTime<Utc>)],
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         let mut won_ids = std::collections::HashSet::new();
         for chunk in claims.chunks(BATCH_ROWS) {
             let mut insert = QueryBuilder::<Sqlite>::new(
@@ -618,7 +618,7 @@ impl Store {
         failed_days_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.writer.begin().await?;
         for chunk in attempts.chunks(BATCH_ROWS) {
             let mut update = QueryBuilder::<Sqlite>::new(
                 "WITH v (subscription_id, local_date, status, error) AS (",
@@ -707,7 +707,7 @@ impl Store {
         .bind(reason)
         .bind(millis(now))
         .bind(id)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await?;
         Ok(())
     }
@@ -778,4 +778,195 @@ fn daily_subscription(row: &sqlx::sqlite::SqliteRow) -> DailySubscription {
         cycle: row.get("cycle"),
         disabled_reason: row.get("disabled_reason"),
     }
+}
+
+/// A revealed round waiting to be committed, and who to tell.
+struct RoundRecord {
+    session_id: i64,
+    round: u32,
+    scope: ScopeRef,
+    answers: Vec<RoundAnswer>,
+    at: DateTime<Utc>,
+    done: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// Rounds committed together at most.
+const GROUP_ROUNDS: usize = 256;
+
+/// Commits waiting rounds in groups until every [`Store`] is dropped.
+async fn commit_rounds(writer: SqlitePool, mut queue: tokio::sync::mpsc::Receiver<RoundRecord>) {
+    let mut group = Vec::with_capacity(GROUP_ROUNDS);
+    while queue.recv_many(&mut group, GROUP_ROUNDS).await > 0 {
+        match write_rounds(&writer, &group).await {
+            Ok(()) => {
+                for record in group.drain(..) {
+                    let _ = record.done.send(Ok(()));
+                }
+            }
+            // One bad round must not fail the others: retry them one by one.
+            Err(_) => {
+                for record in group.drain(..) {
+                    let result = write_rounds(&writer, std::slice::from_ref(&record)).await;
+                    let _ = record.done.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// Writes rounds in one transaction with multi-row statements: scopes,
+/// users, answers (a round recorded before is left as it was) and the
+/// running totals of the answers that were new.
+async fn write_rounds(writer: &SqlitePool, records: &[RoundRecord]) -> Result<(), StoreError> {
+    use std::collections::{HashMap, HashSet};
+
+    let mut tx = writer.begin().await?;
+    let mut scopes: HashMap<(&str, &str), i64> = HashMap::new();
+    let distinct_scopes: Vec<&ScopeRef> = {
+        let mut seen = HashSet::new();
+        records
+            .iter()
+            .map(|r| &r.scope)
+            .filter(|s| seen.insert((s.platform, &s.id)))
+            .collect()
+    };
+    for chunk in distinct_scopes.chunks(BATCH_ROWS) {
+        let mut insert =
+            QueryBuilder::<Sqlite>::new("INSERT INTO scopes (platform, platform_scope_id) ");
+        insert.push_values(chunk, |mut row, scope| {
+            row.push_bind(scope.platform.as_str()).push_bind(&scope.id);
+        });
+        insert.push(
+            " ON CONFLICT (platform, platform_scope_id) DO UPDATE SET platform = excluded.platform
+             RETURNING id, platform, platform_scope_id",
+        );
+        for row in insert.build().fetch_all(&mut *tx).await? {
+            let (platform, id): (String, String) =
+                (row.get("platform"), row.get("platform_scope_id"));
+            if let Some(scope) = chunk
+                .iter()
+                .find(|s| s.platform.as_str() == platform && s.id == id)
+            {
+                scopes.insert((scope.platform.as_str(), scope.id.as_str()), row.get("id"));
+            }
+        }
+    }
+
+    // Every answer once: a player answers once a round.
+    let mut seen = HashSet::new();
+    let answers: Vec<(&RoundRecord, &RoundAnswer)> = records
+        .iter()
+        .flat_map(|r| r.answers.iter().map(move |a| (r, a)))
+        .filter(|(r, a)| seen.insert((r.session_id, r.round, a.user.platform, a.user.id.as_str())))
+        .collect();
+
+    let mut users: HashMap<(String, String), i64> = HashMap::new();
+    let distinct_users: Vec<&UserRef> = {
+        let mut seen = HashSet::new();
+        answers
+            .iter()
+            .map(|(_, a)| &a.user)
+            .filter(|u| seen.insert((u.platform, u.id.as_str())))
+            .collect()
+    };
+    for chunk in distinct_users.chunks(BATCH_ROWS) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO users (platform, platform_user_id, display_name) ",
+        );
+        insert.push_values(chunk, |mut row, user| {
+            row.push_bind(user.platform.as_str())
+                .push_bind(&user.id)
+                .push_bind(&user.display_name);
+        });
+        insert.push(
+            " ON CONFLICT (platform, platform_user_id) DO UPDATE SET display_name = excluded.display_name
+             RETURNING id, platform, platform_user_id",
+        );
+        for row in insert.build().fetch_all(&mut *tx).await? {
+            users.insert(
+                (row.get("platform"), row.get("platform_user_id")),
+                row.get("id"),
+            );
+        }
+    }
+
+    // (session, round, user id, scope id, answer)
+    let rows: Vec<(i64, u32, i64, i64, &RoundRecord, &RoundAnswer)> = answers
+        .iter()
+        .filter_map(|(record, answer)| {
+            let user = *users.get(&(
+                answer.user.platform.as_str().to_string(),
+                answer.user.id.clone(),
+            ))?;
+            let scope = *scopes.get(&(record.scope.platform.as_str(), record.scope.id.as_str()))?;
+            Some((
+                record.session_id,
+                record.round,
+                user,
+                scope,
+                *record,
+                *answer,
+            ))
+        })
+        .collect();
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO quiz_answers (session_id, round, user_id, scope_id, answered_at_ms, correct, points, response_ms) ",
+        );
+        insert.push_values(
+            chunk,
+            |mut row, (session, round, user, scope, record, answer)| {
+                row.push_bind(*session)
+                    .push_bind(i64::from(*round))
+                    .push_bind(*user)
+                    .push_bind(*scope)
+                    .push_bind(millis(record.at))
+                    .push_bind(i64::from(answer.correct))
+                    .push_bind(i64::from(answer.points))
+                    .push_bind(i64::try_from(answer.response_ms).unwrap_or(i64::MAX));
+            },
+        );
+        insert.push(" ON CONFLICT (session_id, round, user_id) DO NOTHING RETURNING session_id, round, user_id");
+        let inserted: HashSet<(i64, i64, i64)> = insert
+            .build()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .map(|row| (row.get("session_id"), row.get("round"), row.get("user_id")))
+            .collect();
+        let fresh: Vec<_> = chunk
+            .iter()
+            .filter(|(session, round, user, ..)| {
+                inserted.contains(&(*session, i64::from(*round), *user))
+            })
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let mut totals = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO scores (scope_id, user_id, points, answered, correct, best_streak, updated_at_ms) ",
+        );
+        totals.push_values(&fresh, |mut row, (_, _, user, scope, record, answer)| {
+            row.push_bind(*scope)
+                .push_bind(*user)
+                .push_bind(i64::from(answer.points))
+                .push_bind(1_i64)
+                .push_bind(i64::from(answer.correct))
+                .push_bind(i64::from(answer.streak))
+                .push_bind(millis(record.at));
+        });
+        // SQLite applies a multi-row upsert row by row, so one player's
+        // rounds in the same group add up. (PostgreSQL would need them merged.)
+        totals.push(
+            " ON CONFLICT (scope_id, user_id) DO UPDATE SET
+               points = scores.points + excluded.points,
+               answered = scores.answered + 1,
+               correct = scores.correct + excluded.correct,
+               best_streak = MAX(scores.best_streak, excluded.best_streak),
+               updated_at_ms = excluded.updated_at_ms",
+        );
+        totals.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
 }

@@ -77,3 +77,106 @@ async fn leaderboards_by_week_and_month_follow_the_calendar() {
     let all = app.send("/leaderboard all").await;
     assert!(all.contains("alice") && all.contains("bob"), "{all}");
 }
+
+#[tokio::test]
+async fn a_round_recorded_twice_counts_once() {
+    use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+    use lectern::store::{RoundAnswer, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("s.db")).await.unwrap();
+    let scope = ScopeRef::new(Platform::Matrix, "!room:example.org");
+    let channel = ChannelRef::new(scope.clone(), "!room:example.org");
+    let ann = UserRef::new(Platform::Matrix, "@ann:example.org", "Ann");
+    let session = store
+        .start_quiz_session(&channel, &ann, 3, test_start())
+        .await
+        .unwrap();
+    let answers: Vec<RoundAnswer> = (0..700)
+        .map(|i| RoundAnswer {
+            user: UserRef::new(
+                Platform::Matrix,
+                format!("@p{i}:example.org"),
+                format!("p{i}"),
+            ),
+            correct: i % 2 == 0,
+            points: if i % 2 == 0 { 120 } else { 0 },
+            response_ms: 1500,
+            streak: 1,
+        })
+        .collect();
+    store
+        .record_round(session, 1, &scope, &answers, test_start())
+        .await
+        .unwrap();
+    store
+        .record_round(session, 1, &scope, &answers, test_start())
+        .await
+        .unwrap();
+    let card = store
+        .score(&scope, &answers[0].user)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (card.points, card.answered, card.correct, card.players),
+        (120, 1, 1, 700)
+    );
+    let top = store.leaderboard(&scope, None, 10).await.unwrap();
+    assert_eq!(top.len(), 10);
+    assert!(top.iter().all(|row| row.points == 120));
+}
+
+#[tokio::test]
+async fn rounds_committed_together_from_many_channels_all_count() {
+    use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+    use lectern::store::{RoundAnswer, Store};
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("g.db")).await.unwrap();
+    let scope = ScopeRef::new(Platform::Discord, "guild");
+    // The same 5 players play in 20 channels of one guild at once, 3 rounds each.
+    let players: Vec<UserRef> = (0..5)
+        .map(|p| UserRef::new(Platform::Discord, format!("p{p}"), format!("p{p}")))
+        .collect();
+    let mut tasks = tokio::task::JoinSet::new();
+    for c in 0..20 {
+        let store = store.clone();
+        let scope = scope.clone();
+        let players = players.clone();
+        tasks.spawn(async move {
+            let channel = ChannelRef::new(scope.clone(), format!("c{c}"));
+            let session = store
+                .start_quiz_session(&channel, &players[0], 3, test_start())
+                .await
+                .unwrap();
+            for round in 1..=3 {
+                let answers: Vec<RoundAnswer> = players
+                    .iter()
+                    .map(|user| RoundAnswer {
+                        user: user.clone(),
+                        correct: true,
+                        points: 100,
+                        response_ms: 10,
+                        streak: round,
+                    })
+                    .collect();
+                store
+                    .record_round(session, round, &scope, &answers, test_start())
+                    .await
+                    .unwrap();
+            }
+        });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.unwrap();
+    }
+    for user in &players {
+        let card = store.score(&scope, user).await.unwrap().unwrap();
+        assert_eq!(
+            (card.points, card.answered, card.best_streak),
+            (20 * 3 * 100, 60, 3),
+            "{user:?}"
+        );
+    }
+}
