@@ -81,8 +81,16 @@ pub fn generate(pack: &Pack, count: usize, seed: u64) -> Vec<Question> {
             continue;
         }
         let context = if dangles(sentence) {
+            // "he/she" needs a person in the sentence before to point at.
+            let needs_person = first_words(sentence)
+                .iter()
+                .any(|w| matches!(w.as_str(), "he" | "she" | "his" | "her"));
             match document.previous_in_passage(sentence.index) {
-                Some(previous) if !dangles(previous) && stands_alone(previous, &people) => {
+                Some(previous)
+                    if !dangles(previous)
+                        && stands_alone(previous, &people)
+                        && (!needs_person || names_a_person(previous, &people, &names)) =>
+                {
                     Some(previous.text.as_str())
                 }
                 _ => continue,
@@ -131,16 +139,7 @@ fn dangles(sentence: &Sentence) -> bool {
     if sentence.opens_with_dangling_reference() {
         return true;
     }
-    let words: Vec<String> = sentence
-        .text
-        .split_whitespace()
-        .take(5)
-        .map(|w| {
-            w.trim_matches(|c: char| !c.is_alphanumeric())
-                .to_lowercase()
-        })
-        .collect();
-    for word in &words {
+    for word in &first_words(sentence) {
         if matches!(
             word.as_str(),
             "he" | "she" | "they" | "this" | "these" | "it" | "his" | "their"
@@ -152,6 +151,27 @@ fn dangles(sentence: &Sentence) -> bool {
         }
     }
     false
+}
+
+/// The first five words of a sentence, lowercase, without punctuation.
+fn first_words(sentence: &Sentence) -> Vec<String> {
+    sentence
+        .text
+        .split_whitespace()
+        .take(5)
+        .map(|w| {
+            w.trim_matches(|c: char| !c.is_alphanumeric())
+                .to_lowercase()
+        })
+        .collect()
+}
+
+/// Whether a sentence names a person (a glossary person, or without a
+/// glossary any capitalised name).
+fn names_a_person(sentence: &Sentence, people: &[String], names: &[String]) -> bool {
+    let lower = sentence.text.to_lowercase();
+    people.iter().any(|p| contains_phrase(&lower, p))
+        || names.iter().any(|n| sentence.text.contains(n.as_str()))
 }
 
 /// Whether a sentence can make a fair question at all.
