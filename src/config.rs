@@ -18,6 +18,82 @@ pub struct Config {
     pub pack: Option<PathBuf>,
     #[serde(default)]
     pub quiz: QuizConfig,
+    #[serde(default)]
+    pub discord: DiscordConfig,
+}
+
+/// `[discord]`: the Discord bot. The token comes from `DISCORD_TOKEN`,
+/// `LECTERN_DISCORD__TOKEN` or a file named by `token_file`, never from the
+/// config file itself.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
+pub struct DiscordConfig {
+    #[serde(skip_serializing)]
+    pub token: Option<Secret>,
+    /// A file holding the token (e.g. a Docker secret).
+    pub token_file: Option<PathBuf>,
+    /// Register commands in this guild only (instant updates while developing).
+    pub dev_guild: Option<u64>,
+    /// A role id whose members may run admin commands (besides Manage Server).
+    pub teacher_role: Option<u64>,
+    /// "auto" (ask Discord) or a number of shards.
+    pub shards: Option<String>,
+    /// Read channel messages for typed-mode quizzes (needs the MESSAGE_CONTENT
+    /// privileged intent switched on in the developer portal).
+    pub read_messages: bool,
+}
+
+/// A secret whose `Debug` does not show it.
+#[derive(Clone, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(transparent)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(value: impl Into<String>) -> Self {
+        Self(value.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+impl DiscordConfig {
+    /// The token: `DISCORD_TOKEN`, then `[discord] token` (environment only in
+    /// practice), then `token_file`. `Ok(None)` when Discord is not configured.
+    pub fn resolve_token(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Ok(token) = std::env::var("DISCORD_TOKEN")
+            && !token.trim().is_empty()
+        {
+            return Ok(Some(Secret::new(token.trim())));
+        }
+        if let Some(token) = &self.token {
+            return Ok(Some(token.clone()));
+        }
+        if let Some(path) = &self.token_file {
+            let token = std::fs::read_to_string(path).map_err(|_| ConfigError::MissingFile(path.display().to_string()))?;
+            return Ok(Some(Secret::new(token.trim())));
+        }
+        Ok(None)
+    }
+
+    /// `shards`: `None` for "auto".
+    pub fn shard_count(&self) -> Result<Option<u32>, ConfigError> {
+        match self.shards.as_deref().map(str::trim) {
+            None | Some("auto") | Some("") => Ok(None),
+            Some(n) => n.parse::<u32>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| {
+                ConfigError::Invalid(Box::new(figment::Error::from(format!(
+                    "discord.shards must be \"auto\" or a positive number, not {n:?}"
+                ))))
+            }),
+        }
+    }
 }
 
 /// Quiz behaviour.
@@ -91,8 +167,12 @@ mod tests {
             assert_eq!(config.database, Some(PathBuf::from("from-file.db")));
             assert_eq!(config.quiz.pause_seconds, 1);
             jail.set_env("LECTERN_DATABASE", "from-env.db");
+            jail.set_env("LECTERN_DISCORD__TOKEN", "secret-token");
             let config = Config::load(None).map_err(|e| e.to_string())?;
             assert_eq!(config.database, Some(PathBuf::from("from-env.db")));
+            let token = config.discord.token.clone().unwrap();
+            assert_eq!(token.expose(), "secret-token");
+            assert!(!format!("{config:?}").contains("secret-token"), "secrets never print");
             Ok(())
         });
     }

@@ -365,15 +365,70 @@ fn run(cli: Cli) -> Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        CliCommand::Serve { pack, db: _ } => {
-            let _pack = load_pack(&config, &pack)?;
-            eprintln!(
-                "No chat platform is configured yet, so there is nothing to serve.\n\
-                 Lectern will connect to Discord (DISCORD_TOKEN / [discord] in lectern.toml) and Matrix\n\
-                 ([matrix] in lectern.toml) once those adapters are enabled. Meanwhile, try `lectern chat`."
-            );
-            Ok(ExitCode::from(2))
+        CliCommand::Serve { pack, db } => {
+            let pack = load_pack(&config, &pack)?;
+            let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
+            let Some(token) = config.discord.resolve_token()? else {
+                eprintln!(
+                    "No chat platform is configured, so there is nothing to serve.\n\
+                     Discord: set DISCORD_TOKEN (or [discord] token_file in lectern.toml); see README.md, \"Discord\".\n\
+                     Matrix support is not built yet. Meanwhile, try `lectern chat`."
+                );
+                return Ok(ExitCode::from(2));
+            };
+            runtime()?.block_on(serve_discord(pack, db_path, &config, token))?;
+            Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+async fn serve_discord(pack: Pack, db_path: PathBuf, config: &Config, token: lectern::config::Secret) -> Result<()> {
+    use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
+    let store = Store::open(&db_path)
+        .await
+        .with_context(|| format!("could not open the database {}", db_path.display()))?;
+    let outbox = DiscordOutbox::new();
+    let settings = BotSettings {
+        pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
+        ..BotSettings::default()
+    };
+    let bot = Bot::new(Arc::new(pack), store, outbox.clone(), Arc::new(SystemClock), settings);
+    let discord_settings = DiscordSettings {
+        dev_guild: config.discord.dev_guild,
+        teacher_role: config.discord.teacher_role,
+        shards: config.discord.shard_count()?,
+        read_messages: config.discord.read_messages,
+    };
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    tokio::spawn(async move {
+        shutdown_signal().await;
+        tracing::info!("shutting down: closing quizzes, keeping scores");
+        let _ = stop.send(true);
+    });
+    discord::run(bot, outbox, discord::http(token.expose()), discord_settings, stopped)
+        .await
+        .map_err(|error| anyhow::anyhow!("Discord connection ended: {error}"))
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM (docker stop).
+async fn shutdown_signal() {
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+                return;
+            }
+        };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }
 

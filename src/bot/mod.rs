@@ -329,6 +329,50 @@ impl Bot {
         }
     }
 
+    /// Imports a question bank sent in chat (a file's name and text) into
+    /// the origin's scope; admins only. Its questions join the scope's
+    /// quizzes (source `bank` or `mixed`).
+    pub async fn import_bank(&self, origin: &Origin, file_name: &str, text: &str) -> Message {
+        use crate::content::import::{self, Format};
+        if !origin.is_admin {
+            return BotError::User("Only an admin or teacher can import a question bank.".into()).to_message();
+        }
+        let path = std::path::Path::new(file_name);
+        let Some(format) = Format::guess(path, text) else {
+            return Message::text(format!(
+                "I cannot tell what format {} is in. Send a GIFT (.gift), Aiken (.txt), CSV/TSV, Red trivia YAML or Open Trivia DB JSON file.",
+                escape(file_name)
+            ))
+            .ephemeral();
+        };
+        let tab_separated = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+        let questions = match import::parse(format, file_name, text, tab_separated) {
+            Ok(questions) if !questions.is_empty() => questions,
+            Ok(_) => return Message::text(format!("{} holds no questions.", escape(file_name))).ephemeral(),
+            Err(errors) => {
+                let shown: Vec<String> = errors.0.iter().take(10).map(|e| format!("- {}", escape(&e.to_string()))).collect();
+                let more = errors.0.len().saturating_sub(10);
+                let mut body = format!("{} was not imported; fix these and send it again:\n{}", escape(file_name), shown.join("\n"));
+                if more > 0 {
+                    body.push_str(&format!("\n…and {more} more."));
+                }
+                return Message::text(body).ephemeral();
+            }
+        };
+        let bank = path.file_stem().map_or("bank".into(), |s| s.to_string_lossy().to_string());
+        match self.inner.store.add_scope_bank(origin.scope(), &bank, &questions, self.inner.clock.now()).await {
+            Ok(total) => Message::text(format!(
+                "Imported {} questions from {} ({}). This server now has {total} imported questions; they join the next {}quiz.",
+                questions.len(),
+                escape(file_name),
+                format.name(),
+                self.inner.settings.prefix
+            ))
+            .ephemeral(),
+            Err(error) => BotError::from(error).to_message(),
+        }
+    }
+
     /// Whether a quiz is running in `channel`.
     pub async fn quiz_running(&self, channel: &ChannelRef) -> bool {
         self.inner.quizzes.lock().await.contains_key(channel)

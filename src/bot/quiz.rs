@@ -232,13 +232,15 @@ pub(crate) async fn start(
             generation_seed,
         )
     };
+    // The pack's banks plus the banks this scope imported from chat.
+    let mut bank = bot.inner.pack.questions.clone();
+    bank.extend(bot.inner.store.scope_questions(&channel.scope).await?);
     let mut pool: Vec<Question> = match options.source {
-        QuizSource::Bank => bot.inner.pack.questions.clone(),
+        QuizSource::Bank => bank,
         QuizSource::Generated => generated(),
         QuizSource::Mixed => {
-            let mut both = bot.inner.pack.questions.clone();
-            both.extend(generated());
-            both
+            bank.extend(generated());
+            bank
         }
     };
     if pool.is_empty() {

@@ -27,7 +27,7 @@ use super::document::Document;
 use super::error::{ContentError, line_of, toml_error};
 
 /// Where a question came from.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum QuestionOrigin {
     /// A bank file of the pack, and the line of its `id`.
     Bank { file: String, line: usize },
@@ -38,7 +38,7 @@ pub enum QuestionOrigin {
 }
 
 /// A quiz question ready to play.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Question {
     pub id: String,
     pub prompt: String,

@@ -2,3 +2,4 @@
 //! render the bot's messages the platform's way. No business rule lives here.
 
 pub mod console;
+pub mod discord;

@@ -694,6 +694,53 @@ impl Store {
             .collect())
     }
 
+    /// Adds an imported bank's questions to a scope, replacing a bank of
+    /// the same name. Returns how many questions the scope has now.
+    pub async fn add_scope_bank(
+        &self,
+        scope: &ScopeRef,
+        bank: &str,
+        questions: &[crate::content::Question],
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        sqlx::query("DELETE FROM scope_questions WHERE scope_id = $1 AND bank = $2")
+            .bind(scope_id)
+            .bind(bank)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in questions.chunks(BATCH_ROWS) {
+            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO scope_questions (scope_id, bank, question_json, added_at_ms) ");
+            insert.push_values(chunk, |mut row, question| {
+                row.push_bind(scope_id)
+                    .push_bind(bank)
+                    .push_bind(serde_json::to_string(question).unwrap_or_default())
+                    .push_bind(millis(now));
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scope_questions WHERE scope_id = $1")
+            .bind(scope_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(total)
+    }
+
+    /// The questions a scope imported, in the order they were added.
+    pub async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<crate::content::Question>, StoreError> {
+        let rows: Vec<String> = sqlx::query_scalar(
+            "SELECT q.question_json FROM scope_questions q JOIN scopes s ON s.id = q.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY q.id",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().filter_map(|json| serde_json::from_str(json).ok()).collect())
+    }
+
     /// Disables a subscription by id (its channel is gone or forbids posting).
     pub async fn disable_daily_by_id(
         &self,
