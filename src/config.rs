@@ -77,7 +77,8 @@ impl DiscordConfig {
             return Ok(Some(token.clone()));
         }
         if let Some(path) = &self.token_file {
-            let token = std::fs::read_to_string(path).map_err(|_| ConfigError::MissingFile(path.display().to_string()))?;
+            let token = std::fs::read_to_string(path)
+                .map_err(|_| ConfigError::MissingFile(path.display().to_string()))?;
             return Ok(Some(Secret::new(token.trim())));
         }
         Ok(None)
@@ -87,11 +88,16 @@ impl DiscordConfig {
     pub fn shard_count(&self) -> Result<Option<u32>, ConfigError> {
         match self.shards.as_deref().map(str::trim) {
             None | Some("auto") | Some("") => Ok(None),
-            Some(n) => n.parse::<u32>().ok().filter(|n| *n > 0).map(Some).ok_or_else(|| {
-                ConfigError::Invalid(Box::new(figment::Error::from(format!(
-                    "discord.shards must be \"auto\" or a positive number, not {n:?}"
-                ))))
-            }),
+            Some(n) => n
+                .parse::<u32>()
+                .ok()
+                .filter(|n| *n > 0)
+                .map(Some)
+                .ok_or_else(|| {
+                    ConfigError::Invalid(Box::new(figment::Error::from(format!(
+                        "discord.shards must be \"auto\" or a positive number, not {n:?}"
+                    ))))
+                }),
         }
     }
 }
@@ -172,7 +178,10 @@ mod tests {
             assert_eq!(config.database, Some(PathBuf::from("from-env.db")));
             let token = config.discord.token.clone().unwrap();
             assert_eq!(token.expose(), "secret-token");
-            assert!(!format!("{config:?}").contains("secret-token"), "secrets never print");
+            assert!(
+                !format!("{config:?}").contains("secret-token"),
+                "secrets never print"
+            );
             Ok(())
         });
     }

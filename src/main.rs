@@ -382,7 +382,12 @@ fn run(cli: Cli) -> Result<ExitCode> {
     }
 }
 
-async fn serve_discord(pack: Pack, db_path: PathBuf, config: &Config, token: lectern::config::Secret) -> Result<()> {
+async fn serve_discord(
+    pack: Pack,
+    db_path: PathBuf,
+    config: &Config,
+    token: lectern::config::Secret,
+) -> Result<()> {
     use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
     let store = Store::open(&db_path)
         .await
@@ -392,7 +397,13 @@ async fn serve_discord(pack: Pack, db_path: PathBuf, config: &Config, token: lec
         pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
         ..BotSettings::default()
     };
-    let bot = Bot::new(Arc::new(pack), store, outbox.clone(), Arc::new(SystemClock), settings);
+    let bot = Bot::new(
+        Arc::new(pack),
+        store,
+        outbox.clone(),
+        Arc::new(SystemClock),
+        settings,
+    );
     let discord_settings = DiscordSettings {
         dev_guild: config.discord.dev_guild,
         teacher_role: config.discord.teacher_role,
@@ -405,22 +416,29 @@ async fn serve_discord(pack: Pack, db_path: PathBuf, config: &Config, token: lec
         tracing::info!("shutting down: closing quizzes, keeping scores");
         let _ = stop.send(true);
     });
-    discord::run(bot, outbox, discord::http(token.expose()), discord_settings, stopped)
-        .await
-        .map_err(|error| anyhow::anyhow!("Discord connection ended: {error}"))
+    discord::run(
+        bot,
+        outbox,
+        discord::http(token.expose()),
+        discord_settings,
+        stopped,
+    )
+    .await
+    .map_err(|error| anyhow::anyhow!("Discord connection ended: {error}"))
 }
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM (docker stop).
 async fn shutdown_signal() {
     #[cfg(unix)]
     {
-        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(signal) => signal,
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-                return;
-            }
-        };
+        let mut terminate =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(signal) => signal,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
         tokio::select! {
             _ = tokio::signal::ctrl_c() => {}
             _ = terminate.recv() => {}

@@ -335,7 +335,8 @@ impl Bot {
     pub async fn import_bank(&self, origin: &Origin, file_name: &str, text: &str) -> Message {
         use crate::content::import::{self, Format};
         if !origin.is_admin {
-            return BotError::User("Only an admin or teacher can import a question bank.".into()).to_message();
+            return BotError::User("Only an admin or teacher can import a question bank.".into())
+                .to_message();
         }
         let path = std::path::Path::new(file_name);
         let Some(format) = Format::guess(path, text) else {
@@ -345,21 +346,37 @@ impl Bot {
             ))
             .ephemeral();
         };
-        let tab_separated = path.extension().is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
+        let tab_separated = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("tsv"));
         let questions = match import::parse(format, file_name, text, tab_separated) {
             Ok(questions) if !questions.is_empty() => questions,
-            Ok(_) => return Message::text(format!("{} holds no questions.", escape(file_name))).ephemeral(),
+            Ok(_) => {
+                return Message::text(format!("{} holds no questions.", escape(file_name)))
+                    .ephemeral();
+            }
             Err(errors) => {
-                let shown: Vec<String> = errors.0.iter().take(10).map(|e| format!("- {}", escape(&e.to_string()))).collect();
+                let shown: Vec<String> = errors
+                    .0
+                    .iter()
+                    .take(10)
+                    .map(|e| format!("- {}", escape(&e.to_string())))
+                    .collect();
                 let more = errors.0.len().saturating_sub(10);
-                let mut body = format!("{} was not imported; fix these and send it again:\n{}", escape(file_name), shown.join("\n"));
+                let mut body = format!(
+                    "{} was not imported; fix these and send it again:\n{}",
+                    escape(file_name),
+                    shown.join("\n")
+                );
                 if more > 0 {
                     body.push_str(&format!("\n…and {more} more."));
                 }
                 return Message::text(body).ephemeral();
             }
         };
-        let bank = path.file_stem().map_or("bank".into(), |s| s.to_string_lossy().to_string());
+        let bank = path
+            .file_stem()
+            .map_or("bank".into(), |s| s.to_string_lossy().to_string());
         match self.inner.store.add_scope_bank(origin.scope(), &bank, &questions, self.inner.clock.now()).await {
             Ok(total) => Message::text(format!(
                 "Imported {} questions from {} ({}). This server now has {total} imported questions; they join the next {}quiz.",

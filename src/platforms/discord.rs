@@ -12,15 +12,15 @@ use std::sync::{Arc, OnceLock};
 use async_trait::async_trait;
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed, CreateEmbedFooter,
-    CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage, EditMessage, GatewayIntents, Http,
-    MessageId,
+    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
+    CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
+    EditMessage, GatewayIntents, Http, MessageId,
 };
 use tokio::sync::watch;
 
 use crate::bot::{
-    AnswerOutcome, Bot, Command, DailyCommand, DailyScheduler, DateQuery, Given, Message, Origin, Outbox, Period,
-    PostedMessage, QuizMode, QuizOptions, SendError, Visibility, quiz::QuizSource,
+    AnswerOutcome, Bot, Command, DailyCommand, DailyScheduler, DateQuery, Given, Message, Origin,
+    Outbox, Period, PostedMessage, QuizMode, QuizOptions, SendError, Visibility, quiz::QuizSource,
 };
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -59,7 +59,9 @@ impl DiscordOutbox {
     }
 
     fn http(&self) -> Result<&Arc<Http>, SendError> {
-        self.http.get().ok_or_else(|| SendError::Failed("not connected to Discord yet".into()))
+        self.http
+            .get()
+            .ok_or_else(|| SendError::Failed("not connected to Discord yet".into()))
     }
 }
 
@@ -86,19 +88,34 @@ fn send_error(error: serenity::Error) -> SendError {
 
 #[async_trait]
 impl Outbox for DiscordOutbox {
-    async fn post(&self, channel: &ChannelRef, message: &Message) -> Result<PostedMessage, SendError> {
+    async fn post(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
         let http = self.http()?;
         let builder = CreateMessage::new()
             .embed(embed(message))
             .components(buttons(message))
             .allowed_mentions(CreateAllowedMentions::new());
-        let sent = channel_id(channel)?.send_message(http, builder).await.map_err(send_error)?;
+        let sent = channel_id(channel)?
+            .send_message(http, builder)
+            .await
+            .map_err(send_error)?;
         Ok(PostedMessage(sent.id.get().to_string()))
     }
 
-    async fn edit(&self, channel: &ChannelRef, posted: &PostedMessage, message: &Message) -> Result<(), SendError> {
+    async fn edit(
+        &self,
+        channel: &ChannelRef,
+        posted: &PostedMessage,
+        message: &Message,
+    ) -> Result<(), SendError> {
         let http = self.http()?;
-        let id = posted.0.parse::<u64>().map_err(|_| SendError::Gone("bad message id".into()))?;
+        let id = posted
+            .0
+            .parse::<u64>()
+            .map_err(|_| SendError::Gone("bad message id".into()))?;
         let builder = EditMessage::new()
             .embed(embed(message))
             .components(buttons(message))
@@ -141,12 +158,17 @@ pub fn embed(message: &Message) -> CreateEmbed {
             description.push_str(&format!("\n**{})** {}", choice.label, choice.text));
         }
     }
-    let mut embed = CreateEmbed::new().description(truncate(description.trim(), DESCRIPTION_LIMIT)).colour(0x3b6ea5);
+    let mut embed = CreateEmbed::new()
+        .description(truncate(description.trim(), DESCRIPTION_LIMIT))
+        .colour(0x3b6ea5);
     if let Some(title) = &message.title {
         embed = embed.title(truncate(&title.replace("**", ""), TITLE_LIMIT));
     }
     if let Some(footer) = &message.footer {
-        embed = embed.footer(CreateEmbedFooter::new(truncate(&footer.replace('_', ""), 2048)));
+        embed = embed.footer(CreateEmbedFooter::new(truncate(
+            &footer.replace('_', ""),
+            2048,
+        )));
     }
     embed
 }
@@ -162,7 +184,11 @@ pub fn buttons(message: &Message) -> Vec<CreateActionRow> {
         .map(|row| {
             CreateActionRow::Buttons(
                 row.iter()
-                    .map(|choice| CreateButton::new(choice.key.clone()).label(choice.label.clone()).style(ButtonStyle::Primary))
+                    .map(|choice| {
+                        CreateButton::new(choice.key.clone())
+                            .label(choice.label.clone())
+                            .style(ButtonStyle::Primary)
+                    })
                     .collect(),
             )
         })
@@ -179,17 +205,27 @@ fn reply(message: &Message) -> poise::CreateReply {
 }
 
 fn user_ref(user: &serenity::User, member: Option<&serenity::Member>) -> UserRef {
-    let name = member.map_or_else(|| user.display_name().to_string(), |m| m.display_name().to_string());
+    let name = member.map_or_else(
+        || user.display_name().to_string(),
+        |m| m.display_name().to_string(),
+    );
     UserRef::new(Platform::Discord, user.id.get().to_string(), name)
 }
 
-fn channel_ref(guild: Option<serenity::GuildId>, channel: ChannelId, user: &serenity::User) -> ChannelRef {
+fn channel_ref(
+    guild: Option<serenity::GuildId>,
+    channel: ChannelId,
+    user: &serenity::User,
+) -> ChannelRef {
     // A direct message has no guild: the conversation is its own scope.
     let scope = match guild {
         Some(guild) => guild.get().to_string(),
         None => format!("dm-{}", user.id.get()),
     };
-    ChannelRef::new(ScopeRef::new(Platform::Discord, scope), channel.get().to_string())
+    ChannelRef::new(
+        ScopeRef::new(Platform::Discord, scope),
+        channel.get().to_string(),
+    )
 }
 
 /// Manage Server (or Administrator) or the configured teacher role.
@@ -197,7 +233,9 @@ fn member_is_admin(member: Option<&serenity::Member>, teacher_role: Option<u64>)
     let Some(member) = member else {
         return false;
     };
-    let by_permission = member.permissions.is_some_and(|p| p.manage_guild() || p.administrator());
+    let by_permission = member
+        .permissions
+        .is_some_and(|p| p.manage_guild() || p.administrator());
     let by_role = teacher_role.is_some_and(|role| member.roles.iter().any(|r| r.get() == role));
     by_permission || by_role
 }
@@ -231,7 +269,10 @@ async fn send_replies(ctx: Context<'_>, replies: &[Message]) -> Result<(), Error
 
 /// Answers a question from the study document, quoting the passage.
 #[poise::command(slash_command, user_cooldown = 3)]
-async fn ask(ctx: Context<'_>, #[description = "Your question"] question: String) -> Result<(), Error> {
+async fn ask(
+    ctx: Context<'_>,
+    #[description = "Your question"] question: String,
+) -> Result<(), Error> {
     respond(ctx, Command::Ask(question)).await
 }
 
@@ -272,7 +313,8 @@ async fn quiz_start(
     #[max = 300]
     seconds: Option<u32>,
     #[description = "Multiple choice (buttons) or typed answers"] mode: Option<ModeChoice>,
-    #[description = "Questions from the banks, generated from the document, or both"] source: Option<SourceChoice>,
+    #[description = "Questions from the banks, generated from the document, or both"]
+    source: Option<SourceChoice>,
 ) -> Result<(), Error> {
     let defaults = QuizOptions::default();
     let options = QuizOptions {
@@ -294,9 +336,16 @@ async fn quiz_start(
     // Posting the first question may take a moment: acknowledge now.
     ctx.defer_ephemeral().await?;
     let origin = origin(ctx).await;
-    let replies = ctx.data().bot.handle(&origin, Command::QuizStart(options)).await;
+    let replies = ctx
+        .data()
+        .bot
+        .handle(&origin, Command::QuizStart(options))
+        .await;
     if replies.is_empty() {
-        let text = format!("Quiz started: {} rounds of {} seconds.", options.rounds, options.seconds);
+        let text = format!(
+            "Quiz started: {} rounds of {} seconds.",
+            options.rounds, options.seconds
+        );
         return send_replies(ctx, &[Message::text(text).ephemeral()]).await;
     }
     send_replies(ctx, &replies).await
@@ -316,7 +365,10 @@ async fn quiz_stop(ctx: Context<'_>) -> Result<(), Error> {
 
 /// Shows rank, points, accuracy and best streak in this server.
 #[poise::command(slash_command)]
-async fn score(ctx: Context<'_>, #[description = "Whose score (default: yours)"] user: Option<serenity::User>) -> Result<(), Error> {
+async fn score(
+    ctx: Context<'_>,
+    #[description = "Whose score (default: yours)"] user: Option<serenity::User>,
+) -> Result<(), Error> {
     respond(ctx, Command::Score(user.map(|u| u.id.get().to_string()))).await
 }
 
@@ -332,7 +384,10 @@ enum PeriodChoice {
 
 /// The top 10 of this server.
 #[poise::command(slash_command)]
-async fn leaderboard(ctx: Context<'_>, #[description = "Period"] period: Option<PeriodChoice>) -> Result<(), Error> {
+async fn leaderboard(
+    ctx: Context<'_>,
+    #[description = "Period"] period: Option<PeriodChoice>,
+) -> Result<(), Error> {
     let period = match period {
         Some(PeriodChoice::Week) => Period::Week,
         Some(PeriodChoice::Month) => Period::Month,
@@ -343,7 +398,10 @@ async fn leaderboard(ctx: Context<'_>, #[description = "Period"] period: Option<
 
 /// A dated event from the study pack for a day (default today).
 #[poise::command(slash_command)]
-async fn onthisday(ctx: Context<'_>, #[description = "YYYY-MM-DD or MM-DD"] date: Option<String>) -> Result<(), Error> {
+async fn onthisday(
+    ctx: Context<'_>,
+    #[description = "YYYY-MM-DD or MM-DD"] date: Option<String>,
+) -> Result<(), Error> {
     match date.as_deref().map(DateQuery::parse).transpose() {
         Ok(date) => respond(ctx, Command::OnThisDay(date)).await,
         Err(error) => send_replies(ctx, &[Message::text(error.to_string()).ephemeral()]).await,
@@ -361,7 +419,9 @@ async fn daily(_ctx: Context<'_>) -> Result<(), Error> {
 async fn daily_set(
     ctx: Context<'_>,
     #[description = "Local time, HH:MM (24-hour)"] time: String,
-    #[description = "IANA time zone, e.g. Europe/Berlin (default: the server's)"] zone: Option<String>,
+    #[description = "IANA time zone, e.g. Europe/Berlin (default: the server's)"] zone: Option<
+        String,
+    >,
 ) -> Result<(), Error> {
     use crate::study::daily::{parse_time_of_day, parse_time_zone};
     let parsed = parse_time_of_day(&time).and_then(|time| {
@@ -394,7 +454,10 @@ async fn bank(_ctx: Context<'_>) -> Result<(), Error> {
 
 /// Imports a question bank file (GIFT, Aiken, CSV/TSV, Red YAML, OpenTDB JSON) (admins).
 #[poise::command(slash_command, rename = "import")]
-async fn bank_import(ctx: Context<'_>, #[description = "The bank file"] file: serenity::Attachment) -> Result<(), Error> {
+async fn bank_import(
+    ctx: Context<'_>,
+    #[description = "The bank file"] file: serenity::Attachment,
+) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
     let origin = origin(ctx).await;
     let message = if u64::from(file.size) > crate::content::import::MAX_BYTES {
@@ -402,12 +465,21 @@ async fn bank_import(ctx: Context<'_>, #[description = "The bank file"] file: se
     } else {
         match file.download().await {
             Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => ctx.data().bot.import_bank(&origin, &file.filename, &text).await,
-                Err(_) => Message::text("That file is not UTF-8 text; save it as UTF-8 and send it again.").ephemeral(),
+                Ok(text) => {
+                    ctx.data()
+                        .bot
+                        .import_bank(&origin, &file.filename, &text)
+                        .await
+                }
+                Err(_) => Message::text(
+                    "That file is not UTF-8 text; save it as UTF-8 and send it again.",
+                )
+                .ephemeral(),
             },
             Err(error) => {
                 tracing::warn!(error = %error, "could not download an attachment");
-                Message::text("Sorry, I could not download that file. Please try again.").ephemeral()
+                Message::text("Sorry, I could not download that file. Please try again.")
+                    .ephemeral()
             }
         }
     };
@@ -421,19 +493,32 @@ async fn help(ctx: Context<'_>) -> Result<(), Error> {
 }
 
 /// Handles what is not a command: quiz buttons, and typed quiz answers.
-async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, state: &DiscordState) -> Result<(), Error> {
+async fn on_event(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    state: &DiscordState,
+) -> Result<(), Error> {
     match event {
-        serenity::FullEvent::InteractionCreate { interaction: serenity::Interaction::Component(component) } => {
-            on_button(ctx, component, state).await
-        }
-        serenity::FullEvent::Message { new_message } if !new_message.author.bot && state.settings.read_messages => {
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Component(component),
+        } => on_button(ctx, component, state).await,
+        serenity::FullEvent::Message { new_message }
+            if !new_message.author.bot && state.settings.read_messages =>
+        {
             let origin = Origin {
                 user: user_ref(&new_message.author, None),
-                channel: channel_ref(new_message.guild_id, new_message.channel_id, &new_message.author),
+                channel: channel_ref(
+                    new_message.guild_id,
+                    new_message.channel_id,
+                    &new_message.author,
+                ),
                 is_admin: false,
             };
             // Only answers matter here; other chat is left alone.
-            let _ = state.bot.answer_quiz(&origin, Given::Text(new_message.content.clone())).await;
+            let _ = state
+                .bot
+                .answer_quiz(&origin, Given::Text(new_message.content.clone()))
+                .await;
             Ok(())
         }
         _ => Ok(()),
@@ -441,11 +526,19 @@ async fn on_event(ctx: &serenity::Context, event: &serenity::FullEvent, state: &
 }
 
 /// A click on a quiz button: `quiz:<session>:<round>:<choice>`.
-async fn on_button(ctx: &serenity::Context, component: &serenity::ComponentInteraction, state: &DiscordState) -> Result<(), Error> {
+async fn on_button(
+    ctx: &serenity::Context,
+    component: &serenity::ComponentInteraction,
+    state: &DiscordState,
+) -> Result<(), Error> {
     let parts: Vec<&str> = component.data.custom_id.split(':').collect();
     let given = match parts.as_slice() {
         ["quiz", session, round, index] => match (session.parse(), round.parse(), index.parse()) {
-            (Ok(session_id), Ok(round), Ok(index)) => Some(Given::Choice { session_id, round, index }),
+            (Ok(session_id), Ok(round), Ok(index)) => Some(Given::Choice {
+                session_id,
+                round,
+                index,
+            }),
             _ => None,
         },
         _ => None,
@@ -464,7 +557,9 @@ async fn on_button(ctx: &serenity::Context, component: &serenity::ComponentInter
             };
             match state.bot.answer_quiz(&origin, given).await {
                 Some(AnswerOutcome::Accepted { .. }) => format!("You chose {label}."),
-                Some(AnswerOutcome::AlreadyAnswered) => "You already answered this round; your first answer counts.".into(),
+                Some(AnswerOutcome::AlreadyAnswered) => {
+                    "You already answered this round; your first answer counts.".into()
+                }
                 Some(AnswerOutcome::Stale) | Some(AnswerOutcome::NotAnAnswer) => {
                     "That question is over; answer the current one.".into()
                 }
@@ -476,7 +571,9 @@ async fn on_button(ctx: &serenity::Context, component: &serenity::ComponentInter
         .content(text)
         .ephemeral(true)
         .allowed_mentions(CreateAllowedMentions::new());
-    component.create_response(&ctx.http, CreateInteractionResponse::Message(response)).await?;
+    component
+        .create_response(&ctx.http, CreateInteractionResponse::Message(response))
+        .await?;
     Ok(())
 }
 
@@ -485,11 +582,21 @@ async fn on_error(error: poise::FrameworkError<'_, DiscordState, Error>) {
     match error {
         poise::FrameworkError::Command { error, ctx, .. } => {
             tracing::error!(command = %ctx.command().name, error = %error, "command failed");
-            let sorry = Message::text("Sorry, something went wrong on my side. Please try again in a moment.").ephemeral();
+            let sorry = Message::text(
+                "Sorry, something went wrong on my side. Please try again in a moment.",
+            )
+            .ephemeral();
             let _ = ctx.send(reply(&sorry)).await;
         }
-        poise::FrameworkError::CooldownHit { remaining_cooldown, ctx, .. } => {
-            let text = format!("Please wait {:.0} s before asking again.", remaining_cooldown.as_secs_f64().ceil());
+        poise::FrameworkError::CooldownHit {
+            remaining_cooldown,
+            ctx,
+            ..
+        } => {
+            let text = format!(
+                "Please wait {:.0} s before asking again.",
+                remaining_cooldown.as_secs_f64().ceil()
+            );
             let _ = ctx.send(reply(&Message::text(text).ephemeral())).await;
         }
         other => {
@@ -502,12 +609,23 @@ async fn on_error(error: poise::FrameworkError<'_, DiscordState, Error>) {
 
 /// The commands Lectern registers.
 fn commands() -> Vec<poise::Command<DiscordState, Error>> {
-    vec![ask(), quiz(), score(), leaderboard(), onthisday(), daily(), bank(), help()]
+    vec![
+        ask(),
+        quiz(),
+        score(),
+        leaderboard(),
+        onthisday(),
+        daily(),
+        bank(),
+        help(),
+    ]
 }
 
 /// The HTTP client for a bot token, sending no mentions by default.
 pub fn http(token: &str) -> Http {
-    serenity::HttpBuilder::new(token).default_allowed_mentions(CreateAllowedMentions::new()).build()
+    serenity::HttpBuilder::new(token)
+        .default_allowed_mentions(CreateAllowedMentions::new())
+        .build()
 }
 
 /// An HTTP client that sends every request to `base_url` instead of
@@ -593,17 +711,35 @@ mod tests {
 
     #[test]
     fn a_question_renders_as_an_embed_with_a_button_per_choice() {
-        let mut message = Message::titled("Question 1 of 3", "Who?").with_footer("20 seconds to answer A, B");
+        let mut message =
+            Message::titled("Question 1 of 3", "Who?").with_footer("20 seconds to answer A, B");
         message.choices = vec![
-            Choice { label: "A".into(), text: "Trotsky".into(), key: "quiz:1:1:0".into() },
-            Choice { label: "B".into(), text: "Lenin".into(), key: "quiz:1:1:1".into() },
+            Choice {
+                label: "A".into(),
+                text: "Trotsky".into(),
+                key: "quiz:1:1:0".into(),
+            },
+            Choice {
+                label: "B".into(),
+                text: "Lenin".into(),
+                key: "quiz:1:1:1".into(),
+            },
         ];
-        message.quotes.push(Quote { text: "He **did**.".into(), location: "sentence 2 of 9".into() });
+        message.quotes.push(Quote {
+            text: "He **did**.".into(),
+            location: "sentence 2 of 9".into(),
+        });
         let embed = serde_json::to_value(embed(&message)).unwrap();
         assert_eq!(embed["title"], "Question 1 of 3");
         let description = embed["description"].as_str().unwrap();
-        assert!(description.contains("> He **did**.\n> — *sentence 2 of 9*"), "{description}");
-        assert!(description.ends_with("**A)** Trotsky\n**B)** Lenin"), "{description}");
+        assert!(
+            description.contains("> He **did**.\n> — *sentence 2 of 9*"),
+            "{description}"
+        );
+        assert!(
+            description.ends_with("**A)** Trotsky\n**B)** Lenin"),
+            "{description}"
+        );
         let rows = serde_json::to_value(buttons(&message)).unwrap();
         assert_eq!(rows[0]["components"][1]["custom_id"], "quiz:1:1:1");
         assert_eq!(rows[0]["components"][1]["label"], "B");
@@ -613,7 +749,10 @@ mod tests {
     fn long_text_is_cut_to_discord_limits() {
         let message = Message::text("x".repeat(5000));
         let embed = serde_json::to_value(embed(&message)).unwrap();
-        assert_eq!(embed["description"].as_str().unwrap().chars().count(), DESCRIPTION_LIMIT);
+        assert_eq!(
+            embed["description"].as_str().unwrap().chars().count(),
+            DESCRIPTION_LIMIT
+        );
     }
 
     #[test]

@@ -711,7 +711,9 @@ impl Store {
             .execute(&mut *tx)
             .await?;
         for chunk in questions.chunks(BATCH_ROWS) {
-            let mut insert = QueryBuilder::<Sqlite>::new("INSERT INTO scope_questions (scope_id, bank, question_json, added_at_ms) ");
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO scope_questions (scope_id, bank, question_json, added_at_ms) ",
+            );
             insert.push_values(chunk, |mut row, question| {
                 row.push_bind(scope_id)
                     .push_bind(bank)
@@ -720,16 +722,20 @@ impl Store {
             });
             insert.build().execute(&mut *tx).await?;
         }
-        let total: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM scope_questions WHERE scope_id = $1")
-            .bind(scope_id)
-            .fetch_one(&mut *tx)
-            .await?;
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM scope_questions WHERE scope_id = $1")
+                .bind(scope_id)
+                .fetch_one(&mut *tx)
+                .await?;
         tx.commit().await?;
         Ok(total)
     }
 
     /// The questions a scope imported, in the order they were added.
-    pub async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<crate::content::Question>, StoreError> {
+    pub async fn scope_questions(
+        &self,
+        scope: &ScopeRef,
+    ) -> Result<Vec<crate::content::Question>, StoreError> {
         let rows: Vec<String> = sqlx::query_scalar(
             "SELECT q.question_json FROM scope_questions q JOIN scopes s ON s.id = q.scope_id
              WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY q.id",
@@ -738,7 +744,10 @@ impl Store {
         .bind(&scope.id)
         .fetch_all(&self.pool)
         .await?;
-        Ok(rows.iter().filter_map(|json| serde_json::from_str(json).ok()).collect())
+        Ok(rows
+            .iter()
+            .filter_map(|json| serde_json::from_str(json).ok())
+            .collect())
     }
 
     /// Disables a subscription by id (its channel is gone or forbids posting).

@@ -8,6 +8,8 @@ mod ask;
 mod cli;
 mod content;
 mod daily;
+mod discord;
+mod fake_discord;
 mod quality;
 mod quiz;
 mod scores;

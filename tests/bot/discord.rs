@@ -1,0 +1,447 @@
+//! The Discord adapter end to end: the real serenity client and poise
+//! framework against the fake Discord in `fake_discord.rs`, over loopback.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::http::Method;
+use chrono::{DateTime, Utc};
+use serde_json::{Value, json};
+use tokio::sync::watch;
+
+use lectern::bot::{Bot, BotSettings, DailyScheduler};
+use lectern::clock::ManualClock;
+use lectern::content::Pack;
+use lectern::identity::{Platform, ScopeRef};
+use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
+use lectern::store::Store;
+
+use crate::fake_discord::{
+    CHANNEL_ID, FakeDiscord, GUILD_ID, MANAGE_GUILD, STUDENT, TOKEN, member_json,
+};
+
+struct DiscordApp {
+    fake: FakeDiscord,
+    clock: Arc<ManualClock>,
+    store: Store,
+    bot: Bot,
+    stop: watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+fn utc(text: &str) -> DateTime<Utc> {
+    DateTime::parse_from_rfc3339(text)
+        .unwrap()
+        .with_timezone(&Utc)
+}
+
+async fn start_with(pack: Pack) -> DiscordApp {
+    let fake = FakeDiscord::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::open(&dir.path().join("discord.db")).await.unwrap();
+    let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:58:30Z")));
+    let outbox = DiscordOutbox::new();
+    let settings = BotSettings {
+        pause_between_rounds: Duration::ZERO,
+        seed: Some(11),
+        ..BotSettings::default()
+    };
+    let bot = Bot::new(
+        Arc::new(pack),
+        store.clone(),
+        outbox.clone(),
+        clock.clone(),
+        settings,
+    );
+    let (stop, stopped) = watch::channel(false);
+    let discord_settings = DiscordSettings {
+        dev_guild: None,
+        teacher_role: None,
+        shards: Some(1),
+        read_messages: false,
+    };
+    let http = discord::http_via(TOKEN, &fake.base_url);
+    tokio::spawn(discord::run(
+        bot.clone(),
+        outbox,
+        http,
+        discord_settings,
+        stopped,
+    ));
+    fake.wait_until_ready().await;
+    DiscordApp {
+        fake,
+        clock,
+        store,
+        bot,
+        stop,
+        _dir: dir,
+    }
+}
+
+async fn start() -> DiscordApp {
+    start_with(Pack::bundled().unwrap()).await
+}
+
+fn teacher() -> Value {
+    member_json(42, "teacher", MANAGE_GUILD)
+}
+
+fn student(id: u64, name: &str) -> Value {
+    member_json(id, name, STUDENT)
+}
+
+/// The interaction callback for `token` (the bot's reply), once it arrives.
+async fn callback(app: &DiscordApp, token: &str) -> Value {
+    let suffix = format!("/{token}/callback");
+    app.fake
+        .wait_for_calls(1, |c| c.path.ends_with(&suffix))
+        .await
+        .remove(0)
+        .body
+}
+
+/// What the bot finally showed for a deferred interaction.
+async fn followup(app: &DiscordApp, token: &str) -> Value {
+    let needle = format!("/{token}");
+    let calls = app
+        .fake
+        .wait_for_calls(1, |c| {
+            c.path.contains(&needle) && c.path.contains("/webhooks/") && c.method != Method::GET
+        })
+        .await;
+    calls[0].body.clone()
+}
+
+fn description(body: &Value) -> String {
+    let embeds = body
+        .get("data")
+        .and_then(|d| d.get("embeds"))
+        .or_else(|| body.get("embeds"));
+    embeds
+        .and_then(|e| e[0]["description"].as_str())
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn channel_posts(app: &DiscordApp) -> Vec<Value> {
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    app.fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.method == Method::POST && c.path == path)
+        .map(|c| c.body)
+        .collect()
+}
+
+async fn wait_for_posts(app: &DiscordApp, count: usize) -> Vec<Value> {
+    let path = format!("/api/v10/channels/{CHANNEL_ID}/messages");
+    app.fake
+        .wait_for_calls(count, |c| c.method == Method::POST && c.path == path)
+        .await
+        .into_iter()
+        .map(|c| c.body)
+        .collect()
+}
+
+#[tokio::test]
+async fn ask_answers_with_a_cited_passage_and_no_mentions() {
+    let app = start().await;
+    let (token, interaction) = app.fake.command(
+        "ask",
+        json!([{"name": "question", "type": 3, "value": "Who did Stalin defeat in the struggle for power?"}]),
+        student(7, "sam"),
+        None,
+    );
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert_eq!(reply["type"], 4, "answered in the callback: {reply:#}");
+    let text = description(&reply);
+    assert!(
+        text.contains("Trotsky") && text.contains("sentence 1 of 37"),
+        "{text}"
+    );
+    assert_eq!(
+        reply["data"]["allowed_mentions"]["parse"],
+        json!([]),
+        "{reply:#}"
+    );
+    let _ = app.stop.send(true);
+}
+
+#[tokio::test]
+async fn a_non_admin_cannot_set_the_daily_post() {
+    let app = start().await;
+    let options = json!([{"name": "set", "type": 1, "options": [{"name": "time", "type": 3, "value": "08:00"}]}]);
+    let (token, interaction) = app.fake.command("daily", options, student(7, "sam"), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert!(
+        description(&reply).contains("Only an admin can change this channel's daily post."),
+        "{reply:#}"
+    );
+    assert_eq!(
+        reply["data"]["flags"], 64,
+        "refusals are ephemeral: {reply:#}"
+    );
+    let _ = app.stop.send(true);
+}
+
+#[tokio::test]
+async fn the_daily_post_arrives_at_the_scheduled_time_exactly_once() {
+    let app = start().await;
+    let options = json!([{"name": "set", "type": 1, "options": [
+        {"name": "time", "type": 3, "value": "08:00"}, {"name": "zone", "type": 3, "value": "Europe/London"}
+    ]}]);
+    let (token, interaction) = app.fake.command("daily", options, teacher(), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert!(
+        description(&reply).contains("set for 08:00 Europe/London"),
+        "{reply:#}"
+    );
+    assert!(channel_posts(&app).is_empty());
+
+    app.clock.set(utc("2026-11-25T08:00:00Z"));
+    let posts = wait_for_posts(&app, 1).await;
+    let post = &posts[0];
+    assert_eq!(
+        post["embeds"][0]["title"], "This week in history: 25 November",
+        "{post:#}"
+    );
+    assert_eq!(post["allowed_mentions"]["parse"], json!([]));
+    // Another tick in the same minute, or from a second process, posts nothing.
+    let again = DailyScheduler::new(app.bot.clone()).tick().await.unwrap();
+    assert_eq!(again.sent, 0);
+    assert_eq!(channel_posts(&app).len(), 1);
+    let _ = app.stop.send(true);
+}
+
+/// The right letter for a posted question, found in the pack's bank.
+fn right_index(post: &Value, pack: &Pack) -> usize {
+    let text = post["embeds"][0]["description"].as_str().unwrap();
+    let prompt = text.lines().next().unwrap();
+    let question = pack
+        .questions
+        .iter()
+        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+        .unwrap_or_else(|| panic!("not a bank question: {prompt}"));
+    let choices: Vec<&str> = text
+        .lines()
+        .filter_map(|l| l.split_once(")** ").map(|(_, t)| t))
+        .collect();
+    choices
+        .iter()
+        .position(|c| *c == lectern::bot::escape(question.answer()))
+        .unwrap()
+}
+
+fn custom_id(post: &Value, index: usize) -> String {
+    post["components"][0]["components"][index]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string()
+}
+
+#[tokio::test]
+async fn a_three_round_quiz_with_three_players_ends_with_the_right_leaderboard() {
+    let app = start().await;
+    let pack = Pack::bundled().unwrap();
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "rounds", "type": 4, "value": 3}, {"name": "seconds", "type": 4, "value": 20},
+        {"name": "source", "type": 4, "value": 1}
+    ]}]);
+    let (token, interaction) = app.fake.command("quiz", options, teacher(), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    assert_eq!(
+        callback(&app, &token).await["type"],
+        5,
+        "a quiz start is deferred"
+    );
+    assert!(
+        description(&followup(&app, &token).await)
+            .contains("Quiz started: 3 rounds of 20 seconds.")
+    );
+
+    let players = [(101, "ann"), (102, "ben"), (103, "cat")];
+    // ann is always right, ben right in rounds 1 and 3, cat never.
+    for round in 1..=3 {
+        let posts = wait_for_posts(&app, 2 * round - 1).await;
+        let question = posts.last().unwrap();
+        assert!(
+            question["embeds"][0]["title"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("Question {round} of 3"))
+        );
+        let right = right_index(question, &pack);
+        let wrong = (right + 1) % 4;
+        let message = json!({
+            "id": "1", "channel_id": CHANNEL_ID.to_string(),
+            "author": {"id": "1001", "username": "lectern", "discriminator": "0", "avatar": null, "bot": true},
+            "content": "", "timestamp": "2026-11-25T12:00:00+00:00", "edited_timestamp": null, "tts": false,
+            "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+            "pinned": false, "type": 0
+        });
+        for (id, name) in players {
+            let pick = match (name, round) {
+                ("ann", _) | ("ben", 1 | 3) => right,
+                _ => wrong,
+            };
+            let (token, click) = app.fake.button(
+                &custom_id(question, pick),
+                student(id, name),
+                message.clone(),
+            );
+            app.fake.dispatch("INTERACTION_CREATE", click);
+            let answer = callback(&app, &token).await;
+            let label = ["A", "B", "C", "D"][pick];
+            assert_eq!(
+                answer["data"]["content"],
+                format!("You chose {label}."),
+                "{answer:#}"
+            );
+            assert_eq!(answer["data"]["flags"], 64);
+        }
+        // A second click by ann in the same round does not count.
+        let (token, click) = app.fake.button(
+            &custom_id(question, wrong),
+            student(101, "ann"),
+            message.clone(),
+        );
+        app.fake.dispatch("INTERACTION_CREATE", click);
+        assert!(
+            callback(&app, &token).await["data"]["content"]
+                .as_str()
+                .unwrap()
+                .contains("already answered")
+        );
+        // The teacher started but does not play: the round closes at its deadline.
+        app.clock.advance(Duration::from_secs(20));
+    }
+    let posts = wait_for_posts(&app, 7).await;
+    let last = &posts[6];
+    assert_eq!(last["embeds"][0]["title"], "Quiz over: final leaderboard");
+    assert_eq!(
+        last["embeds"][0]["description"],
+        "1. ann — 480 points (3/3 right)\n2. ben — 300 points (2/3 right)\n3. cat — 0 points (0/3 right)"
+    );
+    let reveal = &posts[1];
+    assert!(
+        reveal["embeds"][0]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Answer: ")
+    );
+    assert!(
+        reveal["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .contains("> — *sentence"),
+        "{reveal:#}"
+    );
+    // The rows in SQLite.
+    let scope = ScopeRef::new(Platform::Discord, GUILD_ID.to_string());
+    let rows = app.store.leaderboard(&scope, None, 10).await.unwrap();
+    let summary: Vec<(String, i64, i64, i64)> = rows
+        .iter()
+        .map(|r| (r.display_name.clone(), r.points, r.correct, r.answered))
+        .collect();
+    assert_eq!(
+        summary,
+        [
+            ("ann".to_string(), 480, 3, 3),
+            ("ben".to_string(), 300, 2, 3),
+            ("cat".to_string(), 0, 0, 3)
+        ]
+    );
+    let _ = app.stop.send(true);
+}
+
+/// A copy of the bundled pack without its hand-written bank, so a quiz from
+/// the bank can only use what was imported.
+fn pack_without_bank() -> (tempfile::TempDir, Pack) {
+    let dir = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/content/ussr")).unwrap() {
+        let entry = entry.unwrap();
+        if entry.file_name() != "questions.toml" {
+            std::fs::copy(entry.path(), dir.path().join(entry.file_name())).unwrap();
+        }
+    }
+    let pack = Pack::load(dir.path()).unwrap();
+    assert!(pack.questions.is_empty());
+    (dir, pack)
+}
+
+#[tokio::test]
+async fn an_imported_bank_feeds_the_next_quiz_and_never_pings() {
+    let (_pack_dir, pack) = pack_without_bank();
+    let app = start_with(pack).await;
+    let gift = "::ping:: Who shouted @everyone in class? {=Trotsky ~Lenin ~Stalin ~Hitler}\n\nWho led the Red Army? {=Trotsky ~Lenin ~Stalin}\n";
+    let url = app.fake.host_file("class.gift", gift.as_bytes());
+    let resolved = json!({"attachments": {"555": {
+        "id": "555", "filename": "class.gift", "size": gift.len(), "url": url, "proxy_url": url
+    }}});
+    let options = json!([{"name": "import", "type": 1, "options": [{"name": "file", "type": 11, "value": "555"}]}]);
+
+    // Students may not import.
+    let (token, interaction) = app.fake.command(
+        "bank",
+        options.clone(),
+        student(7, "sam"),
+        Some(resolved.clone()),
+    );
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    assert!(
+        description(&followup(&app, &token).await).contains("Only an admin or teacher can import")
+    );
+
+    let (token, interaction) = app.fake.command("bank", options, teacher(), Some(resolved));
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = followup(&app, &token).await;
+    assert!(
+        description(&reply).contains("Imported 2 questions from class.gift (gift)"),
+        "{reply:#}"
+    );
+
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "rounds", "type": 4, "value": 2}, {"name": "source", "type": 4, "value": 1}
+    ]}]);
+    let (_, interaction) = app.fake.command("quiz", options, teacher(), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let posts = wait_for_posts(&app, 1).await;
+    let question = &posts[0];
+    let text = question["embeds"][0]["description"].as_str().unwrap();
+    assert!(
+        text.starts_with("Who shouted @\u{200b}everyone in class?")
+            || text.starts_with("Who led the Red Army?"),
+        "{text}"
+    );
+    assert_eq!(
+        question["allowed_mentions"]["parse"],
+        json!([]),
+        "{question:#}"
+    );
+    // Whichever came first, the @everyone question is posted defused in this quiz.
+    app.clock.advance(Duration::from_secs(20));
+    let posts = wait_for_posts(&app, 3).await;
+    let all: String = posts
+        .iter()
+        .map(|p| {
+            p["embeds"][0]["description"]
+                .as_str()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    assert!(
+        all.contains("@\u{200b}everyone") && !all.contains("@everyone"),
+        "{all}"
+    );
+    assert!(
+        posts
+            .iter()
+            .all(|p| p["allowed_mentions"]["parse"] == json!([]))
+    );
+    let _ = app.stop.send(true);
+}

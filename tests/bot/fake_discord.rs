@@ -1,0 +1,326 @@
+//! A fake Discord on 127.0.0.1 for end-to-end tests: the REST API the bot
+//! uses (recorded, with canned answers) and a plain `ws://` gateway that
+//! says HELLO, answers IDENTIFY with READY and heartbeats with ACKs, and
+//! delivers events the test injects. Every fixture is checked against
+//! serenity's own model types before it is sent, because serenity drops
+//! payloads it cannot parse (a test would hang instead of failing).
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::{Request, State};
+use axum::http::{Method, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use poise::serenity_prelude as serenity;
+use serde_json::{Value, json};
+use tokio::sync::{Notify, mpsc};
+
+pub const APPLICATION_ID: u64 = 1_000;
+pub const BOT_USER_ID: u64 = 1_001;
+pub const GUILD_ID: u64 = 2_000;
+pub const CHANNEL_ID: u64 = 3_000;
+pub const TOKEN: &str = "fake-bot-token";
+
+/// One REST call the bot made.
+#[derive(Debug, Clone)]
+pub struct Call {
+    pub method: Method,
+    pub path: String,
+    pub body: Value,
+}
+
+#[derive(Default)]
+struct Shared {
+    calls: Mutex<Vec<Call>>,
+    changed: Notify,
+    attachments: Mutex<HashMap<String, Vec<u8>>>,
+    gateway: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    connected: Notify,
+    next_id: AtomicU64,
+    port: AtomicU64,
+}
+
+/// Handle to a running fake Discord.
+#[derive(Clone)]
+pub struct FakeDiscord {
+    shared: Arc<Shared>,
+    pub base_url: String,
+    sequence: Arc<AtomicU64>,
+}
+
+/// A Discord user as JSON.
+pub fn user_json(id: u64, name: &str) -> Value {
+    json!({"id": id.to_string(), "username": name, "discriminator": "0", "global_name": name, "avatar": null, "bot": false})
+}
+
+/// A guild member as JSON; `permissions` is Discord's bit set as a string.
+pub fn member_json(id: u64, name: &str, permissions: &str) -> Value {
+    json!({
+        "user": user_json(id, name), "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+        "deaf": false, "mute": false, "flags": 0, "permissions": permissions
+    })
+}
+
+/// Manage Server, as Discord sends it in `member.permissions`.
+pub const MANAGE_GUILD: &str = "32";
+/// Send Messages only: an ordinary student.
+pub const STUDENT: &str = "2048";
+
+impl FakeDiscord {
+    pub async fn start() -> Self {
+        let shared = Arc::new(Shared::default());
+        shared.next_id.store(10_000, Ordering::SeqCst);
+        let app = Router::new()
+            .route("/gateway", get(gateway))
+            .fallback(rest)
+            .with_state(shared.clone());
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind loopback");
+        let port = listener.local_addr().expect("address").port();
+        shared.port.store(u64::from(port), Ordering::SeqCst);
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        Self {
+            shared,
+            base_url: format!("http://127.0.0.1:{port}"),
+            sequence: Arc::new(AtomicU64::new(1)),
+        }
+    }
+
+    /// Serves `bytes` at the URL this returns (for attachments).
+    pub fn host_file(&self, name: &str, bytes: &[u8]) -> String {
+        self.shared
+            .attachments
+            .lock()
+            .unwrap()
+            .insert(name.to_string(), bytes.to_vec());
+        format!("{}/attachments/{name}", self.base_url)
+    }
+
+    /// Every REST call so far.
+    pub fn calls(&self) -> Vec<Call> {
+        self.shared.calls.lock().unwrap().clone()
+    }
+
+    /// Waits (at most 10 s) until `count` calls match, and returns them.
+    pub async fn wait_for_calls(&self, count: usize, matches: impl Fn(&Call) -> bool) -> Vec<Call> {
+        let wait = async {
+            loop {
+                let notified = self.shared.changed.notified();
+                let found: Vec<Call> = self.calls().into_iter().filter(|c| matches(c)).collect();
+                if found.len() >= count {
+                    return found;
+                }
+                notified.await;
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(10), wait).await {
+            Ok(found) => found,
+            Err(_) => panic!(
+                "timed out waiting for {count} matching REST calls; calls so far:\n{:#?}",
+                self.calls()
+            ),
+        }
+    }
+
+    /// Waits until the bot is connected to the gateway and has registered its commands.
+    pub async fn wait_until_ready(&self) {
+        self.wait_for_calls(1, |c| {
+            c.method == Method::PUT && c.path.ends_with("/commands")
+        })
+        .await;
+    }
+
+    /// Sends a gateway dispatch event, after checking serenity can read it.
+    pub fn dispatch(&self, event: &str, data: Value) {
+        if event == "INTERACTION_CREATE"
+            && let Err(error) = serde_json::from_value::<serenity::Interaction>(data.clone())
+        {
+            panic!("fixture is not a valid interaction ({error}): {data:#}");
+        }
+        let sequence = self.sequence.fetch_add(1, Ordering::SeqCst) + 1;
+        let payload = json!({"op": 0, "s": sequence, "t": event, "d": data});
+        let sender = self
+            .shared
+            .gateway
+            .lock()
+            .unwrap()
+            .clone()
+            .expect("the bot is connected");
+        sender.send(payload).expect("gateway is open");
+    }
+
+    fn next_id(&self) -> u64 {
+        self.shared.next_id.fetch_add(1, Ordering::SeqCst)
+    }
+
+    /// A slash command invocation; `options` as Discord sends them.
+    pub fn command(
+        &self,
+        name: &str,
+        options: Value,
+        member: Value,
+        resolved: Option<Value>,
+    ) -> (String, Value) {
+        let id = self.next_id();
+        let token = format!("interaction-token-{id}");
+        let mut data = json!({"id": (APPLICATION_ID + 500).to_string(), "name": name, "type": 1, "options": options});
+        if let Some(resolved) = resolved {
+            data["resolved"] = resolved;
+        }
+        let interaction = json!({
+            "id": id.to_string(), "application_id": APPLICATION_ID.to_string(), "type": 2, "data": data,
+            "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(), "member": member,
+            "token": token, "version": 1, "app_permissions": "2048", "locale": "en-US", "guild_locale": "en-US",
+            "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 26214400
+        });
+        (token, interaction)
+    }
+
+    /// A button click on `message` (as the bot posted it).
+    pub fn button(&self, custom_id: &str, member: Value, message: Value) -> (String, Value) {
+        let id = self.next_id();
+        let token = format!("interaction-token-{id}");
+        let interaction = json!({
+            "id": id.to_string(), "application_id": APPLICATION_ID.to_string(), "type": 3,
+            "data": {"custom_id": custom_id, "component_type": 2},
+            "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(), "member": member,
+            "message": message, "token": token, "version": 1, "app_permissions": "2048", "locale": "en-US",
+            "guild_locale": "en-US", "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 26214400
+        });
+        (token, interaction)
+    }
+}
+
+/// A message as Discord returns it, built from what the bot sent.
+fn message_json(id: u64, channel: &str, sent: &Value) -> Value {
+    let message = json!({
+        "id": id.to_string(), "channel_id": channel, "author": {"id": BOT_USER_ID.to_string(), "username": "lectern", "discriminator": "0", "avatar": null, "bot": true},
+        "content": sent.get("content").cloned().unwrap_or(json!("")),
+        "timestamp": "2026-11-25T12:00:00+00:00", "edited_timestamp": null, "tts": false, "mention_everyone": false,
+        "mentions": [], "mention_roles": [], "attachments": [],
+        "embeds": sent.get("embeds").cloned().unwrap_or(json!([])),
+        "components": sent.get("components").cloned().unwrap_or(json!([])),
+        "pinned": false, "type": 0
+    });
+    if let Err(error) = serde_json::from_value::<serenity::Message>(message.clone()) {
+        panic!("the fake's message fixture does not parse ({error}): {message:#}");
+    }
+    message
+}
+
+async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_string();
+    let bytes: Bytes = axum::body::to_bytes(request.into_body(), 10 * 1024 * 1024)
+        .await
+        .unwrap_or_default();
+    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let port = shared.port.load(Ordering::SeqCst);
+    if let Some(name) = path.strip_prefix("/attachments/") {
+        return match shared.attachments.lock().unwrap().get(name) {
+            Some(bytes) => (StatusCode::OK, bytes.clone()).into_response(),
+            None => StatusCode::NOT_FOUND.into_response(),
+        };
+    }
+    shared.calls.lock().unwrap().push(Call {
+        method: method.clone(),
+        path: path.clone(),
+        body: body.clone(),
+    });
+    shared.changed.notify_waiters();
+    let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
+    let json_response = |value: Value| (StatusCode::OK, axum::Json(value)).into_response();
+    match (method.as_str(), segments.as_slice()) {
+        ("GET", ["gateway"]) => {
+            json_response(json!({"url": format!("ws://127.0.0.1:{port}/gateway")}))
+        }
+        ("GET", ["gateway", "bot"]) => json_response(json!({
+            "url": format!("ws://127.0.0.1:{port}/gateway"), "shards": 1,
+            "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        })),
+        ("GET", ["oauth2", "applications", "@me"]) => json_response(json!({
+            "id": APPLICATION_ID.to_string(), "name": "Lectern", "icon": null, "description": "", "bot_public": true,
+            "bot_require_code_grant": false, "verify_key": "0", "flags": 0,
+            "owner": {"id": "42", "username": "teacher", "discriminator": "0", "avatar": null}
+        })),
+        ("PUT", ["applications", _, "commands"])
+        | ("PUT", ["applications", _, "guilds", _, "commands"]) => json_response(json!([])),
+        ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("POST", ["webhooks", _, _])
+        | ("PATCH", ["webhooks", _, _, "messages", _])
+        | ("GET", ["webhooks", _, _, "messages", _]) => {
+            let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
+            json_response(message_json(id, &CHANNEL_ID.to_string(), &body))
+        }
+        ("POST", ["channels", channel, "messages"]) => {
+            let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
+            json_response(message_json(id, channel, &body))
+        }
+        ("PATCH", ["channels", channel, "messages", id]) => {
+            json_response(message_json(id.parse().unwrap_or(1), channel, &body))
+        }
+        _ => (
+            StatusCode::NOT_FOUND,
+            axum::Json(json!({"message": "Unknown route in the fake", "code": 0})),
+        )
+            .into_response(),
+    }
+}
+
+async fn gateway(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
+    upgrade.on_upgrade(move |socket| session(shared, socket))
+}
+
+async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
+    let port = shared.port.load(Ordering::SeqCst);
+    let hello = json!({"op": 10, "s": null, "t": null, "d": {"heartbeat_interval": 41250}});
+    if socket
+        .send(WsMessage::Text(hello.to_string().into()))
+        .await
+        .is_err()
+    {
+        return;
+    }
+    let (events, mut queue) = mpsc::unbounded_channel::<Value>();
+    loop {
+        tokio::select! {
+            incoming = socket.recv() => {
+                let Some(Ok(WsMessage::Text(text))) = incoming else { return };
+                let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
+                match frame["op"].as_u64() {
+                    Some(2) | Some(6) => {
+                        let ready = json!({"op": 0, "s": 1, "t": "READY", "d": {
+                            "v": 10,
+                            "user": {"id": BOT_USER_ID.to_string(), "username": "lectern", "discriminator": "0", "avatar": null, "bot": true, "verified": true, "mfa_enabled": false},
+                            "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
+                            "session_id": "fake-session",
+                            "resume_gateway_url": format!("ws://127.0.0.1:{port}/gateway"),
+                            "shard": [0, 1],
+                            "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
+                        }});
+                        if socket.send(WsMessage::Text(ready.to_string().into())).await.is_err() { return; }
+                        *shared.gateway.lock().unwrap() = Some(events.clone());
+                        shared.connected.notify_waiters();
+                    }
+                    Some(1) => {
+                        let ack = json!({"op": 11, "s": null, "t": null, "d": null});
+                        if socket.send(WsMessage::Text(ack.to_string().into())).await.is_err() { return; }
+                    }
+                    _ => {}
+                }
+            }
+            Some(event) = queue.recv() => {
+                if socket.send(WsMessage::Text(event.to_string().into())).await.is_err() { return; }
+            }
+        }
+    }
+}
