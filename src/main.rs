@@ -115,12 +115,29 @@ enum CliCommand {
         #[arg(long, value_name = "PACK")]
         into: Option<PathBuf>,
     },
+    /// Discord tools.
+    Discord {
+        #[command(subcommand)]
+        command: DiscordCommand,
+    },
     /// Run the bot on the configured chat platforms.
     Serve {
         #[command(flatten)]
         pack: PackArg,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DiscordCommand {
+    /// Print the URL that invites the bot to a server (scopes bot and
+    /// applications.commands; View Channel, Send Messages, Embed Links).
+    InviteUrl {
+        /// The application id from the developer portal (default: asked
+        /// from Discord with DISCORD_TOKEN).
+        #[arg(long)]
+        application_id: Option<u64>,
     },
 }
 
@@ -363,6 +380,26 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     }
                 }
             }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Discord {
+            command: DiscordCommand::InviteUrl { application_id },
+        } => {
+            use lectern::platforms::discord;
+            let id = match application_id {
+                Some(id) => id,
+                None => {
+                    let token = config.discord.resolve_token()?.context(
+                        "give --application-id, or set DISCORD_TOKEN so the id can be asked from Discord",
+                    )?;
+                    runtime()?
+                        .block_on(discord::application_id(&discord::http(token.expose())))
+                        .map_err(|error| {
+                            anyhow::anyhow!("could not ask Discord for the application id: {error}")
+                        })?
+                }
+            };
+            println!("{}", discord::invite_url(id));
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Serve { pack, db } => {

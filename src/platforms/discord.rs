@@ -514,11 +514,17 @@ async fn on_event(
                 ),
                 is_admin: false,
             };
-            // Only answers matter here; other chat is left alone.
-            let _ = state
+            // Only answers matter here; other chat is left alone. A taken
+            // answer gets a 👍 (received, not judged) so players see it counted.
+            if let Some(AnswerOutcome::Accepted { .. }) = state
                 .bot
                 .answer_quiz(&origin, Given::Text(new_message.content.clone()))
-                .await;
+                .await
+            {
+                new_message
+                    .react(&ctx.http, serenity::ReactionType::Unicode("👍".into()))
+                    .await?;
+            }
             Ok(())
         }
         _ => Ok(()),
@@ -619,6 +625,25 @@ fn commands() -> Vec<poise::Command<DiscordState, Error>> {
         bank(),
         help(),
     ]
+}
+
+/// The permissions Lectern needs in a channel: View Channel, Send
+/// Messages, Embed Links, and Add Reactions with Read Message History (to
+/// mark typed quiz answers as received). Buttons and slash commands need
+/// nothing more.
+pub const INVITE_PERMISSIONS: u64 = 1024 | 2048 | 16384 | 64 | 65536;
+
+/// The URL that invites the bot to a server with just the scopes and
+/// permissions it needs.
+pub fn invite_url(application_id: u64) -> String {
+    format!(
+        "https://discord.com/oauth2/authorize?client_id={application_id}&scope=bot%20applications.commands&permissions={INVITE_PERMISSIONS}"
+    )
+}
+
+/// Asks Discord for the bot's application id (for the invite URL).
+pub async fn application_id(http: &Http) -> Result<u64, Error> {
+    Ok(http.get_current_application_info().await?.id.get())
 }
 
 /// The HTTP client for a bot token, sending no mentions by default.
@@ -753,6 +778,21 @@ mod tests {
             embed["description"].as_str().unwrap().chars().count(),
             DESCRIPTION_LIMIT
         );
+    }
+
+    #[test]
+    fn the_invite_url_asks_for_the_bot_and_commands_scopes_and_minimal_permissions() {
+        let url = invite_url(1234);
+        assert_eq!(
+            url,
+            "https://discord.com/oauth2/authorize?client_id=1234&scope=bot%20applications.commands&permissions=85056"
+        );
+        let permissions = serenity::Permissions::from_bits_truncate(INVITE_PERMISSIONS);
+        assert!(
+            permissions.view_channel() && permissions.send_messages() && permissions.embed_links()
+        );
+        assert!(permissions.add_reactions() && permissions.read_message_history());
+        assert!(!permissions.manage_messages() && !permissions.mention_everyone());
     }
 
     #[test]

@@ -36,6 +36,10 @@ fn utc(text: &str) -> DateTime<Utc> {
 }
 
 async fn start_with(pack: Pack) -> DiscordApp {
+    start_reading(pack, false).await
+}
+
+async fn start_reading(pack: Pack, read_messages: bool) -> DiscordApp {
     let fake = FakeDiscord::start().await;
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&dir.path().join("discord.db")).await.unwrap();
@@ -58,7 +62,7 @@ async fn start_with(pack: Pack) -> DiscordApp {
         dev_guild: None,
         teacher_role: None,
         shards: Some(1),
-        read_messages: false,
+        read_messages,
     };
     let http = discord::http_via(TOKEN, &fake.base_url);
     tokio::spawn(discord::run(
@@ -442,6 +446,70 @@ async fn an_imported_bank_feeds_the_next_quiz_and_never_pings() {
         posts
             .iter()
             .all(|p| p["allowed_mentions"]["parse"] == json!([]))
+    );
+    let _ = app.stop.send(true);
+}
+
+#[tokio::test]
+async fn a_typed_quiz_reads_answers_from_channel_messages() {
+    let app = start_reading(Pack::bundled().unwrap(), true).await;
+    let pack = Pack::bundled().unwrap();
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "rounds", "type": 4, "value": 1}, {"name": "mode", "type": 4, "value": 1},
+        {"name": "source", "type": 4, "value": 1}
+    ]}]);
+    let (_, interaction) = app.fake.command("quiz", options, teacher(), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let posts = wait_for_posts(&app, 1).await;
+    let question = &posts[0];
+    assert!(
+        question["components"]
+            .as_array()
+            .is_none_or(|c| c.is_empty()),
+        "typed mode has no buttons"
+    );
+    let prompt = question["embeds"][0]["description"]
+        .as_str()
+        .unwrap()
+        .lines()
+        .next()
+        .unwrap()
+        .to_string();
+    let asked = pack
+        .questions
+        .iter()
+        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+        .unwrap();
+    // In typed mode a player's first message in the round is their answer;
+    // the bot reacts to each answer it took, so the room sees it counted.
+    app.fake.dispatch(
+        "MESSAGE_CREATE",
+        app.fake
+            .user_message(101, "ann", &asked.answer().to_lowercase()),
+    );
+    app.fake.dispatch(
+        "MESSAGE_CREATE",
+        app.fake.user_message(102, "ben", "no idea"),
+    );
+    app.fake
+        .wait_for_calls(2, |c| {
+            c.method == Method::PUT && c.path.contains("/reactions/")
+        })
+        .await;
+    app.fake.dispatch(
+        "MESSAGE_CREATE",
+        app.fake.user_message(102, "ben", "kolkhoz? trotsky?"),
+    );
+    app.clock.advance(Duration::from_secs(20));
+    let posts = wait_for_posts(&app, 3).await;
+    let reveal = posts[1]["embeds"][0]["description"].as_str().unwrap();
+    assert!(reveal.contains("✅ ann"), "{reveal}");
+    assert!(reveal.contains("❌ ben"), "{reveal}");
+    assert!(
+        posts[2]["embeds"][0]["description"]
+            .as_str()
+            .unwrap()
+            .starts_with("1. ann — 150 points (1/1 right)")
     );
     let _ = app.stop.send(true);
 }

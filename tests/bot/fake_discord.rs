@@ -146,6 +146,11 @@ impl FakeDiscord {
         {
             panic!("fixture is not a valid interaction ({error}): {data:#}");
         }
+        if event == "MESSAGE_CREATE"
+            && let Err(error) = serde_json::from_value::<serenity::Message>(data.clone())
+        {
+            panic!("fixture is not a valid message ({error}): {data:#}");
+        }
         let sequence = self.sequence.fetch_add(1, Ordering::SeqCst) + 1;
         let payload = json!({"op": 0, "s": sequence, "t": event, "d": data});
         let sender = self
@@ -183,6 +188,18 @@ impl FakeDiscord {
             "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 26214400
         });
         (token, interaction)
+    }
+
+    /// A message a user typed in the channel.
+    pub fn user_message(&self, user_id: u64, name: &str, content: &str) -> Value {
+        let id = self.next_id();
+        json!({
+            "id": id.to_string(), "channel_id": CHANNEL_ID.to_string(), "guild_id": GUILD_ID.to_string(),
+            "author": user_json(user_id, name), "content": content,
+            "timestamp": "2026-11-25T12:00:00+00:00", "edited_timestamp": null, "tts": false,
+            "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+            "pinned": false, "type": 0
+        })
     }
 
     /// A button click on `message` (as the bot posted it).
@@ -255,6 +272,9 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         ("PUT", ["applications", _, "commands"])
         | ("PUT", ["applications", _, "guilds", _, "commands"]) => json_response(json!([])),
         ("POST", ["interactions", _, _, "callback"]) => StatusCode::NO_CONTENT.into_response(),
+        ("PUT", ["channels", _, "messages", _, "reactions", _, "@me"]) => {
+            StatusCode::NO_CONTENT.into_response()
+        }
         ("POST", ["webhooks", _, _])
         | ("PATCH", ["webhooks", _, _, "messages", _])
         | ("GET", ["webhooks", _, _, "messages", _]) => {
