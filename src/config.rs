@@ -20,6 +20,60 @@ pub struct Config {
     pub quiz: QuizConfig,
     #[serde(default)]
     pub discord: DiscordConfig,
+    #[serde(default)]
+    pub matrix: MatrixConfig,
+}
+
+/// `[matrix]`: the Matrix bot. The password comes from
+/// `LECTERN_MATRIX__PASSWORD` or `password_file`, and is needed only for the
+/// first login (the session is saved in the data folder).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct MatrixConfig {
+    /// e.g. "https://matrix.example.org"; Matrix is off when unset.
+    pub homeserver: Option<String>,
+    /// e.g. "@lectern:example.org"
+    pub user: Option<String>,
+    #[serde(skip_serializing)]
+    pub password: Option<Secret>,
+    pub password_file: Option<PathBuf>,
+    /// Where the session and stores live (default: `matrix/` beside the database).
+    pub store: Option<PathBuf>,
+    /// The command character.
+    pub prefix: char,
+    /// The room power level that counts as admin.
+    pub admin_power_level: i64,
+    pub device_name: String,
+}
+
+impl Default for MatrixConfig {
+    fn default() -> Self {
+        Self {
+            homeserver: None,
+            user: None,
+            password: None,
+            password_file: None,
+            store: None,
+            prefix: '!',
+            admin_power_level: 50,
+            device_name: "Lectern".into(),
+        }
+    }
+}
+
+impl MatrixConfig {
+    /// The password from the environment, the config, or `password_file`.
+    pub fn resolve_password(&self) -> Result<Option<Secret>, ConfigError> {
+        if let Some(password) = &self.password {
+            return Ok(Some(password.clone()));
+        }
+        if let Some(path) = &self.password_file {
+            let password = std::fs::read_to_string(path)
+                .map_err(|_| ConfigError::MissingFile(path.display().to_string()))?;
+            return Ok(Some(Secret::new(password.trim_end_matches(['\n', '\r']))));
+        }
+        Ok(None)
+    }
 }
 
 /// `[discord]`: the Discord bot. The token comes from `DISCORD_TOKEN`,

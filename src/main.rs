@@ -405,63 +405,132 @@ fn run(cli: Cli) -> Result<ExitCode> {
         CliCommand::Serve { pack, db } => {
             let pack = load_pack(&config, &pack)?;
             let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
-            let Some(token) = config.discord.resolve_token()? else {
+            let discord_token = config.discord.resolve_token()?;
+            if discord_token.is_none() && config.matrix.homeserver.is_none() {
                 eprintln!(
                     "No chat platform is configured, so there is nothing to serve.\n\
                      Discord: set DISCORD_TOKEN (or [discord] token_file in lectern.toml); see README.md, \"Discord\".\n\
-                     Matrix support is not built yet. Meanwhile, try `lectern chat`."
+                     Matrix: set [matrix] homeserver and user, and LECTERN_MATRIX__PASSWORD; see README.md, \"Matrix\".\n\
+                     To try Lectern without an account, run `lectern chat`."
                 );
                 return Ok(ExitCode::from(2));
-            };
-            runtime()?.block_on(serve_discord(pack, db_path, &config, token))?;
+            }
+            runtime()?.block_on(serve(pack, db_path, &config, discord_token))?;
             Ok(ExitCode::SUCCESS)
         }
     }
 }
 
-async fn serve_discord(
+/// Runs the bot on every configured platform until SIGINT/SIGTERM.
+async fn serve(
     pack: Pack,
     db_path: PathBuf,
     config: &Config,
-    token: lectern::config::Secret,
+    discord_token: Option<lectern::config::Secret>,
 ) -> Result<()> {
+    use lectern::identity::Platform;
+    use lectern::platforms::RoutedOutbox;
     use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
+    use lectern::platforms::matrix::{self, MatrixOutbox, MatrixSettings};
+
     let store = Store::open(&db_path)
         .await
         .with_context(|| format!("could not open the database {}", db_path.display()))?;
-    let outbox = DiscordOutbox::new();
+    let discord_outbox = DiscordOutbox::new();
+    let matrix_outbox = MatrixOutbox::new();
+    let mut routes = RoutedOutbox::new();
+    if discord_token.is_some() {
+        routes = routes.route(Platform::Discord, discord_outbox.clone());
+    }
+    let matrix_settings = match &config.matrix.homeserver {
+        Some(homeserver) => {
+            routes = routes.route(Platform::Matrix, matrix_outbox.clone());
+            let data_dir = config.matrix.store.clone().unwrap_or_else(|| {
+                db_path
+                    .parent()
+                    .map_or_else(|| PathBuf::from("matrix"), |p| p.join("matrix"))
+            });
+            Some(MatrixSettings {
+                homeserver: homeserver.clone(),
+                user: config
+                    .matrix
+                    .user
+                    .clone()
+                    .context("[matrix] user is not set (e.g. \"@lectern:example.org\")")?,
+                password: config
+                    .matrix
+                    .resolve_password()?
+                    .map(|p| p.expose().to_string()),
+                data_dir,
+                prefix: config.matrix.prefix,
+                admin_power_level: config.matrix.admin_power_level,
+                device_name: config.matrix.device_name.clone(),
+            })
+        }
+        None => None,
+    };
     let settings = BotSettings {
+        // Hints name the commands the way the only platform spells them.
+        prefix: if discord_token.is_none() {
+            config.matrix.prefix
+        } else {
+            '/'
+        },
         pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
         ..BotSettings::default()
     };
     let bot = Bot::new(
         Arc::new(pack),
         store,
-        outbox.clone(),
+        Arc::new(routes),
         Arc::new(SystemClock),
         settings,
     );
-    let discord_settings = DiscordSettings {
-        dev_guild: config.discord.dev_guild,
-        teacher_role: config.discord.teacher_role,
-        shards: config.discord.shard_count()?,
-        read_messages: config.discord.read_messages,
-    };
     let (stop, stopped) = tokio::sync::watch::channel(false);
     tokio::spawn(async move {
         shutdown_signal().await;
         tracing::info!("shutting down: closing quizzes, keeping scores");
         let _ = stop.send(true);
     });
-    discord::run(
-        bot,
-        outbox,
-        discord::http(token.expose()),
-        discord_settings,
-        stopped,
-    )
-    .await
-    .map_err(|error| anyhow::anyhow!("Discord connection ended: {error}"))
+    let mut platforms = tokio::task::JoinSet::new();
+    if let Some(token) = discord_token {
+        let discord_settings = DiscordSettings {
+            dev_guild: config.discord.dev_guild,
+            teacher_role: config.discord.teacher_role,
+            shards: config.discord.shard_count()?,
+            read_messages: config.discord.read_messages,
+        };
+        let (bot, stopped) = (bot.clone(), stopped.clone());
+        platforms.spawn(async move {
+            discord::run(
+                bot,
+                discord_outbox,
+                discord::http(token.expose()),
+                discord_settings,
+                stopped,
+            )
+            .await
+            .map_err(|error| anyhow::anyhow!("Discord: {error}"))
+        });
+    }
+    if let Some(settings) = matrix_settings {
+        let client = matrix::connect(&settings).await.map_err(|error| {
+            anyhow::anyhow!(
+                "could not connect to Matrix at {}: {error}",
+                settings.homeserver
+            )
+        })?;
+        let (bot, stopped) = (bot.clone(), stopped.clone());
+        platforms.spawn(async move {
+            matrix::run(bot, matrix_outbox, client, settings, stopped)
+                .await
+                .map_err(|error| anyhow::anyhow!("Matrix: {error}"))
+        });
+    }
+    while let Some(result) = platforms.join_next().await {
+        result.context("a platform task failed")??;
+    }
+    Ok(())
 }
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM (docker stop).

@@ -3,3 +3,64 @@
 
 pub mod console;
 pub mod discord;
+pub mod matrix;
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::bot::{Message, Outbox, PostedMessage, SendError};
+use crate::identity::{ChannelRef, Platform};
+
+/// One outbox for a bot serving several platforms: each message goes to
+/// the outbox of its channel's platform.
+#[derive(Default)]
+pub struct RoutedOutbox {
+    routes: HashMap<Platform, Arc<dyn Outbox>>,
+}
+
+impl RoutedOutbox {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn route(mut self, platform: Platform, outbox: Arc<dyn Outbox>) -> Self {
+        self.routes.insert(platform, outbox);
+        self
+    }
+
+    fn outbox(&self, channel: &ChannelRef) -> Result<&Arc<dyn Outbox>, SendError> {
+        self.routes.get(&channel.scope.platform).ok_or_else(|| {
+            SendError::Gone(format!(
+                "{} is not served by this process",
+                channel.scope.platform
+            ))
+        })
+    }
+}
+
+#[async_trait]
+impl Outbox for RoutedOutbox {
+    async fn post(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        self.outbox(channel)?.post(channel, message).await
+    }
+
+    async fn edit(
+        &self,
+        channel: &ChannelRef,
+        posted: &PostedMessage,
+        message: &Message,
+    ) -> Result<(), SendError> {
+        let outbox = self.outbox(channel)?;
+        if outbox.can_edit() {
+            outbox.edit(channel, posted, message).await
+        } else {
+            Ok(())
+        }
+    }
+}

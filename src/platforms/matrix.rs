@@ -1,0 +1,518 @@
+//! The Matrix platform (matrix-sdk): `!commands` in rooms, quiz answers by
+//! reaction (🇦 🇧 🇨 🇩) or by typing, HTML replies with a plain-text body
+//! that reply to the asking event, and end-to-end encrypted rooms.
+//!
+//! The session and the crypto store live in the data folder, so a restart
+//! keeps the same device and keys. An initial sync before the handlers are
+//! added skips what was said while the bot was away. No business rule lives
+//! here.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use matrix_sdk::authentication::matrix::MatrixSession;
+use matrix_sdk::config::{RequestConfig, SyncSettings};
+use matrix_sdk::event_handler::Ctx;
+use matrix_sdk::room::Room;
+use matrix_sdk::ruma::events::Mentions;
+use matrix_sdk::ruma::events::reaction::{OriginalSyncReactionEvent, ReactionEventContent};
+use matrix_sdk::ruma::events::relation::Annotation;
+use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
+use matrix_sdk::ruma::events::room::message::{
+    AddMentions, ForwardThread, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
+};
+use matrix_sdk::ruma::{OwnedEventId, RoomId, UserId};
+use matrix_sdk::{Client, RoomState};
+use tokio::sync::watch;
+
+use crate::bot::{
+    AnswerOutcome, Bot, DailyScheduler, Given, Message, Origin, Outbox, PostedMessage, SendError,
+    parse_command,
+};
+use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// How the Matrix adapter runs.
+#[derive(Debug, Clone)]
+pub struct MatrixSettings {
+    pub homeserver: String,
+    /// The bot's user: `@lectern:example.org` or just `lectern`.
+    pub user: String,
+    /// Used only when there is no saved session yet.
+    pub password: Option<String>,
+    /// Where the session and the encrypted state and crypto stores live.
+    pub data_dir: PathBuf,
+    /// The command character, `!` by default.
+    pub prefix: char,
+    /// The power level that counts as admin (changing room state: 50).
+    pub admin_power_level: i64,
+    /// The name shown for the bot's device.
+    pub device_name: String,
+}
+
+/// Reaction keys for choices A–F.
+const CHOICE_REACTIONS: [&str; 6] = ["🇦", "🇧", "🇨", "🇩", "🇪", "🇫"];
+
+/// Posts for the bot core, remembering which quiz question each posted
+/// event asks so reactions can be read as answers.
+#[derive(Default)]
+pub struct MatrixOutbox {
+    client: OnceLock<Client>,
+    /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`).
+    questions: Mutex<HashMap<OwnedEventId, Vec<String>>>,
+}
+
+impl MatrixOutbox {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    fn room(&self, channel: &ChannelRef) -> Result<Room, SendError> {
+        let client = self
+            .client
+            .get()
+            .ok_or_else(|| SendError::Failed("not connected to Matrix yet".into()))?;
+        let room_id = <&RoomId>::try_from(channel.id.as_str())
+            .map_err(|_| SendError::Gone(format!("{} is not a Matrix room id", channel.id)))?;
+        match client.get_room(room_id) {
+            Some(room) if room.state() == RoomState::Joined => Ok(room),
+            _ => Err(SendError::Gone(format!("not in room {}", channel.id))),
+        }
+    }
+
+    /// The key of the choice a reaction picked, if the event was a question.
+    fn choice_for(&self, event: &OwnedEventId, reaction: &str) -> Option<String> {
+        let index = CHOICE_REACTIONS
+            .iter()
+            .position(|r| *r == reaction.trim_end_matches('\u{fe0f}'))?;
+        self.questions
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(event)?
+            .get(index)
+            .cloned()
+    }
+}
+
+#[async_trait]
+impl Outbox for MatrixOutbox {
+    async fn post(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        let room = self.room(channel)?;
+        let sent = room
+            .send(content(message))
+            .await
+            .map_err(|e| SendError::Failed(e.to_string()))?;
+        let event_id = sent.response.event_id;
+        if !message.choices.is_empty() {
+            let keys = message.choices.iter().map(|c| c.key.clone()).collect();
+            self.questions
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .insert(event_id.clone(), keys);
+            // Pre-react so answering is one tap.
+            for reaction in CHOICE_REACTIONS.iter().take(message.choices.len()) {
+                let annotation = ReactionEventContent::new(Annotation::new(
+                    event_id.clone(),
+                    (*reaction).to_string(),
+                ));
+                if let Err(error) = room.send(annotation).await {
+                    tracing::warn!(error = %error, "could not add a choice reaction");
+                }
+            }
+        }
+        Ok(PostedMessage(event_id.to_string()))
+    }
+
+    async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
+        Ok(())
+    }
+
+    /// Countdown edits would flood Matrix rooms with "(edited)" events.
+    fn can_edit(&self) -> bool {
+        false
+    }
+}
+
+/// The message as Matrix content: an HTML body and its plain-text twin,
+/// with no mentions (user text can never ping anyone).
+pub fn content(message: &Message) -> RoomMessageEventContent {
+    let plain = message.to_markdown();
+    RoomMessageEventContent::text_html(plain.trim_end(), html(message))
+        .add_mentions(Mentions::new())
+}
+
+/// Renders the bot's Markdown subset as HTML: `**bold**`, `_small print_`,
+/// block quotes, line breaks; everything else is escaped.
+pub fn html(message: &Message) -> String {
+    let mut out = String::new();
+    if let Some(title) = &message.title {
+        out.push_str(&format!("<p><strong>{}</strong></p>", inline(title)));
+    }
+    if !message.body.is_empty() {
+        out.push_str(&format!(
+            "<p>{}</p>",
+            message
+                .body
+                .lines()
+                .map(inline)
+                .collect::<Vec<_>>()
+                .join("<br>")
+        ));
+    }
+    for quote in &message.quotes {
+        let lines: Vec<String> = quote.text.lines().map(inline).collect();
+        out.push_str(&format!(
+            "<blockquote>{}<br>— <em>{}</em></blockquote>",
+            lines.join("<br>"),
+            inline(&quote.location)
+        ));
+    }
+    if !message.choices.is_empty() {
+        let items: Vec<String> = message
+            .choices
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} <strong>{}</strong> {}",
+                    CHOICE_REACTIONS.get(label_index(&c.label)).unwrap_or(&""),
+                    c.label,
+                    inline(&c.text)
+                )
+            })
+            .collect();
+        out.push_str(&format!("<p>{}</p>", items.join("<br>")));
+    }
+    if let Some(footer) = &message.footer {
+        out.push_str(&format!(
+            "<p><sub>{}</sub></p>",
+            inline(footer.trim_matches('_'))
+        ));
+    }
+    out
+}
+
+fn label_index(label: &str) -> usize {
+    label
+        .bytes()
+        .next()
+        .map_or(0, |b| usize::from(b.saturating_sub(b'A')))
+}
+
+/// Escapes HTML, turns `**x**` into `<strong>x</strong>`, and drops the
+/// Markdown backslash escapes (Matrix shows the HTML).
+fn inline(text: &str) -> String {
+    let mut out = String::new();
+    let mut bold = false;
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    push_escaped(&mut out, next);
+                }
+            }
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                out.push_str(if bold { "</strong>" } else { "<strong>" });
+                bold = !bold;
+            }
+            c => push_escaped(&mut out, c),
+        }
+    }
+    if bold {
+        out.push_str("</strong>");
+    }
+    out
+}
+
+fn push_escaped(out: &mut String, c: char) {
+    match c {
+        '<' => out.push_str("&lt;"),
+        '>' => out.push_str("&gt;"),
+        '&' => out.push_str("&amp;"),
+        '"' => out.push_str("&quot;"),
+        c => out.push(c),
+    }
+}
+
+/// Logs in (first start) or restores the saved session (later starts), with
+/// the SQLite state and crypto stores in the data folder.
+pub async fn connect(settings: &MatrixSettings) -> Result<Client, Error> {
+    std::fs::create_dir_all(&settings.data_dir)?;
+    let client = Client::builder()
+        .homeserver_url(&settings.homeserver)
+        .sqlite_store(settings.data_dir.join("store"), None)
+        // 429s and passing failures are retried after the server's delay.
+        .request_config(RequestConfig::new().retry_limit(8))
+        .build()
+        .await?;
+    let session_file = settings.data_dir.join("session.json");
+    if session_file.exists() {
+        let session: MatrixSession =
+            serde_json::from_str(&std::fs::read_to_string(&session_file)?)?;
+        client.restore_session(session).await?;
+        tracing::info!(device = %client.device_id().map(|d| d.to_string()).unwrap_or_default(), "restored the Matrix session");
+    } else {
+        let password = settings
+            .password
+            .as_deref()
+            .ok_or("no saved Matrix session and no password: set LECTERN_MATRIX__PASSWORD for the first login")?;
+        client
+            .matrix_auth()
+            .login_username(&settings.user, password)
+            .initial_device_display_name(&settings.device_name)
+            .await?;
+        let session = client
+            .matrix_auth()
+            .session()
+            .ok_or("logged in but got no session")?;
+        std::fs::write(&session_file, serde_json::to_string(&session)?)?;
+        tracing::info!("logged in to Matrix with a new device");
+    }
+    Ok(client)
+}
+
+#[derive(Clone)]
+struct Handler {
+    bot: Bot,
+    outbox: Arc<MatrixOutbox>,
+    settings: MatrixSettings,
+}
+
+/// Joins a room, retrying with backoff (the invite may race the room's
+/// creation on the server).
+async fn join_with_retry(room: Room) {
+    let mut delay = Duration::from_millis(500);
+    for _ in 0..8 {
+        match room.join().await {
+            Ok(()) => {
+                tracing::info!(room = %room.room_id(), "joined");
+                return;
+            }
+            Err(error) => {
+                tracing::warn!(room = %room.room_id(), error = %error, "join failed; retrying");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(60));
+            }
+        }
+    }
+}
+
+async fn on_invite(event: StrippedRoomMemberEvent, room: Room, client: Client) {
+    if client.user_id() == Some(event.state_key.as_ref()) {
+        tokio::spawn(join_with_retry(room));
+    }
+}
+
+async fn origin(
+    room: &Room,
+    sender: &UserId,
+    settings: &MatrixSettings,
+    check_admin: bool,
+) -> Origin {
+    let member = room.get_member(sender).await.ok().flatten();
+    let name = member
+        .as_ref()
+        .and_then(|m| m.display_name().map(str::to_string))
+        .unwrap_or_else(|| sender.localpart().to_string());
+    let is_admin = check_admin
+        && member.is_some_and(|m| match m.power_level() {
+            matrix_sdk::ruma::events::room::power_levels::UserPowerLevel::Int(level) => {
+                i64::from(level) >= settings.admin_power_level
+            }
+            _ => true,
+        });
+    let scope = ScopeRef::new(Platform::Matrix, room.room_id().to_string());
+    Origin {
+        user: UserRef::new(Platform::Matrix, sender.to_string(), name),
+        channel: ChannelRef::new(scope, room.room_id().to_string()),
+        is_admin,
+    }
+}
+
+async fn on_message(
+    event: OriginalSyncRoomMessageEvent,
+    room: Room,
+    client: Client,
+    handler: Ctx<Handler>,
+) {
+    if room.state() != RoomState::Joined || client.user_id() == Some(event.sender.as_ref()) {
+        return;
+    }
+    let MessageType::Text(text) = &event.content.msgtype else {
+        return;
+    };
+    let body = text.body.trim();
+    let replies = match parse_command(body, handler.settings.prefix) {
+        Ok(Some(command)) => {
+            let origin = origin(&room, &event.sender, &handler.settings, true).await;
+            handler.bot.handle(&origin, command).await
+        }
+        Err(error) => vec![Message::text(error.to_string())],
+        Ok(None) => {
+            let origin = origin(&room, &event.sender, &handler.settings, false).await;
+            if let Some(AnswerOutcome::Accepted { .. }) = handler
+                .bot
+                .answer_quiz(&origin, Given::Text(body.to_string()))
+                .await
+            {
+                let received = ReactionEventContent::new(Annotation::new(
+                    event.event_id.clone(),
+                    "👍".to_string(),
+                ));
+                if let Err(error) = room.send(received).await {
+                    tracing::warn!(error = %error, "could not mark an answer as received");
+                }
+            }
+            Vec::new()
+        }
+    };
+    for reply in replies {
+        let content = content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
+        if let Err(error) = room.send(content).await {
+            tracing::warn!(error = %error, "could not send a reply");
+        }
+    }
+}
+
+async fn on_reaction(
+    event: OriginalSyncReactionEvent,
+    room: Room,
+    client: Client,
+    handler: Ctx<Handler>,
+) {
+    if room.state() != RoomState::Joined || client.user_id() == Some(event.sender.as_ref()) {
+        return;
+    }
+    let relation = &event.content.relates_to;
+    let Some(key) = handler.outbox.choice_for(&relation.event_id, &relation.key) else {
+        return;
+    };
+    let parts: Vec<&str> = key.split(':').collect();
+    let ["quiz", session, round, index] = parts.as_slice() else {
+        return;
+    };
+    let (Ok(session_id), Ok(round), Ok(index)) = (session.parse(), round.parse(), index.parse())
+    else {
+        return;
+    };
+    let origin = origin(&room, &event.sender, &handler.settings, false).await;
+    let _ = handler
+        .bot
+        .answer_quiz(
+            &origin,
+            Given::Choice {
+                session_id,
+                round,
+                index,
+            },
+        )
+        .await;
+}
+
+/// Serves `bot` in the rooms `client` is in until `shutdown` turns true.
+pub async fn run(
+    bot: Bot,
+    outbox: Arc<MatrixOutbox>,
+    client: Client,
+    settings: MatrixSettings,
+    mut shutdown: watch::Receiver<bool>,
+) -> Result<(), Error> {
+    let _ = outbox.client.set(client.clone());
+    // Catch up without handlers: what was said while away is not answered.
+    let response = client.sync_once(SyncSettings::default()).await?;
+    for room in client.invited_rooms() {
+        tokio::spawn(join_with_retry(room));
+    }
+    if let Err(error) = bot.recover_interrupted_quizzes().await {
+        tracing::error!(error = ?error, "could not close interrupted quizzes");
+    }
+    client.add_event_handler_context(Handler {
+        bot: bot.clone(),
+        outbox,
+        settings,
+    });
+    client.add_event_handler(on_invite);
+    client.add_event_handler(on_message);
+    client.add_event_handler(on_reaction);
+    tokio::spawn(DailyScheduler::new(bot.clone()).run(shutdown.clone()));
+    let sync = client.sync(SyncSettings::default().token(response.next_batch));
+    let result = tokio::select! {
+        result = sync => result.map_err(Into::into),
+        _ = shutdown.wait_for(|stop| *stop) => Ok(()),
+    };
+    bot.shutdown("the bot is shutting down").await;
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::bot::reply::{Choice, Quote, escape};
+
+    #[test]
+    fn html_bodies_escape_user_text_and_keep_the_bots_formatting() {
+        let mut message =
+            Message::titled("Question 1 of 2", escape("Who wrote <b>this</b> @room?"));
+        message.quotes.push(Quote {
+            text: "He **did** it.".into(),
+            location: "sentence 2 of 9".into(),
+        });
+        message.choices = vec![Choice {
+            label: "A".into(),
+            text: "Trotsky".into(),
+            key: "quiz:1:1:0".into(),
+        }];
+        message.footer = Some("20 seconds".into());
+        let html = html(&message);
+        assert!(
+            html.contains("Who wrote &lt;\u{200b}b&gt;this&lt;\u{200b}/b&gt; @\u{200b}room?"),
+            "{html}"
+        );
+        assert!(
+            html.contains(
+                "<blockquote>He <strong>did</strong> it.<br>— <em>sentence 2 of 9</em></blockquote>"
+            ),
+            "{html}"
+        );
+        assert!(html.contains("🇦 <strong>A</strong> Trotsky"), "{html}");
+    }
+
+    #[test]
+    fn replies_mention_nobody() {
+        let content = content(&Message::text("@room hello"));
+        let json = serde_json::to_value(&content).unwrap();
+        assert_eq!(json["m.mentions"], serde_json::json!({}));
+    }
+
+    #[test]
+    fn reactions_map_to_the_choices_of_their_question() {
+        let outbox = MatrixOutbox::default();
+        let event: OwnedEventId = "$question:localhost".try_into().unwrap();
+        outbox.questions.lock().unwrap().insert(
+            event.clone(),
+            vec!["quiz:1:2:0".into(), "quiz:1:2:1".into()],
+        );
+        assert_eq!(
+            outbox.choice_for(&event, "🇧").as_deref(),
+            Some("quiz:1:2:1")
+        );
+        assert_eq!(
+            outbox.choice_for(&event, "🇦\u{fe0f}").as_deref(),
+            Some("quiz:1:2:0")
+        );
+        assert_eq!(outbox.choice_for(&event, "🇩"), None);
+        assert_eq!(
+            outbox.choice_for(&"$other:localhost".try_into().unwrap(), "🇦"),
+            None
+        );
+    }
+}
