@@ -165,7 +165,7 @@ async fn two_channels_run_independent_quizzes() {
     app.clock.advance(Duration::from_secs(30));
     let output = app.out.wait_for("**Question 2 of 2**").await;
     let output = if output.matches("**Question 2 of 2**").count() < 2 {
-        output + &app.out.wait_for("**Question 2 of 2**").await
+        output + app.out.wait_for("**Question 2 of 2**").await.as_str()
     } else {
         output
     };
