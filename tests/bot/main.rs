@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Integration tests: the bot driven as a user drives it, through the
 //! terminal platform and the `lectern` binary. One test binary (compiled
 //! once), one module per feature.
@@ -10,6 +11,8 @@ mod content;
 mod daily;
 mod discord;
 mod fake_discord;
+mod matrix;
 mod quality;
 mod quiz;
 mod scores;
+mod synapse;
