@@ -116,6 +116,33 @@ pub enum Given {
     },
 }
 
+impl Given {
+    /// The key a choice carries on a platform (a Discord button's custom
+    /// id, a Matrix question's reaction map): `quiz:<session>:<round>:<index>`.
+    pub fn choice_key(session_id: i64, round: u32, index: usize) -> String {
+        format!("quiz:{session_id}:{round}:{index}")
+    }
+
+    /// Reads a key made by [`Given::choice_key`] back as an answer.
+    pub fn from_choice_key(key: &str) -> Option<Self> {
+        let mut parts = key.split(':');
+        let (Some("quiz"), Some(session), Some(round), Some(index), None) = (
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+            parts.next(),
+        ) else {
+            return None;
+        };
+        Some(Given::Choice {
+            session_id: session.parse().ok()?,
+            round: round.parse().ok()?,
+            index: index.parse().ok()?,
+        })
+    }
+}
+
 pub(crate) enum QuizInput {
     Answer {
         user: UserRef,
@@ -399,7 +426,7 @@ impl QuizRun {
             .map(|(index, text)| Choice {
                 label: choice_label(index),
                 text: escape(text),
-                key: format!("quiz:{}:{round}:{index}", self.session_id),
+                key: Given::choice_key(self.session_id, round, index),
             })
             .collect();
         let how = if question.choices.is_empty() {
@@ -683,6 +710,29 @@ mod tests {
         assert!(played.choices.is_empty());
         assert_eq!(played.judge_text("trotksy"), Some((true, None)));
         assert_eq!(played.judge_text("Lenin"), Some((false, None)));
+    }
+
+    #[test]
+    fn choice_keys_round_trip_and_reject_anything_else() {
+        let key = Given::choice_key(12, 3, 1);
+        assert_eq!(key, "quiz:12:3:1");
+        assert_eq!(
+            Given::from_choice_key(&key),
+            Some(Given::Choice {
+                session_id: 12,
+                round: 3,
+                index: 1
+            })
+        );
+        for bad in [
+            "quiz:12:3",
+            "quiz:12:3:1:9",
+            "poll:12:3:1",
+            "quiz:x:3:1",
+            "",
+        ] {
+            assert_eq!(Given::from_choice_key(bad), None, "{bad}");
+        }
     }
 
     #[test]

@@ -537,18 +537,7 @@ async fn on_button(
     component: &serenity::ComponentInteraction,
     state: &DiscordState,
 ) -> Result<(), Error> {
-    let parts: Vec<&str> = component.data.custom_id.split(':').collect();
-    let given = match parts.as_slice() {
-        ["quiz", session, round, index] => match (session.parse(), round.parse(), index.parse()) {
-            (Ok(session_id), Ok(round), Ok(index)) => Some(Given::Choice {
-                session_id,
-                round,
-                index,
-            }),
-            _ => None,
-        },
-        _ => None,
-    };
+    let given = Given::from_choice_key(&component.data.custom_id);
     let text = match given {
         None => "That button is not mine.".to_string(),
         Some(given) => {

@@ -396,26 +396,11 @@ async fn on_reaction(
     let Some(key) = handler.outbox.choice_for(&relation.event_id, &relation.key) else {
         return;
     };
-    let parts: Vec<&str> = key.split(':').collect();
-    let ["quiz", session, round, index] = parts.as_slice() else {
-        return;
-    };
-    let (Ok(session_id), Ok(round), Ok(index)) = (session.parse(), round.parse(), index.parse())
-    else {
+    let Some(given) = Given::from_choice_key(&key) else {
         return;
     };
     let origin = origin(&room, &event.sender, &handler.settings, false).await;
-    let _ = handler
-        .bot
-        .answer_quiz(
-            &origin,
-            Given::Choice {
-                session_id,
-                round,
-                index,
-            },
-        )
-        .await;
+    let _ = handler.bot.answer_quiz(&origin, given).await;
 }
 
 /// Serves `bot` in the rooms `client` is in until `shutdown` turns true.
