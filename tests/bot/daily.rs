@@ -123,6 +123,24 @@ async fn app_on(db: &Path, clock: Arc<ManualClock>, behaviour: Behaviour) -> Dai
     }
 }
 
+/// An app on its own new database, with the clock at `at`.
+async fn fresh(at: &str, behaviour: Behaviour) -> (tempfile::TempDir, Arc<ManualClock>, DailyApp) {
+    let dir = tempfile::tempdir().unwrap();
+    let clock = Arc::new(ManualClock::new(utc(at)));
+    let app = app_on(&dir.path().join("d.db"), clock.clone(), behaviour).await;
+    (dir, clock, app)
+}
+
+/// [`fresh`], with channel "c" subscribed to 08:00 in Europe/London.
+async fn subscribed(
+    at: &str,
+    behaviour: Behaviour,
+) -> (tempfile::TempDir, Arc<ManualClock>, DailyApp) {
+    let (dir, clock, app) = fresh(at, behaviour).await;
+    send(&app, &admin_in("c"), "/daily set 08:00 Europe/London").await;
+    (dir, clock, app)
+}
+
 fn utc(text: &str) -> DateTime<Utc> {
     DateTime::parse_from_rfc3339(text)
         .unwrap()
@@ -150,9 +168,7 @@ async fn send(app: &DailyApp, origin: &Origin, line: &str) -> String {
 
 #[tokio::test]
 async fn posts_at_the_chosen_local_time_in_two_zones() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(utc("2026-11-25T06:00:00Z")));
-    let app = app_on(&dir.path().join("d.db"), clock.clone(), Behaviour::Works).await;
+    let (_dir, clock, app) = fresh("2026-11-25T06:00:00Z", Behaviour::Works).await;
     let berlin = admin_in("berlin");
     let new_york = admin_in("new-york");
     let reply = send(&app, &berlin, "/daily set 08:00 Europe/Berlin").await;
@@ -296,15 +312,7 @@ async fn a_restart_after_the_minute_posts_late_once_and_never_for_yesterday() {
 
 #[tokio::test]
 async fn a_failing_send_is_retried_with_backoff_and_recorded() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:00:00Z")));
-    let app = app_on(
-        &dir.path().join("d.db"),
-        clock.clone(),
-        Behaviour::FailsFirst(2),
-    )
-    .await;
-    send(&app, &admin_in("c"), "/daily set 08:00 Europe/London").await;
+    let (_dir, clock, app) = subscribed("2026-11-25T07:00:00Z", Behaviour::FailsFirst(2)).await;
     clock.set(utc("2026-11-25T08:00:00Z"));
     let report = app.scheduler.tick().await.unwrap();
     assert_eq!((report.sent, report.retrying), (0, 1));
@@ -329,11 +337,8 @@ async fn a_failing_send_is_retried_with_backoff_and_recorded() {
 
 #[tokio::test]
 async fn a_gone_channel_is_disabled_not_retried() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:00:00Z")));
-    let app = app_on(&dir.path().join("d.db"), clock.clone(), Behaviour::Gone).await;
+    let (_dir, clock, app) = subscribed("2026-11-25T07:00:00Z", Behaviour::Gone).await;
     let origin = admin_in("c");
-    send(&app, &origin, "/daily set 08:00 Europe/London").await;
     clock.set(utc("2026-11-25T08:00:00Z"));
     let report = app.scheduler.tick().await.unwrap();
     assert_eq!((report.disabled, report.retrying), (1, 0));
@@ -349,10 +354,7 @@ async fn a_gone_channel_is_disabled_not_retried() {
 
 #[tokio::test]
 async fn no_event_repeats_in_a_channel_until_its_candidates_are_used() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(utc("2026-11-05T07:00:00Z")));
-    let app = app_on(&dir.path().join("d.db"), clock.clone(), Behaviour::Works).await;
-    send(&app, &admin_in("c"), "/daily set 08:00 Europe/London").await;
+    let (_dir, clock, app) = subscribed("2026-11-05T07:00:00Z", Behaviour::Works).await;
     // 5-9 November all lie within a week of the three 7 November events.
     for day in 5..=9 {
         clock.set(utc(&format!("2026-11-{day:02}T08:00:00Z")));
@@ -381,9 +383,7 @@ async fn no_event_repeats_in_a_channel_until_its_candidates_are_used() {
 
 #[tokio::test]
 async fn only_admins_change_the_daily_post_and_bad_input_is_explained() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:00:00Z")));
-    let app = app_on(&dir.path().join("d.db"), clock, Behaviour::Works).await;
+    let (_dir, _clock, app) = fresh("2026-11-25T07:00:00Z", Behaviour::Works).await;
     let mut student = admin_in("c");
     student.is_admin = false;
     assert!(
@@ -414,16 +414,9 @@ async fn only_admins_change_the_daily_post_and_bad_input_is_explained() {
 
 #[tokio::test]
 async fn a_channel_that_keeps_failing_is_retried_then_turned_off() {
-    let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:00:00Z")));
-    let app = app_on(
-        &dir.path().join("d.db"),
-        clock.clone(),
-        Behaviour::FailsFirst(usize::MAX),
-    )
-    .await;
+    let (_dir, clock, app) =
+        subscribed("2026-11-25T07:00:00Z", Behaviour::FailsFirst(usize::MAX)).await;
     let origin = admin_in("c");
-    send(&app, &origin, "/daily set 08:00 Europe/London").await;
     for (day, date) in ["2026-11-25", "2026-11-26", "2026-11-27"]
         .into_iter()
         .enumerate()
