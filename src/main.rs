@@ -481,7 +481,7 @@ async fn serve(
     };
     let bot = Bot::new(
         Arc::new(pack),
-        store,
+        store.clone(),
         Arc::new(routes),
         Arc::new(SystemClock),
         settings,
@@ -527,10 +527,14 @@ async fn serve(
                 .map_err(|error| anyhow::anyhow!("Matrix: {error}"))
         });
     }
+    let mut outcome = Ok(());
     while let Some(result) = platforms.join_next().await {
-        result.context("a platform task failed")??;
+        if let Err(error) = result.context("a platform task failed").and_then(|r| r) {
+            outcome = Err(error);
+        }
     }
-    Ok(())
+    store.close().await;
+    outcome
 }
 
 /// Waits for SIGINT (Ctrl-C) or SIGTERM (docker stop).
@@ -568,7 +572,7 @@ async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
     };
     let bot = Bot::new(
         Arc::new(pack),
-        store,
+        store.clone(),
         outbox,
         Arc::new(SystemClock),
         settings,
@@ -585,6 +589,7 @@ async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
         .context("reading the terminal failed")?;
     let _ = stop_scheduler.send(true);
     let _ = scheduler.await;
+    store.close().await;
     Ok(())
 }
 

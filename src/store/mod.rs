@@ -138,6 +138,13 @@ impl Store {
         Self::connect(options, 4).await
     }
 
+    /// Closes the database: waits for queued writes, then closes every
+    /// connection. Call before the process exits.
+    pub async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
+    }
+
     /// A private in-memory database (for tests and one-shot commands).
     pub async fn open_in_memory() -> Result<Self, StoreError> {
         let options = SqliteConnectOptions::from_str("sqlite::memory:")?.foreign_keys(true);
