@@ -76,6 +76,10 @@ enum CliCommand {
         /// input and answer each on one line.
         #[arg(long)]
         stdin: bool,
+        /// Tuning overrides for evaluation runs, as JSON
+        /// (`{"dense_weight": 0.2}`); see `study::answer::Params`.
+        #[arg(long, hide = true)]
+        params: Option<String>,
         /// The question.
         question: Vec<String>,
     },
@@ -223,10 +227,15 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             top,
             stdin,
+            params,
             question,
         } => {
             let pack = load_pack(&config, &pack)?;
-            let answerer = Answerer::new(&pack.document, &pack.synonyms);
+            let params = match params {
+                Some(json) => serde_json::from_str(&json).context("--params is not valid JSON")?,
+                None => lectern::study::answer::Params::default(),
+            };
+            let answerer = Answerer::with_params(&pack.document, &pack.synonyms, params);
             if stdin {
                 ask_stdin(&answerer, top)?;
                 return Ok(ExitCode::SUCCESS);
@@ -629,8 +638,22 @@ fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
         })).collect::<Vec<_>>(),
         "refusal": answer.refusal.as_ref().map(|r| format!("{r:?}")),
         "suggestions": answer.suggestions,
-        "best_coverage": (answer.best_coverage * 1000.0).round() / 1000.0,
+        "closest": answer.closest.as_ref().map(|hit| json!({"text": hit.text, "sentence": hit.sentence + 1})),
+        "signals": {
+            "coverage": round3(answer.signals.coverage),
+            "dense": round3(answer.signals.dense),
+            "missing": round3(answer.signals.missing),
+            "missing_word": round3(answer.signals.missing_word),
+            "reach": round3(answer.signals.reach),
+            "names": round3(answer.signals.names),
+            "weakest": round3(answer.signals.weakest),
+            "confidence": round3(answer.signals.confidence),
+        },
     })
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
 }
 
 fn ask_stdin(answerer: &Answerer, top: usize) -> Result<()> {

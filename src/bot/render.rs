@@ -4,7 +4,7 @@
 use chrono::{Datelike, NaiveDate};
 
 use crate::content::{DatedEvent, Pack};
-use crate::study::answer::{Answer, Answerer, Hit, RefusalReason};
+use crate::study::answer::{Answer, Answerer, Hit, RefusalReason, SmallTalk};
 use crate::study::onthisday::{self, Framing};
 
 use super::reply::{Message, Quote, escape, escape_with_bold};
@@ -36,20 +36,7 @@ pub fn passage_quote(
 /// refusal with nearby topics.
 pub fn answer_message(pack: &Pack, answer: &Answer) -> Message {
     let Some(best) = answer.hits.first() else {
-        let why = match answer.refusal {
-            Some(RefusalReason::NoDate) => {
-                "The document does not give a date for that (its years were removed)."
-            }
-            Some(RefusalReason::NoQuantity) => "The document gives no figure for that.",
-            Some(RefusalReason::Empty) => "Ask me a question about the document.",
-            _ => "The document does not cover that.",
-        };
-        let mut body = why.to_string();
-        if !answer.suggestions.is_empty() {
-            let topics: Vec<String> = answer.suggestions.iter().map(|s| escape(s)).collect();
-            body.push_str(&format!(" It does cover: {}.", topics.join(", ")));
-        }
-        return Message::text(body).ephemeral();
+        return refusal_message(pack, answer);
     };
     let mut message = Message::text("From the document:");
     for hit in answer
@@ -67,6 +54,57 @@ pub fn answer_message(pack: &Pack, answer: &Answer) -> Message {
     }
     message.footer = Some(format!("Source: {}", escape(&pack.attribution())));
     message
+}
+
+/// A refusal: why, the closest passage labelled as not a direct answer
+/// when one is close, and topics the document does cover. Small talk gets
+/// a pointer to what the bot can do instead.
+fn refusal_message(pack: &Pack, answer: &Answer) -> Message {
+    let topics = || {
+        answer
+            .suggestions
+            .iter()
+            .map(|s| escape(s))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let why = match &answer.refusal {
+        Some(RefusalReason::SmallTalk(talk)) => {
+            let opener = match talk {
+                SmallTalk::Greeting => "Hello!",
+                SmallTalk::Thanks => "You're welcome!",
+                SmallTalk::Goodbye => "Bye for now!",
+                SmallTalk::Help => "Happy to help.",
+            };
+            let mut body = format!(
+                "{opener} Ask me anything about \"{}\" and I'll quote the passage that answers it, or start a quiz with the quiz command. Type help to see every command.",
+                escape(&pack.manifest.title)
+            );
+            if !answer.suggestions.is_empty() {
+                body.push_str(&format!(" You could ask about: {}.", topics()));
+            }
+            return Message::text(body).ephemeral();
+        }
+        Some(RefusalReason::NoDate) => "The document does not give a date for that.",
+        Some(RefusalReason::NoQuantity) => "The document gives no figure for that.",
+        Some(RefusalReason::Empty) => "Ask me a question about the document.",
+        _ => "The document does not cover that.",
+    };
+    let mut message = Message::text(why);
+    if let Some(closest) = &answer.closest {
+        message.body.push_str(" The closest passage, not a direct answer:");
+        message.quotes.push(passage_quote(
+            pack,
+            closest.sentence,
+            &closest.text,
+            &closest.matched,
+            "",
+        ));
+    }
+    if !answer.suggestions.is_empty() {
+        message.footer = Some(format!("It does cover: {}.", topics()));
+    }
+    message.ephemeral()
 }
 
 /// One event as a line: "On this day in 1941: **Title**. Description".

@@ -3,6 +3,7 @@
 //! types: everything here is deterministic and tested beside the code.
 
 pub mod answer;
+pub mod lexicon;
 pub mod daily;
 pub mod matching;
 pub mod onthisday;

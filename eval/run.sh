@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Scores `lectern ask` on the question sets: the published dev set, and the
+# blind sets' tuning or test halves on both documents.
+#
+#   eval/run.sh [tune|test|dev] [BINARY] [extra run_eval.py flags]
+#
+# Prints one run_eval.py line per set. The test halves are for the final
+# report (and CI's regression floor), not for tuning.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+part=${1:-tune}
+bin=${2:-target/release/lectern}
+shift $(( $# > 2 ? 2 : $# )) || true
+extra=("$@")
+shared=../shared/eval
+run() {
+  local name=$1 set=$2 pack=$3
+  local cmd="$bin ask --json --stdin --top 3"
+  [ -n "$pack" ] && cmd="$bin ask --json --stdin --top 3 --pack $pack"
+  printf '%-16s ' "$name"
+  python3 "$shared/run_eval.py" --set "$set" --cmd "$cmd" --stdin "${extra[@]}" | tail -n 1
+}
+case $part in
+  dev) run dev "$shared/qa-dev.jsonl" "" ;;
+  tune|test)
+    run "ussr-$part" "eval/blind/ussr-$part.jsonl" ""
+    run "wedgwood-$part" "eval/blind/wedgwood-$part.jsonl" eval/packs/wedgwood
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|dev] [BINARY]" >&2; exit 2 ;;
+esac

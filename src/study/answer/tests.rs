@@ -1,0 +1,228 @@
+//! Tests of the answerer, one per class of question. The documents here are
+//! made up for the tests; none of them is an evaluation question.
+
+use super::*;
+
+fn answerer(text: &str) -> Answerer {
+    Answerer::new(&Document::parse(text), &[])
+}
+
+const TEXT: &str = "Stalin fought Trotsky for power. About ten thousand died building the Moscow Metro.\n\nCollectivisation was compulsory. He started executing members of other parties.";
+
+#[test]
+fn finds_the_sentence_that_shares_the_question_words() {
+    let a = answerer(TEXT).answer("Who did Stalin fight for power?", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 0);
+    assert_eq!(a.intent, Intent::Person);
+}
+
+#[test]
+fn tolerates_typos_and_spelling() {
+    let answerer = answerer(TEXT);
+    assert_eq!(answerer.answer("trotksy power", 1).hits[0].sentence, 0);
+    assert_eq!(
+        answerer.answer("was collectivization compulsory", 1).hits[0].sentence,
+        2
+    );
+}
+
+#[test]
+fn pack_related_terms_still_bridge_domain_words() {
+    let answerer = Answerer::new(
+        &Document::parse("The kolkhoz replaced the village commune."),
+        &[vec!["kolkhoz".into(), "collective farm".into()]],
+    );
+    let a = answerer.answer("what replaced the commune, the collective farm?", 1);
+    assert!(a.answered(), "{a:?}");
+}
+
+#[test]
+fn refuses_questions_the_document_does_not_cover() {
+    let answerer = answerer(TEXT);
+    let a = answerer.answer("What is the capital of France?", 3);
+    assert!(!a.answered(), "{a:?}");
+    assert!(a.hits.is_empty());
+    assert!(!a.suggestions.is_empty());
+    assert_eq!(answerer.answer("", 3).refusal, Some(RefusalReason::Empty));
+    assert_eq!(
+        answerer
+            .answer("When was collectivisation compulsory?", 3)
+            .refusal,
+        Some(RefusalReason::NoDate)
+    );
+}
+
+#[test]
+fn dangling_sentences_are_quoted_with_their_antecedent_and_matched_words_marked() {
+    let answerer = answerer("Stalin feared plots. He started executing rivals.");
+    let a = answerer.answer("executing rivals", 1);
+    let hit = &a.hits[0];
+    assert_eq!(hit.text, "Stalin feared plots. He started executing rivals.");
+    let marked: Vec<&str> = hit.matched.iter().map(|&(s, e)| &hit.text[s..e]).collect();
+    assert_eq!(marked, ["executing", "rivals"]);
+}
+
+#[test]
+fn a_sentence_and_its_joined_copy_take_one_slot() {
+    let answerer = answerer(
+        "The miller ground grain for the village. It fed the village all winter. Bread was baked daily.",
+    );
+    let a = answerer.answer("what fed the village grain", 3);
+    let shown: Vec<usize> = a.hits.iter().map(|h| h.sentence).collect();
+    assert!(a.hits.len() >= 1);
+    assert!(
+        !(shown.contains(&0) && shown.contains(&1)),
+        "sentence 1 is quoted with sentence 0 already: {shown:?}"
+    );
+}
+
+#[test]
+fn a_count_question_needs_an_amount_the_question_does_not_give() {
+    let answerer = answerer(
+        "The Five-year Plan built factories. About ten thousand died building the Moscow Metro.",
+    );
+    let a = answerer.answer("How many factories did the Five-year Plan build?", 3);
+    assert_eq!(a.refusal, Some(RefusalReason::NoQuantity), "{a:?}");
+    assert!(
+        answerer
+            .answer("How many died building the metro?", 3)
+            .answered()
+    );
+}
+
+#[test]
+fn a_count_is_answered_by_an_amount_in_words() {
+    let answerer = answerer(
+        "The weavers lost their looms. Millions of weavers were left without work in the towns.",
+    );
+    let a = answerer.answer("how many weavers had no work?", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 1);
+}
+
+#[test]
+fn common_words_do_not_decide_coverage_but_rare_unknown_words_do() {
+    let answerer = answerer("Stalin was cruel, according to the West. Lenin was practical.");
+    let a = answerer.answer("what did the west usually think of stalin", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 0);
+    let a = answerer.answer("What did the NKVD do to Stalin?", 3);
+    assert!(!a.answered(), "{a:?}");
+}
+
+#[test]
+fn only_common_words_in_common_is_not_an_answer() {
+    let answerer = answerer("Stalin was cruel, according to the West.");
+    assert!(!answerer.answer("what was usually according", 3).answered());
+}
+
+#[test]
+fn everyday_words_meet_the_documents_words_with_no_synonym_list() {
+    let answerer = answerer(
+        "The mill employed many children under ten. The canal carried coal to the town. \
+         The owners feared that the workers would strike.",
+    );
+    let a = answerer.answer("did the mill use kids", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 0);
+    let a = answerer.answer("what were the bosses scared of", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 2);
+}
+
+#[test]
+fn word_families_meet() {
+    assert!(base_forms("cruelest").contains(&"cruel".to_string()));
+    assert!(base_forms("biggest").contains(&"big".to_string()));
+    assert!(base_forms("starvation").contains(&"starve".to_string()));
+    let answerer = answerer(
+        "The cruel landlord raised the rents. Many tenants began to starve that winter. \
+         The region became industrial within a generation.",
+    );
+    assert_eq!(answerer.answer("who was the cruelest", 1).hits[0].sentence, 0);
+    assert_eq!(answerer.answer("why was there starvation", 1).hits[0].sentence, 1);
+    assert_eq!(
+        answerer.answer("when was the region industrialised", 3).hits.len(),
+        0,
+        "no date: refused"
+    );
+    assert_eq!(answerer.related("industrialised region", 1)[0].sentence, 2);
+}
+
+#[test]
+fn yes_no_and_evaluative_questions_are_answered() {
+    let answerer = answerer(
+        "The flood of that spring was a disaster on a huge scale. The bridge survived the flood.",
+    );
+    let a = answerer.answer("how bad was the flood", 3);
+    assert_eq!(a.intent, Intent::Evaluation);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 0);
+    let a = answerer.answer("did the bridge survive?", 3);
+    assert_eq!(a.intent, Intent::YesNo);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 1);
+}
+
+#[test]
+fn who_was_x_prefers_the_sentence_that_describes_x() {
+    let answerer = answerer(
+        "Bentley wrote many letters to Wedgwood about the London shop. \
+         Thomas Bentley was a merchant from Liverpool who became his partner.",
+    );
+    let a = answerer.answer("Who was Bentley?", 3);
+    assert_eq!(a.intent, Intent::Definition);
+    assert_eq!(a.hits[0].sentence, 1, "{a:?}");
+}
+
+#[test]
+fn when_did_x_die_needs_the_dying_not_any_date() {
+    let answerer = answerer(
+        "Josiah Wedgwood opened his works in 1769. He married Sarah in 1764.",
+    );
+    let a = answerer.answer("When did Wedgwood die?", 3);
+    assert!(!a.answered(), "{a:?}");
+    let a = answerer.answer("when did wedgwood open his works", 3);
+    assert!(a.answered(), "{a:?}");
+}
+
+#[test]
+fn a_pronoun_inside_a_sentence_points_at_the_person_named_before() {
+    let answerer = answerer(
+        "Richard Arkwright came from Preston. In 1771 he opened a mill at Cromford. \
+         The river there was fast.",
+    );
+    let a = answerer.answer("where did Arkwright open a mill", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 1);
+}
+
+#[test]
+fn refusals_suggest_phrases_the_document_covers_but_not_the_topic_asked() {
+    let answerer = answerer(
+        "The famine followed the bad harvest. Collective farms replaced the peasant plots. \
+         The Moscow Metro was built by hand.",
+    );
+    let a = answerer.answer("what did the famine do to the church", 3);
+    assert!(!a.answered(), "{a:?}");
+    assert!(!a.suggestions.is_empty());
+    assert!(
+        !a.suggestions.iter().any(|s| s.to_lowercase().contains("famine")),
+        "{:?}",
+        a.suggestions
+    );
+}
+
+#[test]
+fn greetings_and_thanks_are_small_talk_not_refusals() {
+    let answerer = answerer(TEXT);
+    assert_eq!(
+        answerer.answer("hello!", 3).refusal,
+        Some(RefusalReason::SmallTalk(SmallTalk::Greeting))
+    );
+    assert_eq!(
+        answerer.answer("thanks", 3).refusal,
+        Some(RefusalReason::SmallTalk(SmallTalk::Thanks))
+    );
+}
