@@ -647,7 +647,6 @@ fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
             "reach": round3(answer.signals.reach),
             "names": round3(answer.signals.names),
             "weakest": round3(answer.signals.weakest),
-            "confidence": round3(answer.signals.confidence),
         },
     })
 }

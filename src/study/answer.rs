@@ -96,20 +96,22 @@ pub struct Params {
     pub soft_max: f64,
     /// Weight of a term borrowed from the previous sentence.
     pub context_weight: f64,
-    /// Refusal model weights: bias, coverage, dense, missing name, missing
-    /// word, reach, names, weakest.
-    pub refusal: [f64; 8],
+    /// Refusal: the share of the question the best sentence must cover.
+    pub min_coverage: f64,
+    /// Refusal: the share of the names asked about it must hold.
+    pub min_names: f64,
 }
 
 impl Default for Params {
     fn default() -> Self {
         Self {
-            dense_weight: 0.35,
+            dense_weight: 0.15,
             soft_from: 0.42,
             soft_full: 0.85,
             soft_max: 0.8,
             context_weight: 0.4,
-            refusal: REFUSAL_WEIGHTS,
+            min_coverage: MIN_COVERAGE,
+            min_names: MIN_NAMES,
         }
     }
 }
@@ -128,10 +130,10 @@ const SOFT_LIMIT: usize = 6;
 /// ("general" and "generation").
 const FAMILY_MIN_COSINE: f32 = 0.3;
 
-/// Refusal model: logistic weights over the best sentence's signals,
-/// fitted by `eval/fit_refusal.py` (cross-validated on the blind tuning
-/// sets of two documents). Order as in [`Params::refusal`].
-const REFUSAL_WEIGHTS: [f64; 8] = [-2.932, -1.938, 1.872, 2.191, 0.336, 3.194, 1.350, 0.0];
+/// Refusal thresholds, chosen by `eval/fit_refusal.py` with 5-fold
+/// cross-validation on the blind tuning halves of two documents.
+const MIN_COVERAGE: f64 = 0.35;
+const MIN_NAMES: f64 = 0.25;
 
 /// One sentence returned as an answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -185,8 +187,7 @@ pub struct Signals {
     pub weakest: f64,
     /// Share of the question's weight matched anywhere in the document.
     pub reach: f64,
-    /// The refusal model's probability that the document answers.
-    pub confidence: f64,
+
 }
 
 /// The answer to one question.
@@ -275,6 +276,9 @@ const QUANTITY_WORDS: &[&str] = &[
     "numerous", "countless", "lots", "majority", "most", "half", "handful", "scores", "much",
     "little", "plenty", "vast",
 ];
+
+/// Prefixes that negate a word ("unglazed", "disloyal", "nonviolent").
+const NEGATIONS: &[&str] = &["un", "non", "dis", "in", "im"];
 
 /// Pronouns that point back at a person or group named earlier.
 const PRONOUNS: &[&str] = &["he", "she", "him", "his", "her", "hers", "they", "them", "their"];
@@ -646,6 +650,19 @@ impl Answerer {
     /// Document words of the same family as `surface`: a long shared
     /// beginning ("starv-ation"/"starv-e") and related meaning.
     fn family(&self, surface: &str, row: Option<Row>) -> Vec<(String, f64)> {
+        let mut found = self.same_beginning(surface, row);
+        // "glazed" and "unglazed": a negation answers a yes/no question too.
+        for negation in NEGATIONS {
+            let negated = format!("{negation}{surface}");
+            let plain = surface.strip_prefix(negation).filter(|p| p.chars().count() >= 4);
+            for other in [Some(negated.as_str()), plain].into_iter().flatten() {
+                found.extend(self.same_beginning(other, word_row(other)));
+            }
+        }
+        found
+    }
+
+    fn same_beginning(&self, surface: &str, row: Option<Row>) -> Vec<(String, f64)> {
         let prefix: String = surface.chars().take(4).collect();
         let length = surface.chars().count();
         let mut found = Vec::new();
@@ -1008,7 +1025,7 @@ impl Answerer {
             .filter(|(_, c)| main(c))
             .map(|(i, _)| best_credits[i].min(1.0))
             .fold(1.0, f64::min);
-        let mut signals = Signals {
+        let signals = Signals {
             coverage,
             dense,
             missing,
@@ -1016,9 +1033,8 @@ impl Answerer {
             reach,
             names,
             weakest,
-            confidence: 0.0,
         };
-        signals.confidence = confidence(&signals, &self.params.refusal);
+        let covered = coverage >= self.params.min_coverage && names >= self.params.min_names;
         // A "when" question needs the dated sentence to be about what it
         // names and asks: "when did Tom die" is not answered by the date
         // Josiah died, nor "when did X die" by the date X married.
@@ -1035,7 +1051,7 @@ impl Answerer {
         };
         let refusal = if !refusal_rules {
             None
-        } else if signals.confidence < 0.5 {
+        } else if !covered {
             Some(RefusalReason::NotCovered)
         } else if intent == Intent::Date
             && (!self.sentences[best_index].has_date || !date_fits)
@@ -1051,7 +1067,7 @@ impl Answerer {
         if let Some(reason) = refusal {
             // The closest passage, labelled as not a direct answer, when it
             // is at least about the question's topic.
-            let closest = (signals.confidence >= 0.2).then(|| hits[0].clone());
+            let closest = (coverage >= self.params.min_coverage * 0.6).then(|| hits[0].clone());
             return refuse_with(reason, suggestions(), closest, signals);
         }
         Answer {
@@ -1128,20 +1144,6 @@ impl Answerer {
     pub fn is_empty(&self) -> bool {
         self.sentences.is_empty()
     }
-}
-
-/// The refusal model's probability that the best sentence answers.
-fn confidence(signals: &Signals, weights: &[f64; 8]) -> f64 {
-    let [bias, coverage, dense, missing, missing_word, reach, names, weakest] = *weights;
-    let z = bias
-        + coverage * signals.coverage
-        + dense * signals.dense
-        + missing * signals.missing
-        + missing_word * signals.missing_word
-        + reach * signals.reach
-        + names * signals.names
-        + weakest * signals.weakest;
-    1.0 / (1.0 + (-z).exp())
 }
 
 /// The word counted by a "how many X" question.

@@ -166,6 +166,16 @@ fn yes_no_and_evaluative_questions_are_answered() {
 }
 
 #[test]
+fn a_negated_word_answers_the_yes_no_question_about_it() {
+    let answerer = answerer(
+        "The kiln fired the pots twice. Basalt ware is an unglazed black stoneware.",
+    );
+    let a = answerer.answer("is basalt ware glazed", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 1);
+}
+
+#[test]
 fn who_was_x_prefers_the_sentence_that_describes_x() {
     let answerer = answerer(
         "Bentley wrote many letters to Wedgwood about the London shop. \
