@@ -92,7 +92,9 @@ fn refusal_message(pack: &Pack, answer: &Answer) -> Message {
     };
     let mut message = Message::text(why);
     if let Some(closest) = &answer.closest {
-        message.body.push_str(" The closest passage, not a direct answer:");
+        message
+            .body
+            .push_str(" The closest passage, not a direct answer:");
         message.quotes.push(passage_quote(
             pack,
             closest.sentence,

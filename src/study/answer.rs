@@ -187,7 +187,6 @@ pub struct Signals {
     pub weakest: f64,
     /// Share of the question's weight matched anywhere in the document.
     pub reach: f64,
-
 }
 
 /// The answer to one question.
@@ -272,16 +271,35 @@ pub struct Answerer {
 
 /// Words that give an amount without a figure.
 const QUANTITY_WORDS: &[&str] = &[
-    "millions", "thousands", "hundreds", "dozens", "billions", "many", "few", "several",
-    "numerous", "countless", "lots", "majority", "most", "half", "handful", "scores", "much",
-    "little", "plenty", "vast",
+    "millions",
+    "thousands",
+    "hundreds",
+    "dozens",
+    "billions",
+    "many",
+    "few",
+    "several",
+    "numerous",
+    "countless",
+    "lots",
+    "majority",
+    "most",
+    "half",
+    "handful",
+    "scores",
+    "much",
+    "little",
+    "plenty",
+    "vast",
 ];
 
 /// Prefixes that negate a word ("unglazed", "disloyal", "nonviolent").
 const NEGATIONS: &[&str] = &["un", "non", "dis", "in", "im"];
 
 /// Pronouns that point back at a person or group named earlier.
-const PRONOUNS: &[&str] = &["he", "she", "him", "his", "her", "hers", "they", "them", "their"];
+const PRONOUNS: &[&str] = &[
+    "he", "she", "him", "his", "her", "hers", "they", "them", "their",
+];
 
 /// How rare a word is in general English: 0 for everyday words, 1 for
 /// words the lexicon does not know (names, jargon, typos).
@@ -513,8 +531,11 @@ impl Answerer {
             (((n - df + 0.5) / (df + 0.5) + 1.0).ln() / most) as f32
         };
         for (sentence, parts) in sentences.iter_mut().zip(meaning_parts) {
-            sentence.vector =
-                Vector::of_words(parts.into_iter().map(|(row, sif, term)| (row, sif * in_document(&term))));
+            sentence.vector = Vector::of_words(
+                parts
+                    .into_iter()
+                    .map(|(row, sif, term)| (row, sif * in_document(&term))),
+            );
         }
 
         let mut words_by_length: Vec<Vec<(String, String)>> = Vec::new();
@@ -546,7 +567,11 @@ impl Answerer {
             });
         }
         let (related, phrases) = related_terms(synonyms);
-        let texts: Vec<&str> = document.sentences().iter().map(|s| s.text.as_str()).collect();
+        let texts: Vec<&str> = document
+            .sentences()
+            .iter()
+            .map(|s| s.text.as_str())
+            .collect();
         let topics = Topics::build(&texts, &document_frequency);
         let name_terms = names.into_iter().flatten().collect();
         Self {
@@ -584,7 +609,10 @@ impl Answerer {
     fn alternatives(&self, term: &str, surface: &str, is_number: bool) -> Vec<Alternative> {
         let mut alternatives = Vec::new();
         let add = |alternatives: &mut Vec<Alternative>, terms: Vec<String>, weight: f64| {
-            match alternatives.iter_mut().find(|a: &&mut Alternative| a.terms == terms) {
+            match alternatives
+                .iter_mut()
+                .find(|a: &&mut Alternative| a.terms == terms)
+            {
                 Some(existing) if existing.weight >= weight => {}
                 Some(existing) => {
                     existing.weight = weight;
@@ -606,7 +634,7 @@ impl Answerer {
         if !known && !common_word {
             if let Some(corrected) = self.correct_typo(&surface) {
                 add(&mut alternatives, vec![corrected], TYPO_WEIGHT);
-            } else if !Lexicon::global().contains(&surface)
+            } else if word_row(&surface).is_none()
                 && let Some(word) = lexicon_correction(&surface)
             {
                 // "exicute" is "execute", which then meets "executing".
@@ -654,7 +682,9 @@ impl Answerer {
         // "glazed" and "unglazed": a negation answers a yes/no question too.
         for negation in NEGATIONS {
             let negated = format!("{negation}{surface}");
-            let plain = surface.strip_prefix(negation).filter(|p| p.chars().count() >= 4);
+            let plain = surface
+                .strip_prefix(negation)
+                .filter(|p| p.chars().count() >= 4);
             for other in [Some(negated.as_str()), plain].into_iter().flatten() {
                 found.extend(self.same_beginning(other, word_row(other)));
             }
@@ -701,7 +731,8 @@ impl Answerer {
                     ..
                 } = self.params;
                 (cosine > soft_from).then(|| {
-                    let strength = f64::from(((cosine - soft_from) / (soft_full - soft_from)).min(1.0));
+                    let strength =
+                        f64::from(((cosine - soft_from) / (soft_full - soft_from)).min(1.0));
                     (word.term.clone(), soft_max * strength)
                 })
             })
@@ -802,7 +833,7 @@ impl Answerer {
                 self.unknown_idf() * (0.35 + 0.65 * rarity)
             };
             let unknown = !token.is_number
-                && !Lexicon::global().contains(&token.surface)
+                && word_row(&token.surface).is_none()
                 && lexicon_correction(&token.surface).is_none();
             concepts.push(Concept {
                 alternatives,
@@ -901,26 +932,25 @@ impl Answerer {
                 .fold(0.0, f64::max)
         };
         let (missing, missing_word) = (missing_of(true), missing_of(false));
-        let query_vector = Vector::of_words(
-            tokens
-                .iter()
-                .filter(|t| !t.is_number && judged.as_deref() != Some(t.surface.as_str()))
-                .filter_map(|t| {
-                    let in_document = if self.document_frequency.contains_key(&t.term) {
-                        (self.idf(&t.term) / self.unknown_idf()) as f32
-                    } else {
-                        1.0
-                    };
-                    Some((word_row(&t.surface)?, sif_weight(&t.surface) * in_document))
-                }),
-        );
+        let query_vector =
+            Vector::of_words(tokens.iter().filter(|t| !t.is_number).filter_map(|t| {
+                let in_document = if self.document_frequency.contains_key(&t.term) {
+                    (self.idf(&t.term) / self.unknown_idf()) as f32
+                } else {
+                    1.0
+                };
+                Some((word_row(&t.surface)?, sif_weight(&t.surface) * in_document))
+            }));
 
         // Term-at-a-time over the inverted index: only sentences holding one
         // of the question's terms are touched. sentence -> (score, covered).
         let mut totals: HashMap<u32, (f64, f64)> = HashMap::new();
         // sentence -> credit of each concept, for the per-concept rules.
         let mut credits: HashMap<u32, Vec<f64>> = HashMap::new();
-        let max_score: f64 = concepts.iter().map(|c| c.weight * c.factor * (K1 + 1.0)).sum();
+        let max_score: f64 = concepts
+            .iter()
+            .map(|c| c.weight * c.factor * (K1 + 1.0))
+            .sum();
         for (c, concept) in concepts.iter().enumerate() {
             // sentence -> (best ranking score, best coverage credit) for this concept.
             let mut best: HashMap<u32, (f64, f64)> = HashMap::new();
@@ -957,7 +987,9 @@ impl Answerer {
                 let entry = totals.entry(index).or_insert((0.0, 0.0));
                 entry.0 += score * concept.factor;
                 entry.1 += concept.weight * concept.factor * credit;
-                credits.entry(index).or_insert_with(|| vec![0.0; concepts.len()])[c] = credit;
+                credits
+                    .entry(index)
+                    .or_insert_with(|| vec![0.0; concepts.len()])[c] = credit;
             }
         }
         let asked_names: Vec<&String> = tokens.iter().map(|t| &t.term).collect();
@@ -976,8 +1008,8 @@ impl Answerer {
             };
             // Prefer sentences that answer more of the question over ones
             // that repeat one rare word.
-            let mut score = (lexical / max_score) * (0.3 + 0.7 * coverage)
-                + self.params.dense_weight * dense;
+            let mut score =
+                (lexical / max_score) * (0.3 + 0.7 * coverage) + self.params.dense_weight * dense;
             score *= match intent {
                 Intent::Count if sentence.quantity => 1.3,
                 Intent::Measure if !sentence.numbers.is_empty() => 1.3,
@@ -1016,7 +1048,10 @@ impl Answerer {
         let names = if asked_names.is_empty() {
             1.0
         } else {
-            asked_names.iter().map(|&c| best_credits[c].min(1.0)).sum::<f64>()
+            asked_names
+                .iter()
+                .map(|&c| best_credits[c].min(1.0))
+                .sum::<f64>()
                 / asked_names.len() as f64
         };
         let weakest = concepts
@@ -1053,9 +1088,7 @@ impl Answerer {
             None
         } else if !covered {
             Some(RefusalReason::NotCovered)
-        } else if intent == Intent::Date
-            && (!self.sentences[best_index].has_date || !date_fits)
-        {
+        } else if intent == Intent::Date && (!self.sentences[best_index].has_date || !date_fits) {
             Some(RefusalReason::NoDate)
         } else if intent == Intent::Count
             && (!self.gives_amount(best_index, &concepts) || !counted_known)
@@ -1091,7 +1124,12 @@ impl Answerer {
 
     /// The best passages, one per place in the document: a sentence already
     /// shown inside a joined quote is not shown again.
-    fn hits(&self, scored: &[(usize, f64, f64, f64)], top: usize, asked: &HashSet<String>) -> Vec<Hit> {
+    fn hits(
+        &self,
+        scored: &[(usize, f64, f64, f64)],
+        top: usize,
+        asked: &HashSet<String>,
+    ) -> Vec<Hit> {
         // Which hit shows each sentence.
         let mut shown: HashMap<usize, usize> = HashMap::new();
         let mut hits: Vec<Hit> = Vec::new();
@@ -1113,9 +1151,14 @@ impl Answerer {
             };
             // A joined quote whose antecedent is already shown takes that
             // place (it shows both) rather than a second one.
-            if let Some(slot) = self.quoted[index].iter().find_map(|s| shown.get(s).copied()) {
+            if let Some(slot) = self.quoted[index]
+                .iter()
+                .find_map(|s| shown.get(s).copied())
+            {
                 let previous = &hits[slot];
-                if self.quoted[previous.sentence].len() == 1 {
+                // Only when the sentence itself answers about as well, not
+                // when it merely borrows its antecedent's words.
+                if self.quoted[previous.sentence].len() == 1 && score >= 0.6 * previous.score {
                     hits[slot] = Hit {
                         score: previous.score,
                         coverage: previous.coverage.max(coverage),

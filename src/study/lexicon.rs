@@ -71,8 +71,12 @@ impl Lexicon {
             Some(u32::from_le_bytes(bytes.get(..4)?.try_into().ok()?))
         };
         let count = take_u32(rest).ok_or("short header")? as usize;
-        let dims = u16::from_le_bytes(rest.get(4..6).ok_or("short header")?.try_into().unwrap_or([0, 0]))
-            as usize;
+        let dims = u16::from_le_bytes(
+            rest.get(4..6)
+                .ok_or("short header")?
+                .try_into()
+                .unwrap_or([0, 0]),
+        ) as usize;
         let blob_len = take_u32(&rest[6..]).ok_or("short header")? as usize;
         let rest = &rest[10..];
         let blob = std::str::from_utf8(rest.get(..blob_len).ok_or("short word list")?)
@@ -152,7 +156,11 @@ impl Lexicon {
     }
 
     /// Known words whose length in chars is within `slack` of `length`.
-    pub fn words_near_length(&self, length: usize, slack: usize) -> impl Iterator<Item = &'static str> + '_ {
+    pub fn words_near_length(
+        &self,
+        length: usize,
+        slack: usize,
+    ) -> impl Iterator<Item = &'static str> + '_ {
         let from = length.saturating_sub(slack);
         self.by_length
             .iter()
@@ -252,7 +260,8 @@ mod tests {
             .map(|(w, _)| w)
             .collect();
         assert!(
-            near.iter().any(|w| ["starvation", "famine", "hungry", "starving"].contains(w)),
+            near.iter()
+                .any(|w| ["starvation", "famine", "hungry", "starving"].contains(w)),
             "{near:?}"
         );
     }

@@ -3,8 +3,8 @@
 //! types: everything here is deterministic and tested beside the code.
 
 pub mod answer;
-pub mod lexicon;
 pub mod daily;
+pub mod lexicon;
 pub mod matching;
 pub mod onthisday;
 pub mod quizgen;

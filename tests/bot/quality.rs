@@ -95,7 +95,9 @@ fn assert_floor(s: &Scores, at1: f64, at3: f64, refuse: f64, false_refuse: f64) 
 }
 
 fn eval_file(name: &str) -> String {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("eval").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("eval")
+        .join(name);
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
@@ -103,7 +105,13 @@ fn eval_file(name: &str) -> String {
 fn project_questions_are_answered_and_refused_above_the_floor() {
     let pack = Pack::bundled().unwrap();
     let s = score(&pack, include_str!("../fixtures/qa-extra.jsonl"));
-    assert_floor(&s, FLOOR_EXTRA.0, FLOOR_EXTRA.1, FLOOR_EXTRA.2, FLOOR_EXTRA.3);
+    assert_floor(
+        &s,
+        FLOOR_EXTRA.0,
+        FLOOR_EXTRA.1,
+        FLOOR_EXTRA.2,
+        FLOOR_EXTRA.3,
+    );
 }
 
 #[test]

@@ -32,7 +32,9 @@ const AUXILIARIES: &[&str] = &[
 ];
 
 /// "How" + one of these asks for a figure, not a judgement.
-const MEASURES: &[&str] = &["far", "long", "old", "tall", "wide", "deep", "often", "soon", "fast"];
+const MEASURES: &[&str] = &[
+    "far", "long", "old", "tall", "wide", "deep", "often", "soon", "fast",
+];
 
 /// Words students put before a question that do not change what it asks.
 const LEAD_INS: &[&str] = &[
@@ -50,7 +52,9 @@ pub(super) fn question_words(question: &str) -> Vec<String> {
 
 /// The word after "how much".
 fn after_how_much(words: &[String]) -> Option<&str> {
-    let i = words.windows(2).position(|p| p[0] == "how" && p[1] == "much")?;
+    let i = words
+        .windows(2)
+        .position(|p| p[0] == "how" && p[1] == "much")?;
     words.get(i + 2).map(String::as_str)
 }
 
@@ -134,7 +138,10 @@ impl Intent {
             .iter()
             .filter(|w| !matches!(w.as_str(), "a" | "an" | "the"))
             .collect();
-        matches!(wh, "who" | "what") && (1..=3).contains(&content.len())
+        // Only a name: "what were the owners afraid of" is not a definition.
+        matches!(wh, "who" | "what")
+            && (1..=3).contains(&content.len())
+            && content.iter().all(|w| !text::is_stopword(w))
     }
 
     /// The adjective of a "how bad / how important" question: the
@@ -179,12 +186,24 @@ mod tests {
     #[test]
     fn how_with_an_adjective_asks_for_a_judgement() {
         assert_eq!(Intent::of("how bad was the flood"), Intent::Evaluation);
-        assert_eq!(Intent::of("How important was the bridge?"), Intent::Evaluation);
+        assert_eq!(
+            Intent::of("How important was the bridge?"),
+            Intent::Evaluation
+        );
         assert_eq!(Intent::of("how did they build it"), Intent::Other);
-        assert_eq!(Intent::of("how much did the weavers suffer"), Intent::Evaluation);
-        assert_eq!(Intent::of("how much of a difference did it make"), Intent::Evaluation);
+        assert_eq!(
+            Intent::of("how much did the weavers suffer"),
+            Intent::Evaluation
+        );
+        assert_eq!(
+            Intent::of("how much of a difference did it make"),
+            Intent::Evaluation
+        );
         assert_eq!(Intent::of("how much grain was taken"), Intent::Count);
-        assert_eq!(Intent::judged_word("how bad was the flood").as_deref(), Some("bad"));
+        assert_eq!(
+            Intent::judged_word("how bad was the flood").as_deref(),
+            Some("bad")
+        );
         assert_eq!(Intent::judged_word("how did they build it"), None);
     }
 
@@ -193,5 +212,6 @@ mod tests {
         assert_eq!(Intent::of("Who was Thomas Bentley?"), Intent::Definition);
         assert_eq!(Intent::of("whats a guild"), Intent::Definition);
         assert_eq!(Intent::of("Who was in charge of the mill?"), Intent::Person);
+        assert_eq!(Intent::of("what were the owners afraid of"), Intent::Other);
     }
 }

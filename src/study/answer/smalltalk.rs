@@ -14,8 +14,18 @@ pub enum SmallTalk {
 }
 
 const GREETINGS: &[&str] = &[
-    "hi", "hello", "hey", "heya", "hiya", "yo", "howdy", "greetings", "morning", "afternoon",
-    "evening", "sup",
+    "hi",
+    "hello",
+    "hey",
+    "heya",
+    "hiya",
+    "yo",
+    "howdy",
+    "greetings",
+    "morning",
+    "afternoon",
+    "evening",
+    "sup",
 ];
 const THANKS: &[&str] = &["thanks", "thank", "thx", "ty", "cheers", "thankyou", "ta"];
 const HELP: &[&str] = &["help", "commands", "usage", "instructions"];
@@ -23,8 +33,8 @@ const GOODBYES: &[&str] = &["bye", "goodbye", "cya", "later", "night", "goodnigh
 /// Words that may surround the above without making a question.
 const FILLER: &[&str] = &[
     "a", "all", "again", "and", "bot", "everyone", "for", "good", "great", "guys", "lectern",
-    "lot", "me", "much", "nice", "oh", "ok", "okay", "please", "see", "so", "that", "the",
-    "there", "this", "to", "u", "very", "you", "your", "need", "i", "can", "with", "ya",
+    "lot", "me", "much", "nice", "oh", "ok", "okay", "please", "see", "so", "that", "the", "there",
+    "this", "to", "u", "very", "you", "your", "need", "i", "can", "with", "ya",
 ];
 /// Questions about the bot itself.
 const ABOUT_BOT: &[&[&str]] = &[
@@ -44,7 +54,10 @@ impl SmallTalk {
         if words.is_empty() || words.len() > 8 {
             return None;
         }
-        if ABOUT_BOT.iter().any(|p| words.iter().map(String::as_str).eq(p.iter().copied())) {
+        if ABOUT_BOT
+            .iter()
+            .any(|p| words.iter().map(String::as_str).eq(p.iter().copied()))
+        {
             return Some(SmallTalk::Help);
         }
         let mut kind = None;

@@ -58,8 +58,7 @@ fn is_topic_word(word: &str, capitalised: bool) -> bool {
     if text::is_stopword(&plain) || text::is_generic(&plain) {
         return false;
     }
-    capitalised
-        || !(plain.ends_with("ly") || plain.ends_with("ed") || plain.ends_with("ing"))
+    capitalised || !(plain.ends_with("ly") || plain.ends_with("ed") || plain.ends_with("ing"))
 }
 
 impl Topics {
@@ -73,7 +72,8 @@ impl Topics {
             let words = raw_words(sentence);
             let mut runs: Vec<Vec<(usize, &str)>> = vec![Vec::new()];
             for (position, &(offset, word)) in words.iter().enumerate() {
-                let capitalised = position > 0 && word.chars().next().is_some_and(char::is_uppercase);
+                let capitalised =
+                    position > 0 && word.chars().next().is_some_and(char::is_uppercase);
                 if is_topic_word(word, capitalised) {
                     runs.last_mut().expect("one run").push((offset, word));
                 } else if !runs.last().expect("one run").is_empty() {
@@ -119,13 +119,25 @@ impl Topics {
         for (topic, count) in topics.iter_mut().zip(&counts) {
             // Recurring heads ("farms" in "collective farms") are topics;
             // a longer phrase is more telling than a lone word.
-            let head = topic.terms.last().map_or(0, |t| document_frequency.get(t).copied().unwrap_or(0));
-            topic.weight = *count as f64 + (head.min(6) as f64) * 0.5 + 0.4 * (topic.terms.len() - 1) as f64;
+            let head = topic
+                .terms
+                .last()
+                .map_or(0, |t| document_frequency.get(t).copied().unwrap_or(0));
+            topic.weight =
+                *count as f64 + (head.min(6) as f64) * 0.5 + 0.4 * (topic.terms.len() - 1) as f64;
         }
         for own in &mut by_sentence {
-            own.sort_by(|a, b| topics[*b].weight.total_cmp(&topics[*a].weight).then(a.cmp(b)));
+            own.sort_by(|a, b| {
+                topics[*b]
+                    .weight
+                    .total_cmp(&topics[*a].weight)
+                    .then(a.cmp(b))
+            });
         }
-        Self { topics, by_sentence }
+        Self {
+            topics,
+            by_sentence,
+        }
     }
 
     /// Up to `count` topics from the given sentences (best first), none of
@@ -141,23 +153,38 @@ impl Topics {
             if chosen.len() == count {
                 break;
             }
-            let pick = self.by_sentence.get(sentence).into_iter().flatten().find(|&&id| {
-                let topic = &self.topics[id];
-                !chosen.contains(&id)
-                    && !topic.terms.iter().any(|t| asked(t))
-                    && !chosen.iter().any(|&c| self.topics[c].terms.iter().any(|t| topic.terms.contains(t)))
-            });
+            let pick = self
+                .by_sentence
+                .get(sentence)
+                .into_iter()
+                .flatten()
+                .find(|&&id| {
+                    let topic = &self.topics[id];
+                    !chosen.contains(&id)
+                        && !topic.terms.iter().any(|t| asked(t))
+                        && !chosen
+                            .iter()
+                            .any(|&c| self.topics[c].terms.iter().any(|t| topic.terms.contains(t)))
+                });
             if let Some(&id) = pick {
                 chosen.push(id);
             }
         }
-        chosen.into_iter().map(|id| self.topics[id].text.clone()).collect()
+        chosen
+            .into_iter()
+            .map(|id| self.topics[id].text.clone())
+            .collect()
     }
 
     /// The document's most central topics.
     pub fn central(&self, count: usize, asked: &dyn Fn(&str) -> bool) -> Vec<String> {
         let mut ids: Vec<usize> = (0..self.topics.len()).collect();
-        ids.sort_by(|a, b| self.topics[*b].weight.total_cmp(&self.topics[*a].weight).then(a.cmp(b)));
+        ids.sort_by(|a, b| {
+            self.topics[*b]
+                .weight
+                .total_cmp(&self.topics[*a].weight)
+                .then(a.cmp(b))
+        });
         let mut chosen: Vec<usize> = Vec::new();
         for id in ids {
             let topic = &self.topics[id];
@@ -165,12 +192,17 @@ impl Topics {
                 break;
             }
             if !topic.terms.iter().any(|t| asked(t))
-                && !chosen.iter().any(|&c| self.topics[c].terms.iter().any(|t| topic.terms.contains(t)))
+                && !chosen
+                    .iter()
+                    .any(|&c| self.topics[c].terms.iter().any(|t| topic.terms.contains(t)))
             {
                 chosen.push(id);
             }
         }
-        chosen.into_iter().map(|id| self.topics[id].text.clone()).collect()
+        chosen
+            .into_iter()
+            .map(|id| self.topics[id].text.clone())
+            .collect()
     }
 }
 
@@ -201,7 +233,12 @@ mod tests {
         let texts: Vec<&str> = t.topics.iter().map(|t| t.text.as_str()).collect();
         assert!(texts.contains(&"collective farms"), "{texts:?}");
         assert!(texts.contains(&"Moscow Metro"), "{texts:?}");
-        assert!(!texts.iter().any(|t| t.contains("forced") || t.contains("slowly")), "{texts:?}");
+        assert!(
+            !texts
+                .iter()
+                .any(|t| t.contains("forced") || t.contains("slowly")),
+            "{texts:?}"
+        );
     }
 
     #[test]
