@@ -445,6 +445,51 @@ const NOT_NAMES: &[&str] = &[
     "st",
 ];
 
+/// Words that open sentences without being names ("Today Wedgwood is ...").
+const SENTENCE_ADVERBS: &[&str] = &[
+    "today",
+    "yesterday",
+    "tomorrow",
+    "nowadays",
+    "afterwards",
+    "recently",
+    "sometimes",
+    "often",
+    "later",
+    "finally",
+    "eventually",
+    "meanwhile",
+    "however",
+    "therefore",
+    "moreover",
+    "also",
+    "still",
+    "now",
+    "then",
+    "once",
+    "soon",
+    "instead",
+    "indeed",
+    "thus",
+    "hence",
+    "next",
+    "first",
+    "second",
+    "third",
+    "last",
+    "another",
+    "other",
+    "many",
+    "most",
+    "some",
+    "every",
+    "each",
+    "both",
+    "all",
+    "several",
+    "such",
+];
+
 /// First words that make a name a place ("River Trent", "Mount Etna").
 const PLACE_PREFIXES: &[&str] = &[
     "river", "lake", "mount", "port", "fort", "cape", "isle", "gulf", "loch", "north", "south",
@@ -492,9 +537,10 @@ pub fn build(document: &Document) -> Glossary {
     let opens_name = |first: &str, second: Option<&str>| {
         let lower = first.to_lowercase();
         is_capitalised(first)
+            && !SENTENCE_ADVERBS.contains(&lower.as_str())
             && !english::is_common(&lower)
             && !NOT_NAMES.contains(&lower.as_str())
-            && lowercase_uses.get(&lower).is_none()
+            && !lowercase_uses.contains_key(&lower)
             && second.is_some_and(|w| is_name_word(strip_possessive(w).0, false))
     };
 
@@ -529,7 +575,7 @@ pub fn build(document: &Document) -> Glossary {
                 let gap = &sentences[index].text[sentence_words[end - 1].start
                     + sentence_words[end - 1].text.len()
                     ..next.start];
-                if gap.trim().len() > 0 {
+                if !gap.trim().is_empty() {
                     break;
                 }
                 let (stem, possessive) = strip_possessive(next.text);
@@ -682,7 +728,13 @@ pub fn build(document: &Document) -> Glossary {
         for pair in runs.windows(2) {
             let (_, end_a, a) = &pair[0];
             let (start_b, _, b) = &pair[1];
-            if start_b - end_a == 1 && sentence_words[*end_a].text == "and" || *start_b == *end_a {
+            let last_a = &sentence_words[end_a - 1];
+            let gap = &sentences[index].text
+                [last_a.start + last_a.text.len()..sentence_words[*start_b].start];
+            // "A, B and C", but not "..., and B" (a new clause).
+            let and =
+                start_b - end_a == 1 && sentence_words[*end_a].text == "and" && !gap.contains(',');
+            if and || *start_b == *end_a {
                 listed_with.push((a.clone(), b.clone()));
             }
         }
@@ -741,7 +793,7 @@ pub fn build(document: &Document) -> Glossary {
             && !head.ends_with("ss")
             && parts.len() == 1
             && name.chars().skip(1).any(char::is_lowercase)
-            && capital_uses.contains_key(&head.trim_end_matches('s').to_string())
+            && capital_uses.contains_key(head.trim_end_matches('s'))
         {
             EntryKind::Group
         } else if name
@@ -784,17 +836,24 @@ pub fn build(document: &Document) -> Glossary {
         };
         kinds.insert(name.clone(), kind);
     }
-    // A single word of a longer person's name is a person too ("Josiah"),
-    // unless the document clearly uses it as a place.
+    // A single word of longer names of one kind takes that kind ("Josiah"
+    // of "Josiah Wedgwood", "Staffordshire" of "North Staffordshire"),
+    // unless its own mentions clearly say otherwise.
     for name in names.iter().filter(|n| n.split_whitespace().count() == 1) {
-        let weak_place = evidence.get(name).is_none_or(|e| e.place < 1.5);
-        let in_person = names.iter().any(|other| {
-            other != name
-                && contains_words(other, name)
-                && kinds.get(other) == Some(&EntryKind::Person)
-        });
-        if in_person && weak_place && !not_names.contains(name) {
-            kinds.insert(name.clone(), EntryKind::Person);
+        let longer: HashSet<EntryKind> = names
+            .iter()
+            .filter(|other| *other != name && contains_words(other, name))
+            .filter_map(|other| kinds.get(other).copied())
+            .collect();
+        if let (1, Some(kind)) = (longer.len(), longer.iter().next())
+            && evidence.get(name).is_none_or(|e| match kind {
+                EntryKind::Person => e.place < 1.5,
+                EntryKind::Place => e.person < 1.5,
+                _ => e.place < 1.5 && e.person < 1.5,
+            })
+            && !not_names.contains(name)
+        {
+            kinds.insert(name.clone(), *kind);
         }
     }
     // 3. Names listed together share a kind (a few passes settle chains).
@@ -975,7 +1034,10 @@ fn defined_terms(sentence: &str, words: &[Word<'_>]) -> Vec<String> {
             || rest.starts_with(", which was a")
             || rest.starts_with(", which is a")
             || rest.starts_with(", which measured");
-        let copula = matches!(next.as_slice(), ["is" | "was", "a" | "an"]);
+        // "X is a/an ...": a definition; "X was a serious problem" at the
+        // start of a sentence is not.
+        let copula = matches!(next.as_slice(), ["is", "a" | "an"])
+            || i > 0 && matches!(next.as_slice(), ["was", "a" | "an"]);
         if appositive && !is_capitalised(word.text)
             || copula && (i == 0 || !is_capitalised(word.text))
         {

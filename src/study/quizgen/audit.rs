@@ -141,7 +141,7 @@ pub fn audit(label: &str, questions: &[Question]) -> Audit {
             if sorted.len() >= 3 {
                 middle.applicable += 1;
                 middle.right += usize::from(right(
-                    sorted[sorted.len() / 2 - usize::from(sorted.len() % 2 == 0)].1,
+                    sorted[sorted.len() / 2 - usize::from(sorted.len().is_multiple_of(2))].1,
                 ));
             }
         }

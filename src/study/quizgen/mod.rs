@@ -731,7 +731,7 @@ impl Generator {
                 None => description,
             };
             let words = description.split_whitespace().count();
-            if !(4..=24).contains(&words) || description.contains(|c: char| c == '"') {
+            if !(4..=24).contains(&words) || description.contains('"') {
                 continue;
             }
             let entry = span.entry?;
@@ -808,16 +808,24 @@ impl Generator {
             };
             let original = self.label(span, &prepared.text);
             let replacement = &wrong[0];
+            // "a Liverpool merchant" -> "an Etruria merchant".
+            let head = prepared.text[..span.start].to_string();
+            let head = match (head.strip_suffix(" a "), head.strip_suffix(" an ")) {
+                (Some(h), _) | (_, Some(h)) => {
+                    let vowel = replacement
+                        .chars()
+                        .next()
+                        .is_some_and(|c| "AEIOUaeiou".contains(c));
+                    format!("{h} {} ", if vowel { "an" } else { "a" })
+                }
+                _ => head,
+            };
             let written = replacement.clone();
             return Some(Corruption {
                 sentence: prepared.index,
                 passage: self.sentences[prepared.index].passage,
                 truth: prepared.text.clone(),
-                changed: capitalise(&format!(
-                    "{}{written}{}",
-                    &prepared.text[..span.start],
-                    &prepared.text[span.end..]
-                )),
+                changed: capitalise(&format!("{head}{written}{}", &prepared.text[span.end..])),
                 original,
                 replacement: replacement.clone(),
                 words,
@@ -930,7 +938,7 @@ impl Generator {
         let most = items
             .len()
             .div_ceil(2)
-            .min((self.sentences.len() / 2).max(4));
+            .min((self.sentences.len() * 3 / 5).max(4));
         for &answer in order.iter().take(most) {
             let first = rng.bool();
             let (year, title, sentence, date) = &items[answer];

@@ -166,11 +166,19 @@ pub fn prepare_all(document: &Document, people: &Matcher) -> Vec<Option<Prepared
             .into_iter()
             .find(|(_, _, w)| gender_of_pronoun(w).is_some())
             .map_or(usize::MAX, |(s, _, _)| s);
-        if let Some(found) = people
-            .find(&text)
-            .into_iter()
-            .find(|m| m.kind == EntryKind::Person && m.start < 40 && m.start < first_pronoun)
-        {
+        // Only a subject: at the start, or after a short time phrase
+        // ("In 1765 Wedgwood ...").
+        let leads = |before: &str| {
+            word_spans(before).iter().all(|(_, _, w)| {
+                matches!(
+                    w.as_str(),
+                    "in" | "by" | "on" | "at" | "during" | "after" | "before" | "the"
+                ) || w.chars().all(|c| c.is_ascii_digit())
+            })
+        };
+        if let Some(found) = people.find(&text).into_iter().find(|m| {
+            m.kind == EntryKind::Person && m.start < first_pronoun && leads(&text[..m.start])
+        }) {
             topic = Some(text[found.start..found.end].to_string());
         }
         result.push(prepared.map(|(text, written_in)| Prepared {
@@ -391,6 +399,14 @@ fn prepare(
         return Some((text, None));
     };
     if pronouns.iter().any(|p| p.2 != gender) {
+        return None;
+    }
+    // "him"/"her" as an object never means the sentence's own subject:
+    // it needs a second person named before it.
+    let object_pronoun = words.iter().find(|(_, _, w)| w == "him" || w == "them");
+    if let Some((at, _, _)) = object_pronoun
+        && persons.iter().filter(|p| p.end <= *at).count() < 2
+    {
         return None;
     }
     if persons.iter().any(|p| p.end <= start) {
