@@ -831,7 +831,8 @@ fn glossary_differences(
 }
 
 /// Questions as JSON: `{"question", "choices", "answer_index", "answer",
-/// "answers", "source_sentence", "kind"}` (choices empty for typed ones).
+/// "answers", "source_sentence", "kind", "id", "explanation"}` (choices
+/// empty for typed ones).
 fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json::Value> {
     questions
         .iter()
@@ -848,6 +849,8 @@ fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json
                 "answers": q.answers,
                 "source_sentence": source,
                 "kind": q.kind,
+                "id": q.id,
+                "explanation": q.explanation,
             })
         })
         .collect()
