@@ -762,8 +762,10 @@ pub fn build(document: &Document) -> Glossary {
         let adjective = ["ish", "ese", "ian", "an", "ic"]
             .iter()
             .any(|e| head.ends_with(e));
+        // Or used only ever as a modifier ("Latin words").
+        let only_modifier = evidence.modifier == evidence.mentions;
         if parts.len() == 1
-            && adjective
+            && (adjective || only_modifier)
             && evidence.modifier >= 1
             && evidence.person < 1.0
             && evidence.place < 1.0

@@ -39,7 +39,7 @@ pub fn number_distractors(
     for _ in 0..40 {
         let mut below_count = rng.usize(0..4);
         // Nothing sensible below 2: the answer is the smallest.
-        if value < 3 {
+        if value < 4 {
             below_count = 0;
         }
         let mut values = Vec::new();
@@ -74,7 +74,8 @@ pub fn number_distractors(
         all.push(value);
         all.sort_unstable();
         let distinct = all.windows(2).all(|w| w[0] != w[1]);
-        let positive = all.iter().all(|v| *v >= 1);
+        // A count of things: at least 2, so no "1 vases".
+        let positive = all.iter().all(|v| *v >= 2);
         let far_enough = !approximate || all.windows(2).all(|w| w[1] as f64 >= w[0] as f64 * 1.4);
         let no_tens = all
             .iter()
@@ -185,6 +186,7 @@ impl Support {
             .filter(|t| !t.is_stopword)
             .map(|t| t.term)
             .collect();
+        // Ids grow, so every posting list stays sorted.
         for term in &terms {
             self.postings.entry(term.clone()).or_default().push(id);
         }
@@ -196,28 +198,94 @@ impl Support {
     /// terms) together with the claim: every name of the claim (in any of
     /// its forms) and at least half of its other terms.
     pub fn supports(&self, candidate: &[String], claim: &Claim, except: Option<usize>) -> bool {
-        let Some(rarest) = candidate
-            .iter()
-            .min_by_key(|t| self.postings.get(*t).map_or(0, Vec::len))
-        else {
+        self.supports_in(candidate, claim, &self.naming(claim), except)
+    }
+
+    /// The texts that name everything a claim names (in some form), found
+    /// once per claim and reused for every candidate: sorted id lists
+    /// intersected, so a large document checks only the few texts that
+    /// could support the claim. None when the claim names nothing.
+    pub fn naming(&self, claim: &Claim) -> Option<Vec<usize>> {
+        let postings = |term: &String| self.postings.get(term).map_or(&[][..], Vec::as_slice);
+        let mut lists: Vec<Vec<usize>> = Vec::new();
+        for forms in &claim.names {
+            let mut any: Vec<usize> = Vec::new();
+            for form in forms.iter().filter(|f| !f.is_empty()) {
+                let mut holding: Vec<usize> = postings(&form[0]).to_vec();
+                for term in &form[1..] {
+                    holding = intersect(&holding, postings(term));
+                }
+                any = union(&any, &holding);
+            }
+            lists.push(any);
+        }
+        lists.sort_by_key(Vec::len);
+        let mut lists = lists.into_iter();
+        let mut naming = lists.next()?;
+        for list in lists {
+            naming = intersect(&naming, &list);
+        }
+        Some(naming)
+    }
+
+    /// [`Support::supports`] with the claim's [`Support::naming`] texts.
+    pub fn supports_in(
+        &self,
+        candidate: &[String],
+        claim: &Claim,
+        naming: &Option<Vec<usize>>,
+        except: Option<usize>,
+    ) -> bool {
+        if candidate.is_empty() {
             return false;
-        };
+        }
         let needed = claim.terms.len().div_ceil(2).max(1);
-        self.postings.get(rarest).into_iter().flatten().any(|&id| {
-            if except.is_some() && self.sentence[id] == except {
+        let holds = |id: &usize| {
+            if except.is_some() && self.sentence[*id] == except {
                 return false;
             }
-            let text = &self.texts[id];
+            let text = &self.texts[*id];
             candidate.iter().all(|t| text.contains(t))
-                && claim.names.iter().all(|forms| {
-                    forms
-                        .iter()
-                        .any(|form| !form.is_empty() && form.iter().all(|t| text.contains(t)))
-                })
                 && (claim.terms.is_empty() && !claim.names.is_empty()
                     || claim.terms.iter().filter(|t| text.contains(*t)).count() >= needed)
-        })
+        };
+        match naming {
+            Some(ids) => ids.iter().any(holds),
+            None => {
+                let rarest = candidate
+                    .iter()
+                    .min_by_key(|t| self.postings.get(*t).map_or(0, Vec::len));
+                rarest
+                    .and_then(|t| self.postings.get(t))
+                    .is_some_and(|ids| ids.iter().any(holds))
+            }
+        }
     }
+}
+
+/// Ids in both sorted lists.
+fn intersect(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let (mut i, mut j, mut out) = (0, 0, Vec::new());
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                out.push(a[i]);
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+/// Ids in either sorted list, sorted.
+fn union(a: &[usize], b: &[usize]) -> Vec<usize> {
+    let mut out: Vec<usize> = a.iter().chain(b).copied().collect();
+    out.sort_unstable();
+    out.dedup();
+    out
 }
 
 /// The content terms of a phrase (stems, numbers as digits).

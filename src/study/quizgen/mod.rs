@@ -130,11 +130,15 @@ pub struct Generator {
     /// Whether the glossary was made automatically.
     pub automatic_glossary: bool,
     matcher: Matcher,
+    /// Per matcher entry: its content terms.
+    entry_terms: Vec<Vec<String>>,
     support: Support,
     /// Per matcher entry: sentences that mention it.
     popularity: Vec<usize>,
     /// Per matcher entry: the words next to its mentions.
     neighbours: Vec<HashSet<String>>,
+    /// Per matcher entry: whether the document writes "the" before it.
+    takes_the: Vec<bool>,
     /// Every year the document names, sorted.
     years: Vec<i32>,
     /// (date, title) of the pack's dated events.
@@ -160,7 +164,8 @@ impl Generator {
         let sentences = pack.document.sentences().to_vec();
         let prepared = prepare_all(&pack.document, &matcher);
         let mut popularity = vec![0; matcher.entries.len()];
-        let mut neighbours = vec![HashSet::new(); matcher.entries.len()];
+        let mut neighbour_counts: Vec<HashMap<String, usize>> =
+            vec![HashMap::new(); matcher.entries.len()];
         let mut years = Vec::new();
         for sentence in &sentences {
             let words = word_spans(&sentence.text);
@@ -172,10 +177,14 @@ impl Generator {
                 let position = words.iter().position(|w| w.0 == found.start);
                 let after = words.iter().position(|w| w.0 >= found.end);
                 if let Some(p) = position.and_then(|p| p.checked_sub(1)) {
-                    neighbours[found.entry].insert(format!("<{}", words[p].2));
+                    *neighbour_counts[found.entry]
+                        .entry(format!("<{}", words[p].2))
+                        .or_default() += 1;
                 }
                 if let Some(a) = after {
-                    neighbours[found.entry].insert(format!(">{}", words[a].2));
+                    *neighbour_counts[found.entry]
+                        .entry(format!(">{}", words[a].2))
+                        .or_default() += 1;
                 }
             }
             for (_, _, word) in &words {
@@ -189,6 +198,20 @@ impl Generator {
         }
         years.sort_unstable();
         years.dedup();
+        // The words most often next to each entry (a few, so comparing two
+        // entries stays cheap on a large document).
+        let takes_the: Vec<bool> = neighbour_counts
+            .iter()
+            .map(|counts| counts.contains_key("<the"))
+            .collect();
+        let neighbours: Vec<HashSet<String>> = neighbour_counts
+            .into_iter()
+            .map(|counts| {
+                let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+                ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+                ranked.into_iter().take(12).map(|(w, _)| w).collect()
+            })
+            .collect();
         let support = Support::new(
             sentences.iter().map(|s| s.text.as_str()),
             pack.events
@@ -205,7 +228,9 @@ impl Generator {
             .iter()
             .map(|g| g.iter().map(|w| w.to_lowercase()).collect())
             .collect();
+        let entry_terms = matcher.entries.iter().map(|(_, e, _)| terms(e)).collect();
         Self {
+            entry_terms,
             passages: pack.document.passages().len(),
             sentences,
             prepared,
@@ -215,6 +240,7 @@ impl Generator {
             support,
             popularity,
             neighbours,
+            takes_the,
             years,
             events,
             synonyms,
@@ -258,7 +284,7 @@ impl Generator {
     /// The sentences a quiz of `count` questions looks at: all of a small
     /// document; for a large one, a random spread of passages.
     fn sentences_for(&self, count: usize, rng: &mut fastrand::Rng) -> Vec<usize> {
-        let wanted = (count * 8).max(400);
+        let wanted = (count * 3).max(150);
         if self.sentences.len() <= wanted {
             return (0..self.sentences.len()).collect();
         }
@@ -485,9 +511,10 @@ impl Generator {
         rng: &mut fastrand::Rng,
     ) -> Option<Vec<String>> {
         let claim = self.claim(&prepared.text, Some((span.start, span.end)));
+        let naming = self.support.naming(&claim);
         let supported = |label: &str| {
             self.support
-                .supports(&terms(label), &claim, Some(prepared.index))
+                .supports_in(&terms(label), &claim, &naming, Some(prepared.index))
         };
         match (&span.number, span.year, span.entry) {
             (Some((value, prefix, unit, approximate)), _, _) => {
@@ -520,7 +547,7 @@ impl Generator {
                 None
             }
             (_, _, Some(entry)) => {
-                self.entity_choices(entry, question_text, &claim, prepared.index, rng)
+                self.entity_choices(entry, question_text, &claim, &naming, prepared.index, rng)
             }
             _ => None,
         }
@@ -536,6 +563,7 @@ impl Generator {
         entry: usize,
         question_text: &str,
         claim: &Claim,
+        naming: &Option<Vec<usize>>,
         sentence: usize,
         rng: &mut fastrand::Rng,
     ) -> Option<Vec<String>> {
@@ -550,7 +578,7 @@ impl Generator {
         let capital = |s: &str| s.chars().next().is_some_and(char::is_uppercase);
         let plural = |s: &str| s.ends_with('s') && !s.ends_with("ss");
         // "the USSR" but "Japan": a name keeps the article habit of the answer.
-        let takes_the = |e: usize| self.neighbours[e].contains("<the");
+        let takes_the = |e: usize| self.takes_the[e];
         let ending = |s: &str| s.chars().rev().take(3).collect::<String>();
         let mut scored: Vec<(f32, usize)> = Vec::new();
         for (index, (other_kind, other, _)) in self.matcher.entries.iter().enumerate() {
@@ -566,11 +594,14 @@ impl Generator {
             {
                 continue;
             }
-            let other_terms = terms(other);
+            let other_terms = &self.entry_terms[index];
             if other_terms.is_empty() || other_terms.iter().all(|t| question_terms.contains(t)) {
                 continue;
             }
-            if self.support.supports(&other_terms, claim, Some(sentence)) {
+            if self
+                .support
+                .supports_in(other_terms, claim, naming, Some(sentence))
+            {
                 continue;
             }
             let shared = self.neighbours[entry]
@@ -663,6 +694,18 @@ impl Generator {
         if names.iter().any(|n| matcher::contains_words(&rest, n)) {
             return None;
         }
+        // "Catherine the Great, Empress of Russia": a title in apposition
+        // to a name is no question of its own.
+        if span.kind == AnswerKind::Person
+            && let Some(before) = text_[..span.start].strip_suffix(", ")
+            && self
+                .matcher
+                .find(before)
+                .last()
+                .is_some_and(|f| f.kind == EntryKind::Person && f.end == before.len())
+        {
+            return None;
+        }
         let prompt = phrase(text_, span)?;
         let mut wrong = self.wrong_choices(prepared, span, &prompt, rng)?;
         // "a ___" / "an ___" would give the answer away: the article goes
@@ -678,6 +721,7 @@ impl Generator {
             }
             _ => (prompt, answer),
         };
+        let prompt_text = prompt.clone();
         let mut answers = vec![answer.clone()];
         let written = text_[span.start..span.end].to_string();
         if !written.eq_ignore_ascii_case(&answer) {
@@ -699,7 +743,13 @@ impl Generator {
             wrong,
             Some(prepared.index),
             span.kind.name(),
-            reason_in(&self.sentences[prepared.index].text),
+            // The reason, unless the question already says it.
+            reason_in(&self.sentences[prepared.index].text).filter(|reason| {
+                let clause = reason.trim_start_matches("The document gives the reason: ");
+                !prompt_text
+                    .to_lowercase()
+                    .contains(&clause.trim_end_matches('.').to_lowercase())
+            }),
             rng,
         ))
     }
@@ -747,7 +797,9 @@ impl Generator {
                 names: Vec::new(),
                 terms: terms(&description),
             };
-            let wrong = self.entity_choices(entry, &prompt, &claim, prepared.index, rng)?;
+            let naming = self.support.naming(&claim);
+            let wrong =
+                self.entity_choices(entry, &prompt, &claim, &naming, prepared.index, rng)?;
             return Some(make_question(
                 format!(
                     "generated-{}-definition-{}",
@@ -1348,8 +1400,9 @@ fn select(
 ) -> Vec<Question> {
     let answer_cap = ((count as f64 * MAX_ANSWER_SHARE).floor() as usize).max(1);
     let kind_cap = |kind: &str| match kind {
-        "chronology" => (count / 5).max(1),
-        "statement" | "cause" | "definition" => (count / 4).max(1),
+        "chronology" => (count / 10).max(1),
+        "statement" => (count / 5).max(1),
+        "cause" | "definition" => (count / 4).max(1),
         _ => count,
     };
     let mut groups: HashMap<usize, Vec<Question>> = HashMap::new();

@@ -357,13 +357,22 @@ fn prepare(
     }
     // "it": only as a dummy subject ("made it hard to work").
     for (i, w) in lower.iter().enumerate() {
-        if *w == "it"
-            && !lower[i + 1..]
+        // Only as a dummy ("made it hard to ...", "it was clear that ..."),
+        // never standing for a thing named before.
+        if *w == "it" {
+            let to_follows = lower[i + 1..]
                 .iter()
                 .take(3)
-                .any(|n| matches!(*n, "to" | "that"))
-        {
-            return None;
+                .any(|n| matches!(*n, "to" | "that"));
+            let dummy_object = i > 0
+                && matches!(
+                    lower[i - 1],
+                    "made" | "makes" | "make" | "found" | "find" | "finds"
+                );
+            let dummy_subject = lower.get(i + 1).is_some_and(|n| matches!(*n, "is" | "was"));
+            if !(to_follows && (dummy_object || dummy_subject)) {
+                return None;
+            }
         }
         if *w == "its" && i < 3 {
             return None;
