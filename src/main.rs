@@ -161,6 +161,20 @@ enum QuizCommand {
         #[arg(long)]
         json: bool,
     },
+    /// How guessable the questions are: pool size, the share of each
+    /// answer, and how rule-based guessers score (most frequent answer,
+    /// x10 partner, longest choice, middle value). Exits with 1 when a
+    /// guesser scores above 35% on the generated pool.
+    Audit {
+        #[command(flatten)]
+        pack: PackArg,
+        /// Audit these questions instead (the JSON of `quiz generate --json`).
+        #[arg(long, value_name = "FILE")]
+        questions: Option<PathBuf>,
+        /// Seed for the generated pool and quizzes.
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -169,6 +183,16 @@ enum ContentCommand {
     Check {
         /// The pack folder (default: the bundled pack).
         dir: Option<PathBuf>,
+    },
+    /// Print a glossary made automatically from the document (people,
+    /// places, groups, terms) in the glossary.toml format, to edit and save
+    /// as the pack's glossary.toml.
+    Glossary {
+        /// The pack folder (default: the bundled pack).
+        dir: Option<PathBuf>,
+        /// Instead, list where the automatic glossary and the pack's own differ.
+        #[arg(long)]
+        compare: bool,
     },
 }
 
@@ -275,6 +299,48 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 Ok(ExitCode::FAILURE)
             }
         },
+        CliCommand::Content {
+            command: ContentCommand::Glossary { dir, compare },
+        } => {
+            let pack = match Pack::load_or_bundled(dir.as_ref()) {
+                Ok(pack) => pack,
+                Err(errors) => {
+                    eprint!("{errors}");
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let automatic = lectern::study::autoglossary::build(&pack.document);
+            if compare {
+                if pack.glossary.entries.is_empty() {
+                    anyhow::bail!("{} has no glossary.toml to compare with", pack.location);
+                }
+                print!("{}", glossary_differences(&pack.glossary, &automatic));
+            } else {
+                print!(
+                    "{}",
+                    automatic.to_toml(&format!(
+                        "Glossary of {:?}, made automatically by `lectern content glossary`.\n\
+                         Check each list, move or delete what is wrong, add what is missing,\n\
+                         then save it as glossary.toml in the pack folder. Every entry must\n\
+                         occur in the document. Quiz generation gives an answer of one kind\n\
+                         wrong choices of the same kind.\n",
+                        pack.manifest.title
+                    ))
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CliCommand::Quiz {
+            command:
+                QuizCommand::Audit {
+                    pack,
+                    questions,
+                    seed,
+                },
+        } => {
+            let pack = load_pack(&config, &pack)?;
+            quiz_audit(&pack, questions.as_deref(), seed)
+        }
         CliCommand::Onthisday { pack, date, json } => {
             let pack = load_pack(&config, &pack)?;
             let date = date.as_deref().map(DateQuery::parse).transpose()?;
@@ -602,8 +668,180 @@ async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
     Ok(())
 }
 
+/// Prints the audit of the generated pool, a few quizzes and the bank (or
+/// of a question file); fails when a guesser is above the limit.
+fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Result<ExitCode> {
+    use lectern::study::quizgen::audit;
+    let sentences = pack.document.sentences().len();
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("could not read {}", file.display()))?;
+        let questions = questions_from_json(&text).with_context(|| {
+            format!(
+                "{} is not the JSON of `lectern quiz generate --json`",
+                file.display()
+            )
+        })?;
+        let report = audit::audit(&file.display().to_string(), &questions);
+        println!("{report}");
+        return Ok(if report.failing().is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let generator = quizgen::Generator::new(pack);
+    let pool = generator.pool(seed);
+    let report = audit::audit("generated pool", &pool);
+    println!(
+        "{} ({}): {sentences} sentences, glossary {}",
+        pack.manifest.title,
+        pack.location,
+        if generator.automatic_glossary {
+            "made automatically"
+        } else {
+            "from glossary.toml"
+        }
+    );
+    println!(
+        "pool: {} distinct questions, {:.2} per sentence (target 1.5)",
+        pool.len(),
+        pool.len() as f64 / sentences.max(1) as f64
+    );
+    print!("{report}");
+    let mut largest = 0.0f64;
+    let mut played = Vec::new();
+    for quiz_seed in seed..seed + 20 {
+        let quiz = generator.generate(10, quiz_seed);
+        let mut counts = std::collections::HashMap::new();
+        for q in &quiz {
+            *counts.entry(q.answer().to_lowercase()).or_insert(0usize) += 1;
+        }
+        let top = counts.values().copied().max().unwrap_or(0);
+        largest = largest.max(top as f64 / quiz.len().max(1) as f64);
+        played.extend(quiz);
+    }
+    // Each question once: a repeat would count its own answer as "frequent".
+    let mut seen = std::collections::HashSet::new();
+    played.retain(|q| seen.insert(q.id.clone()));
+    println!(
+        "quizzes (20 seeds x 10 questions): the most frequent answer fills at most {:.0}% of one quiz",
+        largest * 100.0
+    );
+    print!(
+        "{}",
+        audit::audit("distinct questions played in those quizzes", &played)
+    );
+    if !pack.questions.is_empty() {
+        print!("{}", audit::audit("hand-written bank", &pack.questions));
+    }
+    let failing = report.failing();
+    if failing.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for g in failing {
+            eprintln!(
+                "guesser {:?} scores {:.1}% (limit 35%)",
+                g.name,
+                g.share() * 100.0
+            );
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Reads the JSON of `quiz generate --json` back as questions.
+fn questions_from_json(text: &str) -> Result<Vec<Question>> {
+    let items: Vec<serde_json::Value> = serde_json::from_str(text)?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let field = |name: &str| {
+                item.get(name)
+                    .with_context(|| format!("question {} has no {name:?}", n + 1))
+            };
+            let choices: Vec<String> = serde_json::from_value(field("choices")?.clone())?;
+            Ok(Question {
+                id: format!("file-{}", n + 1),
+                prompt: field("question")?.as_str().unwrap_or_default().to_string(),
+                answer_index: field("answer_index")?.as_u64().map(|i| i as usize),
+                answers: vec![field("answer")?.as_str().unwrap_or_default().to_string()],
+                choices,
+                source_sentence: None,
+                kind: item
+                    .get("kind")
+                    .and_then(|k| k.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                origin: lectern::content::QuestionOrigin::Generated,
+                explanation: None,
+            })
+        })
+        .collect()
+}
+
+/// Where two glossaries differ: entries only in one, entries of another kind.
+fn glossary_differences(
+    hand: &lectern::content::glossary::Glossary,
+    automatic: &lectern::content::glossary::Glossary,
+) -> String {
+    let mut out = String::new();
+    let mut only_hand = Vec::new();
+    let mut other_kind = Vec::new();
+    for (kind, entry) in &hand.entries {
+        match automatic.kind_of(entry) {
+            None => only_hand.push(format!("{entry} ({})", kind.name())),
+            Some(found) if found != *kind => other_kind.push(format!(
+                "{entry}: {} by hand, {} automatically",
+                kind.name(),
+                found.name()
+            )),
+            Some(_) => {}
+        }
+    }
+    let only_auto: Vec<String> = automatic
+        .entries
+        .iter()
+        .filter(|(_, e)| hand.kind_of(e).is_none())
+        .map(|(k, e)| format!("{e} ({})", k.name()))
+        .collect();
+    let agreed = hand.entries.len() - only_hand.len() - other_kind.len();
+    out.push_str(&format!(
+        "hand glossary: {} entries; automatic: {}; same entry and kind: {agreed}\n",
+        hand.entries.len(),
+        automatic.entries.len()
+    ));
+    out.push_str(&format!(
+        "only by hand ({}): {}\n",
+        only_hand.len(),
+        only_hand.join(", ")
+    ));
+    out.push_str(&format!(
+        "only automatic ({}): {}\n",
+        only_auto.len(),
+        only_auto.join(", ")
+    ));
+    out.push_str(&format!(
+        "other kind ({}): {}\n",
+        other_kind.len(),
+        other_kind.join("; ")
+    ));
+    let same = |g: &lectern::content::glossary::Glossary| {
+        g.same
+            .iter()
+            .map(|group| group.join(" = "))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    out.push_str(&format!("same, by hand: {}\n", same(hand)));
+    out.push_str(&format!("same, automatic: {}\n", same(automatic)));
+    out
+}
+
 /// Questions as JSON: `{"question", "choices", "answer_index", "answer",
-/// "answers", "source_sentence", "kind"}` (choices empty for typed ones).
+/// "answers", "source_sentence", "kind", "id", "explanation"}` (choices
+/// empty for typed ones).
 fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json::Value> {
     questions
         .iter()
@@ -620,6 +858,8 @@ fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json
                 "answers": q.answers,
                 "source_sentence": source,
                 "kind": q.kind,
+                "id": q.id,
+                "explanation": q.explanation,
             })
         })
         .collect()

@@ -83,6 +83,20 @@ pub enum Command {
     Ask(String),
     QuizStart(QuizOptions),
     QuizStop,
+    /// The questions the player missed in the last quiz here (privately).
+    QuizReview,
+    /// A player reports a question as wrong.
+    QuizFlag {
+        id: String,
+        reason: String,
+    },
+    /// Admins: the flagged questions of this scope.
+    QuizFlags,
+    /// Admins: take a question out of this scope's quizzes, or put it back.
+    QuizRetire {
+        id: String,
+        retire: bool,
+    },
     Score(Option<String>),
     Leaderboard(Period),
     OnThisDay(Option<DateQuery>),
@@ -104,6 +118,8 @@ pub const COMMAND_NAMES: &[&str] = &[
     "/ask",
     "/quiz",
     "/quiz stop",
+    "/quiz review",
+    "/quiz flag",
     "/score",
     "/leaderboard",
     "/onthisday",
@@ -133,10 +149,32 @@ pub fn parse_command(line: &str, prefix: char) -> Result<Option<Command>, Comman
             Command::Ask(question)
         }
         "quiz" | "q" => {
-            if args.first().is_some_and(|a| a.eq_ignore_ascii_case("stop")) {
-                Command::QuizStop
-            } else {
-                Command::QuizStart(parse_quiz_options(&args, prefix)?)
+            let sub = args.first().map(|a| a.to_lowercase());
+            let id = || {
+                args.get(1).map(|id| id.to_string()).ok_or_else(|| {
+                    CommandError::BadArgument(format!(
+                        "Name the question by its id, shown under each answer: {prefix}quiz {} ID",
+                        sub.as_deref().unwrap_or("flag")
+                    ))
+                })
+            };
+            match sub.as_deref() {
+                Some("stop") => Command::QuizStop,
+                Some("review") => Command::QuizReview,
+                Some("flags") => Command::QuizFlags,
+                Some("flag") => Command::QuizFlag {
+                    id: id()?,
+                    reason: args.get(2..).map(|r| r.join(" ")).unwrap_or_default(),
+                },
+                Some("retire") => Command::QuizRetire {
+                    id: id()?,
+                    retire: true,
+                },
+                Some("unretire" | "restore") => Command::QuizRetire {
+                    id: id()?,
+                    retire: false,
+                },
+                _ => Command::QuizStart(parse_quiz_options(&args, prefix)?),
             }
         }
         "score" | "me" => Command::Score((!args.is_empty()).then(|| args.join(" "))),
@@ -193,13 +231,32 @@ fn parse_daily(args: &[&str], prefix: char) -> Result<DailyCommand, CommandError
     }
 }
 
-/// `[rounds] [seconds] [choice|typed] [bank|generated|mixed]`, in any order:
-/// the first number is rounds, the second seconds.
+/// `[rounds] [seconds] [choice|typed] [bank|generated|mixed] [seed=N]`, in
+/// any order: the first number is rounds, the second seconds.
 fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, CommandError> {
     let mut options = QuizOptions::default();
     let mut numbers = 0;
-    for arg in args {
+    let mut args = args.iter().peekable();
+    while let Some(arg) = args.next() {
         let lower = arg.to_lowercase();
+        let seed_value = if let Some(value) = lower
+            .strip_prefix("seed=")
+            .or_else(|| lower.strip_prefix("seed:"))
+        {
+            Some(value.to_string())
+        } else if lower == "seed" {
+            Some(args.next().map(|v| v.to_string()).unwrap_or_default())
+        } else {
+            None
+        };
+        if let Some(value) = seed_value {
+            options.seed = Some(value.parse().map_err(|_| {
+                CommandError::BadArgument(format!(
+                    "{value:?} is not a seed: give a whole number, e.g. {prefix}quiz 10 seed=42 (the same seed gives everyone the same quiz)"
+                ))
+            })?);
+            continue;
+        }
         if let Ok(n) = lower.trim_end_matches('s').parse::<u32>() {
             match numbers {
                 0 => options.rounds = n,
@@ -221,7 +278,7 @@ fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, Comman
             "mixed" | "mix" | "all" => options.source = QuizSource::Mixed,
             _ => {
                 return Err(CommandError::BadArgument(format!(
-                    "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed], e.g. {prefix}quiz 5 15 typed"
+                    "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] [seed=N], e.g. {prefix}quiz 5 15 typed"
                 )));
             }
         }
@@ -300,6 +357,46 @@ mod tests {
         );
         assert!(parse_command("/quiz 0", '/').is_err());
         assert!(parse_command("/quiz fast", '/').is_err());
+        let Ok(Some(Command::QuizStart(options))) = parse_command("/quiz 5 seed=42", '/') else {
+            panic!("not a quiz start");
+        };
+        assert_eq!((options.rounds, options.seed), (5, Some(42)));
+        let Ok(Some(Command::QuizStart(options))) = parse_command("/quiz seed 7 generated", '/')
+        else {
+            panic!("not a quiz start");
+        };
+        assert_eq!(options.seed, Some(7));
+        let error = parse_command("/quiz seed=abc", '/')
+            .unwrap_err()
+            .to_string();
+        assert!(error.contains("is not a seed"), "{error}");
+    }
+
+    #[test]
+    fn quiz_teacher_commands_name_a_question_by_id() {
+        assert_eq!(
+            parse_command("/quiz flag generated-3-year-1759 two years fit", '/'),
+            Ok(Some(Command::QuizFlag {
+                id: "generated-3-year-1759".into(),
+                reason: "two years fit".into()
+            }))
+        );
+        assert_eq!(
+            parse_command("!quiz retire kolkhoz", '!'),
+            Ok(Some(Command::QuizRetire {
+                id: "kolkhoz".into(),
+                retire: true
+            }))
+        );
+        assert_eq!(
+            parse_command("/quiz review", '/'),
+            Ok(Some(Command::QuizReview))
+        );
+        assert_eq!(
+            parse_command("/quiz flags", '/'),
+            Ok(Some(Command::QuizFlags))
+        );
+        assert!(parse_command("/quiz flag", '/').is_err());
     }
 
     #[test]

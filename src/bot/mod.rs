@@ -106,6 +106,10 @@ pub(crate) struct Shared {
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) settings: BotSettings,
     pub(crate) quizzes: Mutex<HashMap<ChannelRef, quiz::RunningQuiz>>,
+    /// Question generation's document-wide work, built on first use.
+    pub(crate) generator: tokio::sync::OnceCell<Arc<crate::study::quizgen::Generator>>,
+    /// Each player's missed questions from the last quiz in a channel.
+    pub(crate) reviews: Mutex<HashMap<(ChannelRef, String), Vec<quiz::Missed>>>,
 }
 
 /// The bot; cheap to clone, shared by every platform task.
@@ -142,6 +146,8 @@ impl Bot {
                 clock,
                 settings,
                 quizzes: Mutex::new(HashMap::new()),
+                generator: tokio::sync::OnceCell::new(),
+                reviews: Mutex::new(HashMap::new()),
             }),
         }
     }
@@ -218,6 +224,10 @@ impl Bot {
                 .await
             }
             Command::QuizStop => self.stop_quiz(origin).await,
+            Command::QuizReview => Ok(self.quiz_review(origin).await),
+            Command::QuizFlag { id, reason } => self.quiz_flag(origin, &id, &reason).await,
+            Command::QuizFlags => self.quiz_flags(origin).await,
+            Command::QuizRetire { id, retire } => self.quiz_retire(origin, &id, retire).await,
             Command::Score(name) => self.score(origin, name.as_deref()).await,
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
@@ -552,6 +562,9 @@ impl Bot {
                  {p}ask QUESTION — answer from the document (in the terminal, just type the question)\n\
                  {p}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] — start a quiz in this channel (default {} rounds, {} s)\n\
                  {p}quiz stop — stop the quiz (its starter or an admin)\n\
+                 {p}quiz ... seed=N — the same seed gives every class the same quiz\n\
+                 {p}quiz review — the questions you missed in the last quiz, with the passages to reread\n\
+                 {p}quiz flag ID [why] — report a wrong question (its id is under each answer); admins: {p}quiz flags, {p}quiz retire ID\n\
                  {p}score [name] — rank, points, accuracy and best streak\n\
                  {p}leaderboard [week|month|all] — the top 10 here\n\
                  {p}onthisday [YYYY-MM-DD|MM-DD] — a dated event from the pack\n\

@@ -4,8 +4,16 @@
 //! Each round posts a question, collects one answer per player (the first
 //! counts), closes at the deadline or early when every joined player has
 //! answered, commits the round's points in one transaction, and posts a
-//! reveal that quotes the sentence that teaches the answer. A crash loses at
-//! most the round in flight.
+//! reveal that quotes the sentence that teaches the answer (and the reason
+//! the document gives, where it gives one). At the end each player can see
+//! the questions they missed with the passages to reread (`/quiz review`,
+//! privately; the terminal prints it). A crash loses at most the round in
+//! flight.
+//!
+//! Questions are generated off the async runtime (`spawn_blocking`), from a
+//! [`Generator`] built once per pack, so a textbook-sized pack never stalls
+//! the bot. A seed makes the whole quiz (questions, order, choices) the same
+//! for every class that uses it; retired questions never play.
 
 use std::collections::{HashMap, HashSet};
 use std::time::Duration;
@@ -13,10 +21,14 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use tokio::sync::{mpsc, oneshot};
 
+use std::sync::Arc;
+
 use crate::content::Question;
+use crate::content::glossary::Glossary;
 use crate::identity::{ChannelRef, UserRef};
 use crate::store::RoundAnswer;
-use crate::study::matching::typed_answer_matches;
+use crate::study::matching::{typed_answer_matches, with_other_names};
+use crate::study::quizgen::{Generator, MAX_ANSWER_SHARE};
 use crate::study::text;
 
 use super::Bot;
@@ -53,6 +65,8 @@ pub struct QuizOptions {
     pub seconds: u32,
     pub mode: QuizMode,
     pub source: QuizSource,
+    /// The same seed gives the same quiz (questions, order and choices).
+    pub seed: Option<u64>,
 }
 
 impl Default for QuizOptions {
@@ -62,6 +76,7 @@ impl Default for QuizOptions {
             seconds: 20,
             mode: QuizMode::default(),
             source: QuizSource::default(),
+            seed: None,
         }
     }
 }
@@ -168,15 +183,27 @@ struct PlayedQuestion {
     question: Question,
     choices: Vec<String>,
     answer_index: Option<usize>,
+    /// Typed answers that count: the question's, plus the glossary's other
+    /// names for them.
+    accepted: Vec<String>,
 }
 
 impl PlayedQuestion {
-    fn prepare(question: Question, mode: QuizMode, rng: &mut fastrand::Rng) -> Self {
+    fn prepare(
+        question: Question,
+        mode: QuizMode,
+        glossary: &Glossary,
+        rng: &mut fastrand::Rng,
+    ) -> Self {
+        let mut accepted = question.answers.clone();
+        accepted.push(question.answer().to_string());
+        let accepted = with_other_names(&accepted, glossary);
         if mode == QuizMode::Typed || !question.is_multiple_choice() {
             return Self {
                 question,
                 choices: Vec::new(),
                 answer_index: None,
+                accepted,
             };
         }
         let answer = question.answer().to_string();
@@ -187,13 +214,12 @@ impl PlayedQuestion {
             question,
             choices,
             answer_index,
+            accepted,
         }
     }
 
     fn accepted_answers(&self) -> Vec<String> {
-        let mut accepted = self.question.answers.clone();
-        accepted.push(self.question.answer().to_string());
-        accepted
+        self.accepted.clone()
     }
 
     /// Reads a typed line as a choice index (multiple choice) or checks it
@@ -229,6 +255,63 @@ struct PlayerAnswer {
     choice: Option<usize>,
 }
 
+/// A question a player missed, for their end-of-quiz review.
+#[derive(Debug, Clone)]
+pub(crate) struct Missed {
+    pub(crate) prompt: String,
+    pub(crate) answer: String,
+    pub(crate) source_sentence: Option<usize>,
+    pub(crate) explanation: Option<String>,
+}
+
+fn already_running(bot: &Bot) -> super::BotError {
+    super::BotError::User(format!(
+        "A quiz is already running in this channel. Its starter or an admin can stop it with {}quiz stop.",
+        bot.inner.settings.prefix
+    ))
+}
+
+/// The pack's question generator, built once, off the async runtime.
+pub(crate) async fn generator(bot: &Bot) -> Arc<Generator> {
+    let pack = bot.inner.pack.clone();
+    bot.inner
+        .generator
+        .get_or_init(|| async move {
+            let fallback = pack.clone();
+            match tokio::task::spawn_blocking(move || Generator::new(&pack)).await {
+                Ok(generator) => Arc::new(generator),
+                // Only a panic inside generation gets here; build it here then.
+                Err(_) => Arc::new(Generator::new(&fallback)),
+            }
+        })
+        .await
+        .clone()
+}
+
+/// Picks `rounds` questions in order, keeping any one answer under
+/// [`MAX_ANSWER_SHARE`] of the quiz when the pool allows it.
+fn balanced(pool: Vec<Question>, rounds: usize) -> Vec<Question> {
+    let cap = ((rounds as f64 * MAX_ANSWER_SHARE).floor() as usize).max(1);
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut chosen = Vec::new();
+    let mut skipped = Vec::new();
+    for question in pool {
+        if chosen.len() == rounds {
+            break;
+        }
+        let count = counts.entry(question.answer().to_lowercase()).or_default();
+        if *count < cap {
+            *count += 1;
+            chosen.push(question);
+        } else {
+            skipped.push(question);
+        }
+    }
+    let missing = rounds.saturating_sub(chosen.len());
+    chosen.extend(skipped.into_iter().take(missing));
+    chosen
+}
+
 /// Starts a quiz task for `channel`. Returns once the first question is
 /// posted (or the start failed), so later input sees the quiz running.
 pub(crate) async fn start(
@@ -238,50 +321,64 @@ pub(crate) async fn start(
     options: QuizOptions,
     solo: bool,
 ) -> Result<Vec<Message>, super::BotError> {
-    let mut running = bot.inner.quizzes.lock().await;
-    if running.contains_key(&channel) {
-        return Err(super::BotError::User(format!(
-            "A quiz is already running in this channel. Its starter or an admin can stop it with {}quiz stop.",
-            bot.inner.settings.prefix
-        )));
+    if bot.inner.quizzes.lock().await.contains_key(&channel) {
+        return Err(already_running(bot));
     }
-    let mut rng = fastrand::Rng::with_seed(
-        bot.inner
-            .settings
-            .seed
-            .unwrap_or_else(|| bot.inner.clock.now().timestamp_millis() as u64),
-    );
+    let seed = options
+        .seed
+        .or(bot.inner.settings.seed)
+        .unwrap_or_else(|| bot.inner.clock.now().timestamp_millis() as u64);
+    let mut rng = fastrand::Rng::with_seed(seed);
     let generation_seed = rng.u64(..);
-    let generated = || {
-        crate::study::quizgen::generate(
-            &bot.inner.pack,
-            options.rounds as usize * 2,
-            generation_seed,
-        )
+    let rounds = options.rounds as usize;
+    let store = &bot.inner.store;
+    let retired: HashSet<String> = store
+        .retired_questions(&channel.scope)
+        .await?
+        .into_iter()
+        .collect();
+    let generator = generator(bot).await;
+    let generated = if options.source == QuizSource::Bank {
+        Vec::new()
+    } else {
+        // Enough to replace retired questions.
+        let count = rounds + retired.len().min(rounds * 4);
+        let generator = generator.clone();
+        tokio::task::spawn_blocking(move || generator.generate(count, generation_seed))
+            .await
+            .unwrap_or_default()
     };
     // The pack's banks plus the banks this scope imported from chat.
     let mut bank = bot.inner.pack.questions.clone();
-    bank.extend(bot.inner.store.scope_questions(&channel.scope).await?);
+    bank.extend(store.scope_questions(&channel.scope).await?);
     let mut pool: Vec<Question> = match options.source {
-        QuizSource::Bank => bank,
-        QuizSource::Generated => generated(),
+        QuizSource::Bank => {
+            rng.shuffle(&mut bank);
+            bank
+        }
+        // Generated questions come spread over the document already.
+        QuizSource::Generated => generated,
         QuizSource::Mixed => {
-            bank.extend(generated());
+            bank.extend(generated);
+            rng.shuffle(&mut bank);
             bank
         }
     };
+    pool.retain(|q| !retired.contains(&q.id));
     if pool.is_empty() {
         return Err(super::BotError::User(
             "This content pack has no quiz questions yet.".into(),
         ));
     }
-    rng.shuffle(&mut pool);
-    pool.truncate(options.rounds as usize);
-    let questions: Vec<PlayedQuestion> = pool
+    let questions: Vec<PlayedQuestion> = balanced(pool, rounds)
         .into_iter()
-        .map(|q| PlayedQuestion::prepare(q, options.mode, &mut rng))
+        .map(|q| PlayedQuestion::prepare(q, options.mode, generator.glossary(), &mut rng))
         .collect();
     let rounds = questions.len() as u32;
+    let mut running = bot.inner.quizzes.lock().await;
+    if running.contains_key(&channel) {
+        return Err(already_running(bot));
+    }
     let session_id = bot
         .inner
         .store
@@ -300,6 +397,8 @@ pub(crate) async fn start(
         pending_acks: Vec::new(),
         streaks: HashMap::new(),
         joined: HashSet::from([starter.id.clone()]),
+        players: HashMap::from([(starter.id.clone(), starter.clone())]),
+        missed: HashMap::new(),
         ready: Some(ready_tx),
     };
     let task = tokio::spawn(run.play());
@@ -333,6 +432,10 @@ struct QuizRun {
     pending_acks: Vec<(oneshot::Sender<AnswerOutcome>, AnswerOutcome)>,
     streaks: HashMap<String, u32>,
     joined: HashSet<String>,
+    /// Everyone who joined, by id, for the review.
+    players: HashMap<String, UserRef>,
+    /// What each player missed (wrong or unanswered after joining).
+    missed: HashMap<String, Vec<Missed>>,
     ready: Option<oneshot::Sender<()>>,
 }
 
@@ -519,6 +622,9 @@ impl QuizRun {
             return AnswerOutcome::AlreadyAnswered;
         }
         self.joined.insert(user.id.clone());
+        self.players
+            .entry(user.id.clone())
+            .or_insert_with(|| user.clone());
         let elapsed = (self.bot.inner.clock.now() - started)
             .to_std()
             .unwrap_or_default();
@@ -572,6 +678,20 @@ impl QuizRun {
                 *streak = 0;
             }
         }
+        let missed = Missed {
+            prompt: question.question.prompt.clone(),
+            answer: question.question.answer().to_string(),
+            source_sentence: question.question.source_sentence,
+            explanation: question.question.explanation.clone(),
+        };
+        for id in &self.joined {
+            if !answers.iter().any(|a| a.user.id == *id && a.correct) {
+                self.missed
+                    .entry(id.clone())
+                    .or_default()
+                    .push(missed.clone());
+            }
+        }
         if let Err(error) = self
             .bot
             .inner
@@ -595,7 +715,11 @@ impl QuizRun {
         if lines.is_empty() {
             lines.push("Nobody answered.".into());
         }
-        let mut message = Message::titled(format!("Answer: {answer_text}"), lines.join("\n"));
+        let mut body = lines.join("\n");
+        if let Some(explanation) = &question.question.explanation {
+            body.push_str(&format!("\n\n{}", escape(explanation)));
+        }
+        let mut message = Message::titled(format!("Answer: {answer_text}"), body);
         if let Some(quote) = question
             .question
             .source_sentence
@@ -603,7 +727,34 @@ impl QuizRun {
         {
             message.quotes.push(quote);
         }
+        message.footer = Some(format!(
+            "Question {} · wrong? {}quiz flag {} [why]",
+            escape(&question.question.id),
+            self.bot.inner.settings.prefix,
+            escape(&question.question.id)
+        ));
         self.post(&message).await;
+    }
+
+    /// Keeps each player's missed questions for `/quiz review`; in the
+    /// terminal (one screen, no private replies) prints them right away.
+    async fn keep_reviews(&mut self) {
+        let mut reviews = self.bot.inner.reviews.lock().await;
+        let mut ids: Vec<&String> = self.players.keys().collect();
+        ids.sort();
+        let mut printed = Vec::new();
+        for id in ids {
+            let missed = self.missed.get(id).cloned().unwrap_or_default();
+            let user = &self.players[id];
+            if self.solo {
+                printed.push(review_message(&self.bot, &user.display_name, &missed));
+            }
+            reviews.insert((self.channel.clone(), id.clone()), missed);
+        }
+        drop(reviews);
+        for message in printed {
+            self.post(&message).await;
+        }
     }
 
     async fn finish(&mut self, reason: &str) {
@@ -638,12 +789,13 @@ impl QuizRun {
                 ));
             }
         }
+        let prefix = self.bot.inner.settings.prefix;
         let message =
             Message::titled("Quiz over: final leaderboard", body.trim_end()).with_footer(format!(
-                "{}score shows your total, {}leaderboard the channel's",
-                self.bot.inner.settings.prefix, self.bot.inner.settings.prefix
+                "{prefix}quiz review shows each player the questions they missed · {prefix}score shows your total, {prefix}leaderboard the channel's"
             ));
         self.post(&message).await;
+        self.keep_reviews().await;
         if let Some(ready) = self.ready.take() {
             let _ = ready.send(());
         }
@@ -663,6 +815,210 @@ impl QuizRun {
     }
 }
 
+/// A player's review: each missed question, its answer, the document's
+/// reason where there is one, and the passage to reread.
+pub(crate) fn review_message(bot: &Bot, name: &str, missed: &[Missed]) -> Message {
+    let title = format!("Review for {}", escape(name));
+    if missed.is_empty() {
+        return Message::titled(title, "You missed nothing in that quiz. Well done!");
+    }
+    let mut body = format!(
+        "{} question{} to go over:\n",
+        missed.len(),
+        if missed.len() == 1 { "" } else { "s" }
+    );
+    let mut message = Message::titled(title, String::new());
+    for (n, item) in missed.iter().enumerate() {
+        body.push_str(&format!(
+            "{}. {}\n   Answer: {}\n",
+            n + 1,
+            escape(&item.prompt),
+            escape(&item.answer)
+        ));
+        if let Some(explanation) = &item.explanation {
+            body.push_str(&format!("   {}\n", escape(explanation)));
+        }
+        if let Some(quote) = item
+            .source_sentence
+            .and_then(|i| bot.sentence_quote(i, &[]))
+        {
+            body.push_str(&format!(
+                "   Reread: sentence {} (quoted below)\n",
+                item.source_sentence.unwrap_or(0) + 1
+            ));
+            message.quotes.push(quote);
+        }
+    }
+    message.body = body.trim_end().to_string();
+    message
+}
+
+impl Bot {
+    /// `/quiz review`: the caller's missed questions from the last quiz in
+    /// this channel, shown only to them.
+    pub(crate) async fn quiz_review(&self, origin: &super::Origin) -> Vec<Message> {
+        let reviews = self.inner.reviews.lock().await;
+        match reviews.get(&(origin.channel.clone(), origin.user.id.clone())) {
+            Some(missed) => vec![review_message(self, &origin.user.display_name, missed).ephemeral()],
+            None => vec![Message::text(format!(
+                "You have not played a quiz in this channel since I started. Start one with {}quiz.",
+                self.inner.settings.prefix
+            ))
+            .ephemeral()],
+        }
+    }
+
+    /// The prompt of a question by id, from the banks or the generator.
+    async fn question_prompt(
+        &self,
+        origin: &super::Origin,
+        id: &str,
+    ) -> Result<Option<String>, super::BotError> {
+        if let Some(q) = self.inner.pack.questions.iter().find(|q| q.id == id) {
+            return Ok(Some(q.prompt.clone()));
+        }
+        if let Some(q) = self
+            .inner
+            .store
+            .scope_questions(origin.scope())
+            .await?
+            .into_iter()
+            .find(|q| q.id == id)
+        {
+            return Ok(Some(q.prompt));
+        }
+        let generator = generator(self).await;
+        let id = id.to_string();
+        Ok(tokio::task::spawn_blocking(move || {
+            generator
+                .pool(1)
+                .into_iter()
+                .find(|q| q.id == id)
+                .map(|q| q.prompt)
+        })
+        .await
+        .unwrap_or(None))
+    }
+
+    /// `/quiz flag ID [reason]`: any player reports a question as wrong.
+    pub(crate) async fn quiz_flag(
+        &self,
+        origin: &super::Origin,
+        id: &str,
+        reason: &str,
+    ) -> Result<Vec<Message>, super::BotError> {
+        let Some(prompt) = self.question_prompt(origin, id).await? else {
+            return Err(super::BotError::User(format!(
+                "There is no question {}. Its id is shown under each answer.",
+                escape(id)
+            )));
+        };
+        let reason = if reason.trim().is_empty() {
+            "(no reason given)"
+        } else {
+            reason.trim()
+        };
+        self.inner
+            .store
+            .flag_question(
+                origin.scope(),
+                &origin.user,
+                id,
+                &prompt,
+                reason,
+                self.inner.clock.now(),
+            )
+            .await?;
+        Ok(vec![
+            Message::text(format!(
+                "Thanks: question {} is flagged for the teachers here.",
+                escape(id)
+            ))
+            .ephemeral(),
+        ])
+    }
+
+    /// `/quiz flags`: admins see the flagged questions.
+    pub(crate) async fn quiz_flags(
+        &self,
+        origin: &super::Origin,
+    ) -> Result<Vec<Message>, super::BotError> {
+        if !origin.is_admin {
+            return Err(super::BotError::User(
+                "Only an admin or teacher can see the flags.".into(),
+            ));
+        }
+        let flags = self.inner.store.question_flags(origin.scope()).await?;
+        if flags.is_empty() {
+            return Ok(vec![
+                Message::text("No question has been flagged here.").ephemeral(),
+            ]);
+        }
+        let p = self.inner.settings.prefix;
+        let mut body = String::new();
+        for flag in &flags {
+            let reasons: Vec<String> = flag
+                .reasons
+                .iter()
+                .map(|(who, why)| format!("{}: {}", escape(who), escape(why)))
+                .collect();
+            body.push_str(&format!(
+                "- {} ({} flag{}{}) {}\n  {}\n",
+                escape(&flag.question_id),
+                flag.flags,
+                if flag.flags == 1 { "" } else { "s" },
+                if flag.retired { ", retired" } else { "" },
+                escape(&flag.prompt),
+                reasons.join("; ")
+            ));
+        }
+        Ok(vec![
+            Message::titled("Flagged questions", body.trim_end())
+                .with_footer(format!("{p}quiz retire ID takes a question out of quizzes here; {p}quiz unretire ID puts it back"))
+                .ephemeral(),
+        ])
+    }
+
+    /// `/quiz retire ID` / `/quiz unretire ID`: admins only.
+    pub(crate) async fn quiz_retire(
+        &self,
+        origin: &super::Origin,
+        id: &str,
+        retire: bool,
+    ) -> Result<Vec<Message>, super::BotError> {
+        if !origin.is_admin {
+            return Err(super::BotError::User(
+                "Only an admin or teacher can retire questions.".into(),
+            ));
+        }
+        if retire && self.question_prompt(origin, id).await?.is_none() {
+            return Err(super::BotError::User(format!(
+                "There is no question {}. Its id is shown under each answer and in {}quiz flags.",
+                escape(id),
+                self.inner.settings.prefix
+            )));
+        }
+        self.inner
+            .store
+            .set_question_retired(
+                origin.scope(),
+                &origin.user,
+                id,
+                retire,
+                self.inner.clock.now(),
+            )
+            .await?;
+        Ok(vec![
+            Message::text(if retire {
+                format!("Question {} will not be asked here again.", escape(id))
+            } else {
+                format!("Question {} can be asked here again.", escape(id))
+            })
+            .ephemeral(),
+        ])
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -678,6 +1034,7 @@ mod tests {
             source_sentence: None,
             kind: "bank".into(),
             origin: QuestionOrigin::Generated,
+            explanation: None,
         }
     }
 
@@ -687,6 +1044,7 @@ mod tests {
         let played = PlayedQuestion::prepare(
             question(&["Trotsky", "Lenin", "Hitler"], 0),
             QuizMode::MultipleChoice,
+            &Glossary::default(),
             &mut rng,
         );
         let right = played.answer_index.unwrap();
@@ -705,11 +1063,45 @@ mod tests {
         let played = PlayedQuestion::prepare(
             question(&["Trotsky", "Lenin"], 0),
             QuizMode::Typed,
+            &Glossary::default(),
             &mut rng,
         );
         assert!(played.choices.is_empty());
         assert_eq!(played.judge_text("trotksy"), Some((true, None)));
         assert_eq!(played.judge_text("Lenin"), Some((false, None)));
+        assert_eq!(played.judge_text("Leon Trotsky"), Some((true, None)));
+    }
+
+    #[test]
+    fn typed_answers_accept_the_glossarys_other_names() {
+        let mut rng = fastrand::Rng::with_seed(1);
+        let glossary = Glossary {
+            same: vec![vec!["soviet union".into(), "ussr".into()]],
+            ..Glossary::default()
+        };
+        let played = PlayedQuestion::prepare(
+            question(&["Soviet Union", "Japan"], 0),
+            QuizMode::Typed,
+            &glossary,
+            &mut rng,
+        );
+        assert_eq!(played.judge_text("the USSR"), Some((true, None)));
+    }
+
+    #[test]
+    fn a_quiz_keeps_each_answer_under_its_share_when_it_can() {
+        let pool: Vec<Question> = (0..20)
+            .map(|i| question(&[if i % 2 == 0 { "Stalin" } else { "Lenin" }, "x"], 0))
+            .chain((0..10).map(|i| {
+                let mut q = question(&["Hitler", "y"], 0);
+                q.choices[0] = format!("answer {i}");
+                q
+            }))
+            .collect();
+        let chosen = balanced(pool, 10);
+        assert_eq!(chosen.len(), 10);
+        let stalin = chosen.iter().filter(|q| q.answer() == "Stalin").count();
+        assert_eq!(stalin, 1);
     }
 
     #[test]

@@ -11,9 +11,13 @@
 //! terms = ["kolkhoz", "Five-year Plan"]
 //! # Names for the same thing: never offered as wrong choices for each other.
 //! same = [["Russia", "Soviet Union", "USSR"]]
+//! # Short forms and what they stand for (typed answers accept either).
+//! [abbreviations]
+//! NEP = "New Economic Policy"
 //! ```
 //!
-//! Every entry must occur in the document (case-insensitive).
+//! Every entry must occur in the document (case-insensitive); an
+//! abbreviation must, its expansion need not.
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -47,6 +51,8 @@ pub struct Glossary {
     pub entries: Vec<(EntryKind, String)>,
     /// Groups of entries that name the same thing (lowercase).
     pub same: Vec<Vec<String>>,
+    /// (short form, what it stands for), as written.
+    pub abbreviations: Vec<(String, String)>,
 }
 
 impl Glossary {
@@ -66,6 +72,89 @@ impl Glossary {
                 .same
                 .iter()
                 .any(|group| group.contains(&a) && group.contains(&b))
+            || self.abbreviations.iter().any(|(short, long)| {
+                let (short, long) = (short.to_lowercase(), long.to_lowercase());
+                (a == short && b == long) || (a == long && b == short)
+            })
+    }
+
+    /// Every other name of `name`: its `same` group and abbreviation pairs.
+    pub fn other_names(&self, name: &str) -> Vec<String> {
+        let lower = name.to_lowercase();
+        let mut names: Vec<String> = Vec::new();
+        for group in self.same.iter().filter(|g| g.contains(&lower)) {
+            for member in group.iter().filter(|m| **m != lower) {
+                // Shown as written in the entries when listed there.
+                let written = self
+                    .entries
+                    .iter()
+                    .find(|(_, e)| e.to_lowercase() == *member)
+                    .map_or_else(|| member.clone(), |(_, e)| e.clone());
+                names.push(written);
+            }
+        }
+        for (short, long) in &self.abbreviations {
+            if short.to_lowercase() == lower {
+                names.push(long.clone());
+            } else if long.to_lowercase() == lower {
+                names.push(short.clone());
+            }
+        }
+        names
+    }
+
+    /// The kind of an entry, if listed.
+    pub fn kind_of(&self, name: &str) -> Option<EntryKind> {
+        let lower = name.to_lowercase();
+        self.entries
+            .iter()
+            .find(|(_, e)| e.to_lowercase() == lower)
+            .map(|(k, _)| *k)
+    }
+
+    /// The glossary in the `glossary.toml` format, ready to edit and save.
+    pub fn to_toml(&self, header: &str) -> String {
+        let quote = |s: &str| format!("{s:?}");
+        let mut out = String::new();
+        for line in header.lines() {
+            out.push_str(&format!("# {line}\n").replace("# \n", "#\n"));
+        }
+        for (kind, key) in [
+            (EntryKind::Person, "people"),
+            (EntryKind::Place, "places"),
+            (EntryKind::Group, "groups"),
+            (EntryKind::Term, "terms"),
+        ] {
+            let list: Vec<String> = self.of_kind(kind).map(quote).collect();
+            out.push_str(&format!("{key} = [{}]\n", list.join(", ")));
+        }
+        let groups: Vec<String> = self
+            .same
+            .iter()
+            .map(|g| {
+                let names: Vec<String> = g
+                    .iter()
+                    .map(|m| {
+                        self.entries
+                            .iter()
+                            .find(|(_, e)| e.to_lowercase() == *m)
+                            .map_or_else(|| quote(m), |(_, e)| quote(e))
+                    })
+                    .collect();
+                format!("[{}]", names.join(", "))
+            })
+            .collect();
+        out.push_str(
+            "# Names for the same thing: never offered as wrong choices for each other.\n",
+        );
+        out.push_str(&format!("same = [{}]\n", groups.join(", ")));
+        if !self.abbreviations.is_empty() {
+            out.push_str("\n[abbreviations]\n");
+            for (short, long) in &self.abbreviations {
+                out.push_str(&format!("{} = {}\n", quote(short), quote(long)));
+            }
+        }
+        out
     }
 }
 
@@ -82,6 +171,8 @@ struct RawGlossary {
     terms: Vec<Spanned<String>>,
     #[serde(default)]
     same: Vec<Spanned<Vec<String>>>,
+    #[serde(default)]
+    abbreviations: std::collections::BTreeMap<String, Spanned<String>>,
 }
 
 /// Parses and checks the glossary against the document.
@@ -152,6 +243,26 @@ pub fn parse_glossary(
             None => glossary.same.push(members),
         }
     }
+    for (short, long) in raw.abbreviations {
+        let line = Some(line_of(text, long.span().start));
+        let short = collapse_whitespace(&short);
+        let expansion = collapse_whitespace(long.get_ref());
+        if short.is_empty() || expansion.is_empty() {
+            errors.push(ContentError::new(
+                file,
+                line,
+                "an abbreviation or its expansion is empty",
+            ));
+        } else if !contains_phrase(&haystack, &short.to_lowercase()) {
+            errors.push(ContentError::new(
+                file,
+                line,
+                format!("the abbreviation {short:?} does not occur in the document"),
+            ));
+        } else {
+            glossary.abbreviations.push((short, expansion));
+        }
+    }
     (glossary, errors)
 }
 
@@ -209,6 +320,38 @@ mod tests {
             errors[0].to_string(),
             "g.toml:2: \"mars\" in `same` is not listed as a person, place, group or term"
         );
+    }
+
+    #[test]
+    fn abbreviations_join_their_expansion_and_must_occur() {
+        let doc = Document::parse("The NEP was Lenin's policy.");
+        let (glossary, errors) = parse_glossary(
+            "g.toml",
+            "terms = [\"NEP\"]\n[abbreviations]\nNEP = \"New Economic Policy\"\nTASS = \"news agency\"\n",
+            &doc,
+        );
+        assert!(glossary.same_thing("nep", "New Economic Policy"));
+        assert_eq!(glossary.other_names("NEP"), ["New Economic Policy"]);
+        assert_eq!(
+            errors[0].to_string(),
+            "g.toml:4: the abbreviation \"TASS\" does not occur in the document"
+        );
+    }
+
+    #[test]
+    fn the_toml_form_reads_back_as_the_same_glossary() {
+        let doc = Document::parse("Stalin and the USSR, the Soviet Union, and the NEP.");
+        let text = "people = [\"Stalin\"]\nplaces = [\"USSR\", \"Soviet Union\"]\nterms = [\"NEP\"]\nsame = [[\"USSR\", \"Soviet Union\"]]\n[abbreviations]\nNEP = \"New Economic Policy\"\n";
+        let (glossary, errors) = parse_glossary("g.toml", text, &doc);
+        assert!(errors.is_empty(), "{errors:?}");
+        let written = glossary.to_toml("made by a test\n\nsecond line");
+        assert!(
+            written.starts_with("# made by a test\n#\n# second line\n"),
+            "{written}"
+        );
+        let (again, errors) = parse_glossary("g.toml", &written, &doc);
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(again, glossary);
     }
 
     #[test]

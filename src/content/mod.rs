@@ -58,8 +58,11 @@ const BUNDLED: &[(&str, &str)] = &[
 ];
 
 /// The manifest, `pack.toml`.
-#[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
+///
+/// A teacher's minimal manifest is enough: `name = "..."` (or `title`) and
+/// optionally `document = "file.txt"`; the id then comes from the folder
+/// name, the language is English, the time zone UTC and the source the title.
+#[derive(Debug, Clone)]
 pub struct Manifest {
     /// Short machine name, e.g. `ussr`.
     pub id: String,
@@ -68,11 +71,77 @@ pub struct Manifest {
     pub language: String,
     /// IANA time zone used for scopes that have not chosen one.
     pub time_zone: String,
-    #[serde(default)]
     pub description: Option<String>,
     pub source: SourceInfo,
-    #[serde(default)]
     pub files: PackFiles,
+}
+
+/// `pack.toml` as written.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawManifest {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default, alias = "name")]
+    title: Option<String>,
+    #[serde(default)]
+    language: Option<String>,
+    #[serde(default)]
+    time_zone: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    source: Option<SourceInfo>,
+    /// Shorthand for `[files] document`.
+    #[serde(default)]
+    document: Option<String>,
+    #[serde(default)]
+    files: Option<PackFiles>,
+}
+
+impl RawManifest {
+    /// Fills in what a minimal manifest leaves out. `folder` names the id.
+    fn complete(self, folder: &str) -> Result<Manifest, String> {
+        let title = self
+            .title
+            .ok_or("the manifest needs a title (title = \"...\" or name = \"...\")")?;
+        let id = self.id.unwrap_or_else(|| {
+            let slug: String = folder
+                .chars()
+                .map(|c| {
+                    if c.is_alphanumeric() {
+                        c.to_ascii_lowercase()
+                    } else {
+                        '-'
+                    }
+                })
+                .collect();
+            if slug.trim_matches('-').is_empty() {
+                "pack".into()
+            } else {
+                slug.trim_matches('-').to_string()
+            }
+        });
+        let mut files = self.files.unwrap_or_default();
+        if let Some(document) = self.document {
+            files.document = document;
+        }
+        Ok(Manifest {
+            id,
+            source: self.source.unwrap_or_else(|| SourceInfo {
+                title: title.clone(),
+                author: None,
+                url: None,
+                license: None,
+                note: None,
+            }),
+            title,
+            language: self.language.unwrap_or_else(|| "en".into()),
+            time_zone: self.time_zone.unwrap_or_else(|| "UTC".into()),
+            description: self.description,
+            files,
+        })
+    }
 }
 
 /// Where the document comes from, shown to users for attribution.
@@ -219,8 +288,19 @@ impl Pack {
                 "missing: every pack needs a pack.toml manifest",
             )
         })?;
-        let manifest: Manifest = toml::from_str(&manifest_text)
+        let raw: RawManifest = toml::from_str(&manifest_text)
             .map_err(|e| error::toml_error(&manifest_file, &manifest_text, &e))?;
+        let folder = match source {
+            Source::Bundled => "ussr".to_string(),
+            Source::Folder(dir) => dir
+                .canonicalize()
+                .ok()
+                .and_then(|d| d.file_name().map(|n| n.to_string_lossy().to_string()))
+                .unwrap_or_else(|| "pack".into()),
+        };
+        let manifest = raw
+            .complete(&folder)
+            .map_err(|problem| ContentError::new(&manifest_file, None, problem))?;
         if manifest.time_zone.parse::<chrono_tz::Tz>().is_err() {
             let line = manifest_text
                 .lines()
@@ -359,5 +439,30 @@ mod tests {
         assert!(pack.questions.len() >= 20);
         assert!(pack.questions.iter().all(|q| q.source_sentence.is_some()));
         assert!(pack.events.iter().all(|e| e.source.is_some()));
+    }
+
+    #[test]
+    fn a_minimal_manifest_with_a_name_and_a_document_loads() {
+        let dir = std::env::temp_dir().join(format!("lectern-minimal-{}", std::process::id()));
+        let folder = dir.join("Potteries Notes");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("pack.toml"),
+            "name = \"The Potteries\"\ndocument = \"notes.txt\"\n",
+        )
+        .unwrap();
+        std::fs::write(folder.join("notes.txt"), "Wedgwood was born in Burslem.").unwrap();
+        let pack = Pack::load(&folder).expect("loads");
+        assert_eq!(pack.manifest.title, "The Potteries");
+        assert_eq!(pack.manifest.id, "potteries-notes");
+        assert_eq!(pack.manifest.time_zone, "UTC");
+        assert_eq!(pack.document.sentences().len(), 1);
+        std::fs::write(folder.join("pack.toml"), "document = \"notes.txt\"\n").unwrap();
+        let error = Pack::load(&folder).unwrap_err().to_string();
+        assert!(error.contains("the manifest needs a title"), "{error}");
+        std::fs::write(folder.join("pack.toml"), "name = \"x\"\ntitel = \"y\"\n").unwrap();
+        let error = Pack::load(&folder).unwrap_err().to_string();
+        assert!(error.contains("titel"), "{error}");
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -10,6 +10,7 @@
 //! answer = "Trotsky"                         # one of the choices
 //! accept = ["Leon Trotsky"]                  # optional: more typed answers
 //! source = "a big struggle for power with another person high up"
+//! explain = "The essay names Trotsky as the rival for the leadership."  # optional
 //! ```
 //!
 //! `source` quotes the sentence that teaches the answer; it must match one
@@ -53,6 +54,10 @@ pub struct Question {
     /// What kind of answer: "person", "number", "term", "bank", ...
     pub kind: String,
     pub origin: QuestionOrigin,
+    /// What the reveal adds to the quoted sentence: the reason the document
+    /// gives, the dates of a chronology, what the wrong statements changed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub explanation: Option<String>,
 }
 
 impl Question {
@@ -91,6 +96,9 @@ struct RawQuestion {
     accept: Vec<String>,
     #[serde(default)]
     source: Option<Spanned<String>>,
+    /// Shown with the answer: why it is right.
+    #[serde(default)]
+    explain: Option<String>,
 }
 
 /// Parses and validates one bank file against the document. `seen_ids` maps
@@ -221,6 +229,11 @@ pub fn parse_bank(
                     file: file.to_string(),
                     line: id_line,
                 },
+                explanation: raw
+                    .explain
+                    .as_ref()
+                    .map(|e| e.trim().to_string())
+                    .filter(|e| !e.is_empty()),
             });
         } else {
             errors.extend(

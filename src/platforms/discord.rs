@@ -295,7 +295,17 @@ enum SourceChoice {
 }
 
 /// Quizzes for everyone in this channel.
-#[poise::command(slash_command, subcommands("quiz_start", "quiz_stop"))]
+#[poise::command(
+    slash_command,
+    subcommands(
+        "quiz_start",
+        "quiz_stop",
+        "quiz_review",
+        "quiz_flag",
+        "quiz_flags",
+        "quiz_retire"
+    )
+)]
 async fn quiz(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
@@ -315,6 +325,9 @@ async fn quiz_start(
     #[description = "Multiple choice (buttons) or typed answers"] mode: Option<ModeChoice>,
     #[description = "Questions from the banks, generated from the document, or both"]
     source: Option<SourceChoice>,
+    #[description = "Seed: the same seed gives every class the same quiz"]
+    #[min = 0]
+    seed: Option<u64>,
 ) -> Result<(), Error> {
     let defaults = QuizOptions::default();
     let options = QuizOptions {
@@ -329,6 +342,7 @@ async fn quiz_start(
             Some(SourceChoice::Generated) => QuizSource::Generated,
             _ => QuizSource::Mixed,
         },
+        seed,
     };
     if let Err(error) = options.validate() {
         return send_replies(ctx, &[Message::text(error.to_string()).ephemeral()]).await;
@@ -361,6 +375,52 @@ async fn quiz_stop(ctx: Context<'_>) -> Result<(), Error> {
         return send_replies(ctx, &[Message::text("Quiz stopped.").ephemeral()]).await;
     }
     send_replies(ctx, &replies).await
+}
+
+/// The questions you missed in the last quiz here, with the passages to reread (only you see it).
+#[poise::command(slash_command, rename = "review")]
+async fn quiz_review(ctx: Context<'_>) -> Result<(), Error> {
+    respond(ctx, Command::QuizReview).await
+}
+
+/// Report a quiz question as wrong (its id is shown under each answer).
+#[poise::command(slash_command, rename = "flag")]
+async fn quiz_flag(
+    ctx: Context<'_>,
+    #[description = "The question's id, shown under its answer"] id: String,
+    #[description = "What is wrong with it"] reason: Option<String>,
+) -> Result<(), Error> {
+    respond(
+        ctx,
+        Command::QuizFlag {
+            id,
+            reason: reason.unwrap_or_default(),
+        },
+    )
+    .await
+}
+
+/// The questions players flagged here (admins and teachers).
+#[poise::command(slash_command, rename = "flags")]
+async fn quiz_flags(ctx: Context<'_>) -> Result<(), Error> {
+    respond(ctx, Command::QuizFlags).await
+}
+
+/// Take a question out of this server's quizzes, or put it back (admins and teachers).
+#[poise::command(slash_command, rename = "retire")]
+async fn quiz_retire(
+    ctx: Context<'_>,
+    #[description = "The question's id"] id: String,
+    #[description = "Put it back instead"] restore: Option<bool>,
+) -> Result<(), Error> {
+    respond(
+        ctx,
+        Command::QuizRetire {
+            id,
+            retire: !restore.unwrap_or(false),
+        },
+    )
+    .await
 }
 
 /// Shows rank, points, accuracy and best streak in this server.

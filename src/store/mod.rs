@@ -16,6 +16,10 @@ use sqlx::{QueryBuilder, Row, Sqlite, SqlitePool};
 
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
+mod flags;
+
+pub use flags::FlaggedQuestion;
+
 /// Storage failures. Users see a short apology; the chain is logged.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -1,9 +1,36 @@
 //! Forgiving comparison of typed quiz answers: case, accents, punctuation,
 //! leading articles, number words ("ten thousand" = 10,000) and small typos
 //! scaled by length are forgiven; numbers must match exactly, so "1" never
-//! matches "100".
+//! matches "100". A full name that contains a name answer counts ("Joseph
+//! Stalin" for "Stalin"), and so do the answer's other names from the
+//! glossary: its `same` group ("USSR" for "Soviet Union") and declared
+//! abbreviations ("New Economic Policy" for "NEP").
+
+use crate::content::glossary::Glossary;
 
 use super::text;
+
+/// The answers a question accepts plus every other name the glossary
+/// gives them.
+pub fn with_other_names(accepted: &[String], glossary: &Glossary) -> Vec<String> {
+    let mut all: Vec<String> = accepted.to_vec();
+    for answer in accepted {
+        // "a kolkhoz" is listed as "kolkhoz".
+        let bare = answer
+            .strip_prefix("a ")
+            .or_else(|| answer.strip_prefix("an "))
+            .unwrap_or(answer);
+        for other in glossary.other_names(bare) {
+            if !all.iter().any(|a| a.eq_ignore_ascii_case(&other)) {
+                all.push(other);
+            }
+        }
+    }
+    all
+}
+
+/// Words that make a longer answer a different claim, not a fuller name.
+const NOT_A_NAME: &[&str] = &["and", "or", "not", "nor", "but", "with", "than", "of"];
 
 /// The comparable form of an answer: words folded, numbers as digits,
 /// leading articles dropped.
@@ -59,8 +86,32 @@ pub fn typed_answer_matches(given: &str, accepted: &[String]) -> bool {
             return expected_words.split(' ').count() <= 2;
         }
         let max = text::allowed_typos(expected_words.chars().count());
-        max > 0 && text::edit_distance_within(&given_words, &expected_words, max).is_some()
+        if max > 0 && text::edit_distance_within(&given_words, &expected_words, max).is_some() {
+            return true;
+        }
+        is_fuller_name(&given_words, &expected_words, answer)
     })
+}
+
+/// "joseph stalin" for "Stalin": the answer is a name (capitalised), its
+/// words end or start the given words, and at most two name words are added.
+fn is_fuller_name(given: &str, expected: &str, answer: &str) -> bool {
+    if !answer.trim().chars().next().is_some_and(char::is_uppercase) || expected.is_empty() {
+        return false;
+    }
+    let given: Vec<&str> = given.split(' ').collect();
+    let expected: Vec<&str> = expected.split(' ').collect();
+    if given.len() <= expected.len() || given.len() > expected.len() + 2 {
+        return false;
+    }
+    let extra_ok = |extra: &[&str]| {
+        extra
+            .iter()
+            .all(|w| !NOT_A_NAME.contains(w) && !text::is_stopword(w) && w.len() > 1)
+    };
+    let n = expected.len();
+    (given.ends_with(&expected) && extra_ok(&given[..given.len() - n]))
+        || (given.starts_with(&expected) && extra_ok(&given[n..]))
 }
 
 #[cfg(test)]
@@ -95,6 +146,31 @@ mod tests {
         assert!(!accepts("1", &["100"]));
         assert!(!accepts("10", &["100"]));
         assert!(!accepts("200 miles", &["about 20 miles"]));
+    }
+
+    #[test]
+    fn a_full_name_containing_a_name_answer_counts_but_not_another_claim() {
+        assert!(accepts("joseph stalin", &["Stalin"]));
+        assert!(accepts("Leon Trotsky", &["Trotsky"]));
+        assert!(accepts("Josiah Wedgwood", &["Josiah"]));
+        assert!(!accepts("Trotsky and Stalin", &["Stalin"]));
+        assert!(!accepts("not Stalin", &["Stalin"]));
+        assert!(!accepts("big kolkhoz", &["kolkhoz"]));
+    }
+
+    #[test]
+    fn other_names_from_the_glossary_count() {
+        let glossary = Glossary {
+            same: vec![vec!["soviet union".into(), "ussr".into(), "russia".into()]],
+            abbreviations: vec![("NEP".into(), "New Economic Policy".into())],
+            ..Glossary::default()
+        };
+        let accepted = with_other_names(&["Soviet Union".to_string()], &glossary);
+        assert!(typed_answer_matches("USSR", &accepted));
+        assert!(typed_answer_matches("russia", &accepted));
+        let accepted = with_other_names(&["NEP".to_string()], &glossary);
+        assert!(typed_answer_matches("the new economic policy", &accepted));
+        assert!(!typed_answer_matches("five-year plan", &accepted));
     }
 
     #[test]

@@ -3,7 +3,9 @@
 //! types: everything here is deterministic and tested beside the code.
 
 pub mod answer;
+pub mod autoglossary;
 pub mod daily;
+pub mod english;
 pub mod lexicon;
 pub mod matching;
 pub mod onthisday;

@@ -234,3 +234,85 @@ async fn a_generated_quiz_asks_about_the_document_and_quotes_the_source_sentence
         "{prompt} / {quote}"
     );
 }
+
+#[tokio::test]
+async fn the_end_of_a_quiz_reviews_each_missed_question_with_the_passage_to_reread() {
+    let app = TestApp::spawn().await;
+    let question = app.send("/quiz 2 20 bank").await;
+    let missed_prompt = question.lines().nth(1).unwrap().to_string();
+    let output = app.send(&app.wrong_letter(&question)).await;
+    assert!(output.contains("❌ you"), "{output}");
+    let output = app.send(&app.right_letter(&output)).await;
+    assert!(
+        output.contains("**Quiz over: final leaderboard**"),
+        "{output}"
+    );
+    // The terminal prints the review at once.
+    let review = output
+        .split("**Review for you**")
+        .nth(1)
+        .unwrap_or_else(|| panic!("no review: {output}"));
+    assert!(review.contains("1 question to go over"), "{review}");
+    assert!(review.contains(&missed_prompt), "{review}");
+    assert!(
+        review.contains("Answer: ") && review.contains("Reread: sentence "),
+        "{review}"
+    );
+    assert!(review.contains("> "), "the passage is quoted: {review}");
+    // And /quiz review shows it again, to the player only.
+    let again = app.send("/quiz review").await;
+    assert!(again.contains(&missed_prompt), "{again}");
+}
+
+#[tokio::test]
+async fn a_reveal_names_the_question_so_players_can_flag_it_and_admins_retire_it() {
+    let app = TestApp::spawn().await;
+    let question = app.send("/quiz 1 20 bank").await;
+    let prompt = question.lines().nth(1).unwrap().to_string();
+    let output = app.send(&app.right_letter(&question)).await;
+    let id = output
+        .split("wrong? /quiz flag ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no question id in {output}"))
+        .replace('\\', "");
+    let flagged = app.send(&format!("/quiz flag {id} two answers fit")).await;
+    assert!(flagged.contains("is flagged"), "{flagged}");
+    let flags = app.send("/quiz flags").await;
+    assert!(
+        flags.contains("two answers fit") && flags.contains(&prompt),
+        "{flags}"
+    );
+    assert!(
+        app.send("/quiz flag no-such-question")
+            .await
+            .contains("There is no question")
+    );
+    let retired = app.send(&format!("/quiz retire {id}")).await;
+    assert!(
+        retired.contains("will not be asked here again"),
+        "{retired}"
+    );
+    // A long bank quiz never asks it again.
+    let mut output = app.send("/quiz 30 20 bank").await;
+    let mut asked = output.clone();
+    while !output.contains("Quiz over") {
+        output = app.send(&app.right_letter(&output)).await;
+        asked.push_str(&output);
+    }
+    assert!(
+        !asked.contains(&prompt),
+        "{prompt} was asked after it was retired"
+    );
+}
+
+#[tokio::test]
+async fn the_same_seed_gives_the_same_quiz() {
+    let first = TestApp::spawn().await;
+    let second = TestApp::spawn().await;
+    let a = first.send("/quiz 3 20 generated seed=11").await;
+    let b = second.send("/quiz 3 20 generated seed=11").await;
+    assert_eq!(a, b);
+    let third = TestApp::spawn().await;
+    assert_ne!(third.send("/quiz 3 20 generated seed=12").await, a);
+}

@@ -301,6 +301,7 @@ impl<'a> Collector<'a> {
                 file: self.file.to_string(),
                 line,
             },
+            explanation: None,
         });
     }
 

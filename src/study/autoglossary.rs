@@ -1,0 +1,1140 @@
+//! A glossary made automatically from a document, for packs that have none:
+//! the people, places, groups and key terms, found from capitalisation,
+//! frequency, the words around each mention and general-English frequency
+//! (see [`super::english`]). `lectern content glossary` prints it in the
+//! `glossary.toml` format so a teacher can correct it and save it.
+//!
+//! The rules are general, never about a particular document:
+//! - a name is a run of capitalised words ("Thomas Bentley", "Duke of
+//!   Portland"); a capitalised word at a sentence start counts only when it
+//!   is also capitalised inside a sentence, or is not common English;
+//! - its kind comes from its last word ("... Canal" is a place, "... Society"
+//!   a group, "... Plan" a term), a title ("Queen Charlotte" is a person), the
+//!   words around its mentions ("born in X", "X was born", "X ... he") and
+//!   the kind of the names listed with it ("Devon, Dorset and Cornwall");
+//! - groups are plural nouns for people ("peasants", "rightists") that the
+//!   document uses more than once; terms are words the document defines
+//!   ("creamware, a cream-coloured earthenware") or repeats although they
+//!   are rare in general English;
+//! - a short name that is part of only one longer name ("Bentley", "Thomas
+//!   Bentley") names the same thing, and so does an acronym with its
+//!   spelled-out form.
+//!
+//! Reads only the document; linear in its length.
+
+use std::collections::{HashMap, HashSet};
+
+use crate::content::Document;
+use crate::content::glossary::{EntryKind, Glossary};
+
+use super::english;
+
+/// One word of a sentence: byte range and text.
+#[derive(Debug, Clone)]
+struct Word<'a> {
+    text: &'a str,
+    start: usize,
+    /// Whether a double quote opened before it and has not closed.
+    quoted: bool,
+}
+
+/// Words of a sentence: letters and digits, with inner hyphens and
+/// apostrophes kept ("cream-coloured", "Queen's").
+fn words(sentence: &str) -> Vec<Word<'_>> {
+    let mut result = Vec::new();
+    let mut quoted = false;
+    let chars: Vec<(usize, char)> = sentence.char_indices().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let (at, c) = chars[i];
+        if matches!(c, '"' | '“' | '”') {
+            quoted = match c {
+                '“' => true,
+                '”' => false,
+                _ => !quoted,
+            };
+            i += 1;
+            continue;
+        }
+        if !c.is_alphanumeric() {
+            i += 1;
+            continue;
+        }
+        let start = at;
+        let mut j = i;
+        while j < chars.len() {
+            let c = chars[j].1;
+            let inner = matches!(c, '-' | '\'' | '’')
+                && j > i
+                && chars.get(j + 1).is_some_and(|&(_, n)| n.is_alphanumeric());
+            if c.is_alphanumeric() || inner {
+                j += 1;
+            } else {
+                break;
+            }
+        }
+        let end = chars.get(j).map_or(sentence.len(), |&(p, _)| p);
+        result.push(Word {
+            text: &sentence[start..end],
+            start,
+            quoted,
+        });
+        i = j;
+    }
+    result
+}
+
+fn is_capitalised(word: &str) -> bool {
+    word.chars().next().is_some_and(char::is_uppercase)
+}
+
+/// "Wedgwood's" -> ("Wedgwood", true).
+fn strip_possessive(word: &str) -> (&str, bool) {
+    for suffix in ["'s", "’s"] {
+        if let Some(stem) = word.strip_suffix(suffix) {
+            return (stem, true);
+        }
+    }
+    (word, false)
+}
+
+/// Small words that may join the parts of one name ("Duke of Portland",
+/// "Catherine the Great").
+const NAME_JOINERS: &[&str] = &[
+    "of", "the", "for", "de", "von", "van", "da", "du", "le", "la",
+];
+
+/// Titles before a person's name.
+const TITLES: &[&str] = &[
+    "king",
+    "queen",
+    "prince",
+    "princess",
+    "duke",
+    "duchess",
+    "lord",
+    "lady",
+    "sir",
+    "dame",
+    "emperor",
+    "empress",
+    "tsar",
+    "czar",
+    "tsarina",
+    "president",
+    "general",
+    "pope",
+    "saint",
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "miss",
+    "captain",
+    "colonel",
+    "bishop",
+    "chancellor",
+    "marshal",
+    "professor",
+    "admiral",
+    "earl",
+    "count",
+    "countess",
+    "baron",
+    "father",
+    "mother",
+    "brother",
+    "sister",
+    "uncle",
+    "aunt",
+];
+
+/// Last words that make a name a place.
+const PLACE_HEADS: &[&str] = &[
+    "canal",
+    "river",
+    "street",
+    "road",
+    "square",
+    "hall",
+    "house",
+    "works",
+    "station",
+    "bridge",
+    "castle",
+    "palace",
+    "island",
+    "islands",
+    "mountains",
+    "mountain",
+    "sea",
+    "ocean",
+    "lake",
+    "valley",
+    "park",
+    "city",
+    "county",
+    "bay",
+    "port",
+    "cathedral",
+    "abbey",
+    "union",
+    "republic",
+    "kingdom",
+    "empire",
+    "state",
+    "states",
+    "province",
+    "region",
+    "district",
+    "coast",
+    "forest",
+    "desert",
+    "metro",
+    "railway",
+    "potteries",
+];
+
+/// Last words that make a name a group.
+const GROUP_HEADS: &[&str] = &[
+    "society",
+    "party",
+    "company",
+    "army",
+    "navy",
+    "parliament",
+    "council",
+    "committee",
+    "association",
+    "academy",
+    "club",
+    "government",
+    "guild",
+    "opposition",
+    "league",
+    "church",
+    "firm",
+    "family",
+    "movement",
+    "congress",
+    "assembly",
+    "court",
+    "police",
+    "bank",
+    "school",
+    "university",
+    "college",
+];
+
+/// Last words that make a name a key term (an event, a law, a thing).
+const TERM_HEADS: &[&str] = &[
+    "plan",
+    "policy",
+    "act",
+    "treaty",
+    "pact",
+    "revolution",
+    "war",
+    "service",
+    "vase",
+    "ware",
+    "trade",
+    "agreement",
+    "law",
+    "reform",
+    "reforms",
+    "era",
+    "age",
+    "period",
+    "prize",
+    "award",
+    "tax",
+    "battle",
+    "crisis",
+    "famine",
+    "purge",
+    "campaign",
+    "programme",
+    "program",
+    "doctrine",
+    "theory",
+    "plot",
+    "affair",
+    "declaration",
+    "constitution",
+    "charter",
+    "code",
+];
+
+/// Prepositions before a place ("born in X", "moved to X").
+const PLACE_PREPOSITIONS: &[&str] = &[
+    "in",
+    "at",
+    "near",
+    "from",
+    "to",
+    "into",
+    "across",
+    "around",
+    "throughout",
+    "towards",
+    "invade",
+    "invaded",
+    "visited",
+    "reached",
+];
+
+/// Verbs after a person ("X was born", "X married").
+const PERSON_VERBS: &[&str] = &[
+    "born",
+    "died",
+    "married",
+    "wrote",
+    "said",
+    "thought",
+    "believed",
+    "wanted",
+    "decided",
+    "ruled",
+    "invented",
+    "designed",
+    "met",
+    "joined",
+    "announced",
+    "introduced",
+    "gathered",
+    "started",
+    "managed",
+    "felt",
+    "hoped",
+    "feared",
+    "argued",
+    "claimed",
+    "persuaded",
+    "took",
+    "became",
+    "made",
+    "changed",
+    "founded",
+    "himself",
+    "herself",
+];
+
+/// Endings of plural nouns for people ("rightists", "peasants", "workers").
+const PEOPLE_SUFFIXES: &[&str] = &[
+    "ists", "ants", "ians", "ers", "ors", "ents", "ees", "ites", "ics", "ards",
+];
+
+/// Plural words with those endings that are not people.
+const NOT_PEOPLE: &[&str] = &[
+    "others",
+    "letters",
+    "numbers",
+    "matters",
+    "papers",
+    "orders",
+    "centers",
+    "centres",
+    "quarters",
+    "borders",
+    "waters",
+    "powers",
+    "towers",
+    "layers",
+    "corners",
+    "weathers",
+    "events",
+    "moments",
+    "elements",
+    "comments",
+    "documents",
+    "governments",
+    "payments",
+    "movements",
+    "instruments",
+    "experiments",
+    "improvements",
+    "arrangements",
+    "statements",
+    "parents",
+    "plants",
+    "wants",
+    "grants",
+    "contents",
+    "ornaments",
+    "settlements",
+    "ingredients",
+    "figures",
+    "answers",
+    "chapters",
+    "members",
+    "layers",
+    "offers",
+    "computers",
+    "markets",
+    "factors",
+    "colors",
+    "colours",
+    "doors",
+    "floors",
+    "errors",
+    "mirrors",
+    "tractors",
+    "sectors",
+    "ancestors",
+    "ideas",
+    "topics",
+    "physics",
+    "politics",
+    "economics",
+    "basics",
+    "lyrics",
+    "prayers",
+    "sisters",
+    "brothers",
+    "fathers",
+    "mothers",
+    "daughters",
+    "wares",
+    "wonders",
+    "disasters",
+    "thousands",
+    "hundreds",
+    "millions",
+    "towers",
+    "shivers",
+    "rivers",
+    "banners",
+];
+
+/// Kind evidence for one name, summed over its mentions.
+#[derive(Debug, Default, Clone)]
+struct Evidence {
+    person: f32,
+    place: f32,
+    mentions: usize,
+    /// Mentions used as a modifier ("Latin words", "British houses").
+    modifier: usize,
+}
+
+/// Capitalised words that are not names of anything in the text.
+const NOT_NAMES: &[&str] = &[
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "i",
+    "mr",
+    "mrs",
+    "dr",
+    "st",
+];
+
+/// Words that open sentences without being names ("Today Wedgwood is ...").
+const SENTENCE_ADVERBS: &[&str] = &[
+    "today",
+    "yesterday",
+    "tomorrow",
+    "nowadays",
+    "afterwards",
+    "recently",
+    "sometimes",
+    "often",
+    "later",
+    "finally",
+    "eventually",
+    "meanwhile",
+    "however",
+    "therefore",
+    "moreover",
+    "also",
+    "still",
+    "now",
+    "then",
+    "once",
+    "soon",
+    "instead",
+    "indeed",
+    "thus",
+    "hence",
+    "next",
+    "first",
+    "second",
+    "third",
+    "last",
+    "another",
+    "other",
+    "many",
+    "most",
+    "some",
+    "every",
+    "each",
+    "both",
+    "all",
+    "several",
+    "such",
+];
+
+/// First words that make a name a place ("River Trent", "Mount Etna").
+const PLACE_PREFIXES: &[&str] = &[
+    "river", "lake", "mount", "port", "fort", "cape", "isle", "gulf", "loch", "north", "south",
+    "east", "west", "new", "upper", "lower", "central",
+];
+
+/// Builds a glossary from a document alone.
+pub fn build(document: &Document) -> Glossary {
+    let sentences = document.sentences();
+    // How each lowercase word is written inside sentences.
+    let mut lowercase_uses: HashMap<String, usize> = HashMap::new();
+    let mut capital_uses: HashMap<String, usize> = HashMap::new();
+    let split: Vec<Vec<Word<'_>>> = sentences.iter().map(|s| words(&s.text)).collect();
+    for sentence_words in &split {
+        for word in sentence_words.iter().skip(1) {
+            let (stem, _) = strip_possessive(word.text);
+            if is_capitalised(stem) {
+                *capital_uses.entry(stem.to_lowercase()).or_default() += 1;
+            } else {
+                *lowercase_uses.entry(stem.to_lowercase()).or_default() += 1;
+            }
+        }
+    }
+    let is_name_word = |word: &str, first: bool| {
+        let lower = word.to_lowercase();
+        if !is_capitalised(word) || word.len() < 2 && word != "I" {
+            return false;
+        }
+        if NOT_NAMES.contains(&lower.as_str()) {
+            return false;
+        }
+        if !first {
+            // "Her", "The" inside a name only as joiners.
+            return !english::is_common(&lower) || word.chars().all(|c| c.is_uppercase());
+        }
+        // A sentence's first word is capitalised anyway: a name only when
+        // the document also capitalises it inside sentences and never
+        // writes it in lowercase.
+        capital_uses.get(&lower).copied().unwrap_or(0) > 0
+            && lowercase_uses.get(&lower).copied().unwrap_or(0) == 0
+            && !english::is_common(&lower)
+    };
+    // A sentence's first word that opens a longer name ("Thomas Bentley
+    // was ...", "Queen Charlotte ...") is part of it.
+    let opens_name = |first: &str, second: Option<&str>| {
+        let lower = first.to_lowercase();
+        is_capitalised(first)
+            && !SENTENCE_ADVERBS.contains(&lower.as_str())
+            && !english::is_common(&lower)
+            && !NOT_NAMES.contains(&lower.as_str())
+            && !lowercase_uses.contains_key(&lower)
+            && second.is_some_and(|w| is_name_word(strip_possessive(w).0, false))
+    };
+
+    // 1. Names: runs of capitalised words, with their evidence.
+    let mut names: Vec<String> = Vec::new();
+    let mut evidence: HashMap<String, Evidence> = HashMap::new();
+    // Names listed together ("A, B and C"), to share a kind.
+    let mut listed_with: Vec<(String, String)> = Vec::new();
+    for (index, sentence_words) in split.iter().enumerate() {
+        let next_first = split
+            .get(index + 1)
+            .and_then(|w| w.first())
+            .map(|w| w.text.to_lowercase());
+        let mut runs: Vec<(usize, usize, String)> = Vec::new();
+        let mut i = 0;
+        while i < sentence_words.len() {
+            let word = &sentence_words[i];
+            let (stem, _) = strip_possessive(word.text);
+            let starts_name =
+                i == 0 && opens_name(stem, sentence_words.get(1).map(|w| w.text)) && !word.quoted;
+            if word.quoted || !(is_name_word(stem, i == 0) || starts_name) {
+                i += 1;
+                continue;
+            }
+            let mut end = i + 1;
+            let mut last_possessive = strip_possessive(word.text).1;
+            while end < sentence_words.len() && !last_possessive {
+                let next = &sentence_words[end];
+                if next.quoted {
+                    break;
+                }
+                let gap = &sentences[index].text[sentence_words[end - 1].start
+                    + sentence_words[end - 1].text.len()
+                    ..next.start];
+                if !gap.trim().is_empty() {
+                    break;
+                }
+                let (stem, possessive) = strip_possessive(next.text);
+                if is_name_word(stem, false) {
+                    end += 1;
+                    last_possessive = possessive;
+                    continue;
+                }
+                // One or two joiners count only when a capitalised word
+                // follows them ("Abolition of the Slave Trade").
+                let joined = |from: usize, to: usize| {
+                    sentences[index].text[sentence_words[from].start
+                        + sentence_words[from].text.len()
+                        ..sentence_words[to].start]
+                        .trim()
+                        .is_empty()
+                };
+                let joiners = (0..2)
+                    .take_while(|k| {
+                        sentence_words
+                            .get(end + k)
+                            .is_some_and(|w| NAME_JOINERS.contains(&w.text) && !w.quoted)
+                    })
+                    .count();
+                let current_head = strip_possessive(sentence_words[end - 1].text)
+                    .0
+                    .to_lowercase();
+                let head_done = [PLACE_HEADS, TERM_HEADS]
+                    .iter()
+                    .any(|heads| heads.contains(&current_head.as_str()));
+                let first_joiner = sentence_words.get(end).map_or("", |w| w.text);
+                if joiners > 0
+                    && !(head_done && first_joiner != "of")
+                    && sentence_words.get(end + joiners).is_some_and(|after| {
+                        !after.quoted && is_name_word(strip_possessive(after.text).0, false)
+                    })
+                    && (end..end + joiners).all(|k| joined(k, k + 1))
+                {
+                    end += joiners + 1;
+                    last_possessive = strip_possessive(sentence_words[end - 1].text).1;
+                    continue;
+                }
+                break;
+            }
+            let first_start = word.start;
+            let last = &sentence_words[end - 1];
+            let (last_stem, _) = strip_possessive(last.text);
+            let mut name =
+                sentences[index].text[first_start..last.start + last_stem.len()].to_string();
+            // A leading "The" belongs to the sentence, not the name.
+            if let Some(rest) = name.strip_prefix("The ") {
+                name = rest.to_string();
+            }
+            if name.len() >= 2
+                && !(name.len() <= 3
+                    && name.chars().all(char::is_alphabetic)
+                    && english::is_common(&name.to_lowercase()))
+            {
+                runs.push((i, end, name));
+            }
+            i = end;
+        }
+        for (k, (start, end, name)) in runs.iter().enumerate() {
+            if !names.contains(name) {
+                names.push(name.clone());
+            }
+            let entry = evidence.entry(name.clone()).or_default();
+            entry.mentions += 1;
+            let before = start
+                .checked_sub(1)
+                .map(|b| sentence_words[b].text.to_lowercase());
+            let after: Vec<String> = sentence_words[*end..]
+                .iter()
+                .take(3)
+                .map(|w| w.text.to_lowercase())
+                .collect();
+            // "in X", "in the X"; "to"/"from"/"of" weigh less (people are
+            // written to and sons of).
+            let before_the = start
+                .checked_sub(2)
+                .filter(|_| before.as_deref() == Some("the"))
+                .map(|b| sentence_words[b].text.to_lowercase());
+            for preposition in [before.as_deref(), before_the.as_deref()]
+                .into_iter()
+                .flatten()
+            {
+                if preposition == "of" {
+                    // "son of X" and "region of X" alike: no evidence.
+                } else if matches!(preposition, "to" | "from") {
+                    entry.place += 0.5;
+                } else if PLACE_PREPOSITIONS.contains(&preposition) {
+                    entry.place += 1.0;
+                }
+            }
+            if *start == 0 {
+                entry.person += 0.5;
+            }
+            if before.as_deref().is_some_and(|b| TITLES.contains(&b)) {
+                entry.person += 2.0;
+            }
+            if after
+                .iter()
+                .take(2)
+                .any(|a| PERSON_VERBS.contains(&a.as_str()))
+            {
+                entry.person += 1.0;
+            }
+            // A person pronoun soon after, in this sentence or opening the next.
+            // Only for a name near the start (a subject): a pronoun after
+            // an object usually means the subject.
+            let pronoun_after = *start < 3
+                && (sentence_words[*end..]
+                    .iter()
+                    .take(8)
+                    .any(|w| matches!(w.text, "he" | "she" | "his" | "her" | "him"))
+                    || (k == 0
+                        && next_first
+                            .as_deref()
+                            .is_some_and(|w| matches!(w, "he" | "she" | "his" | "her"))));
+            if pronoun_after {
+                entry.person += 1.0;
+            }
+            // "X, who ...": a person, unless X follows a preposition
+            // ("a merchant in Liverpool who ...").
+            let after_preposition = before
+                .as_deref()
+                .is_some_and(|b| PLACE_PREPOSITIONS.contains(&b));
+            if after.first().is_some_and(|a| a == "who") && !after_preposition {
+                entry.person += 1.5;
+            }
+            if after.first().is_some_and(|a| a == "where") {
+                entry.place += 1.5;
+            }
+            // Right before a lowercase word that is not a verb-like ending:
+            // used as a modifier ("Latin words", "Liverpool merchant").
+            if let Some(next) = sentence_words.get(*end)
+                && sentences[index].text[sentence_words[*end - 1].start
+                    + sentence_words[*end - 1].text.len()
+                    ..next.start]
+                    .trim()
+                    .is_empty()
+                && next.text.chars().next().is_some_and(char::is_lowercase)
+                && !english::is_common(&next.text.to_lowercase())
+                && !next.text.ends_with("ed")
+            {
+                entry.modifier += 1;
+            }
+        }
+        // Names joined by "and" or commas, with nothing else between.
+        for pair in runs.windows(2) {
+            let (_, end_a, a) = &pair[0];
+            let (start_b, _, b) = &pair[1];
+            let last_a = &sentence_words[end_a - 1];
+            let gap = &sentences[index].text
+                [last_a.start + last_a.text.len()..sentence_words[*start_b].start];
+            // "A, B and C", but not "..., and B" (a new clause).
+            let and =
+                start_b - end_a == 1 && sentence_words[*end_a].text == "and" && !gap.contains(',');
+            if and || *start_b == *end_a {
+                listed_with.push((a.clone(), b.clone()));
+            }
+        }
+    }
+
+    // 2. Kinds from the words of the name itself.
+    let mut kinds: HashMap<String, EntryKind> = HashMap::new();
+    let mut not_names: HashSet<String> = HashSet::new();
+    for name in &names {
+        let parts: Vec<String> = name.split_whitespace().map(|p| p.to_lowercase()).collect();
+        // The head is the last word, or the word before "of"/"for" ("Society
+        // for ...", "Act of Parliament").
+        let head = parts
+            .iter()
+            .position(|p| p == "of" || p == "for")
+            .and_then(|i| i.checked_sub(1))
+            .map_or_else(
+                || parts.last().cloned().unwrap_or_default(),
+                |i| parts[i].clone(),
+            );
+        let first = parts.first().cloned().unwrap_or_default();
+        let evidence = evidence.get(name).cloned().unwrap_or_default();
+        // Only ever a modifier and shaped like an adjective of nationality
+        // or language ("British", "Etruscan", "Latin"): not a name.
+        let adjective = ["ish", "ese", "ian", "an", "ic"]
+            .iter()
+            .any(|e| head.ends_with(e));
+        // Or used only ever as a modifier ("Latin words").
+        let only_modifier = evidence.modifier == evidence.mentions;
+        if parts.len() == 1
+            && (adjective || only_modifier)
+            && evidence.modifier >= 1
+            && evidence.person < 1.0
+            && evidence.place < 1.0
+        {
+            not_names.insert(name.clone());
+            continue;
+        }
+        let kind = if TITLES.contains(&first.as_str()) && parts.len() > 1 {
+            EntryKind::Person
+        } else if PLACE_PREFIXES.contains(&first.as_str()) && parts.len() > 1 {
+            EntryKind::Place
+        } else if parts.len() == 1
+            && name.ends_with('s')
+            && ["ans", "ists", "ites", "ers", "ics"]
+                .iter()
+                .any(|e| head.ends_with(e))
+        {
+            // "Russians", "Bolsheviks"-like plurals of people.
+            EntryKind::Group
+        } else if parts.len() > 1 && TERM_HEADS.contains(&head.as_str()) {
+            EntryKind::Term
+        } else if GROUP_HEADS.contains(&head.as_str()) {
+            EntryKind::Group
+        } else if PLACE_HEADS.contains(&head.as_str()) {
+            EntryKind::Place
+        } else if head.ends_with('s')
+            && !head.ends_with("ss")
+            && parts.len() == 1
+            && name.chars().skip(1).any(char::is_lowercase)
+            && capital_uses.contains_key(head.trim_end_matches('s'))
+        {
+            EntryKind::Group
+        } else if name
+            .chars()
+            .filter(|c| c.is_alphabetic())
+            .all(char::is_uppercase)
+        {
+            // An acronym: a place when used like one ("in the USSR").
+            if evidence.place > evidence.person && evidence.place >= 1.0 {
+                EntryKind::Place
+            } else {
+                EntryKind::Term
+            }
+        } else if parts.len() == 1
+            && [
+                "ia", "land", "any", "stan", "ance", "ain", "ope", "aly", "ica", "ina", "ey",
+                "ico", "ece",
+            ]
+            .iter()
+            .any(|e| head.ends_with(e))
+            && evidence.person < 2.0
+        {
+            // Country-shaped ("Russia", "Germany", "Britain").
+            EntryKind::Place
+        } else if evidence.person > evidence.place {
+            EntryKind::Person
+        } else if evidence.place > 0.0 {
+            EntryKind::Place
+        } else if parts
+            .iter()
+            .any(|p| NAME_JOINERS.contains(&p.as_str()) && p != "the")
+        {
+            EntryKind::Term
+        } else if parts.len() > 1 && parts.iter().any(|p| p == "the") {
+            // "Catherine the Great".
+            EntryKind::Person
+        } else {
+            // No evidence either way: unresolved for now.
+            continue;
+        };
+        kinds.insert(name.clone(), kind);
+    }
+    // A single word of longer names of one kind takes that kind ("Josiah"
+    // of "Josiah Wedgwood", "Staffordshire" of "North Staffordshire"),
+    // unless its own mentions clearly say otherwise.
+    for name in names.iter().filter(|n| n.split_whitespace().count() == 1) {
+        let longer: HashSet<EntryKind> = names
+            .iter()
+            .filter(|other| *other != name && contains_words(other, name))
+            .filter_map(|other| kinds.get(other).copied())
+            .collect();
+        if let (1, Some(kind)) = (longer.len(), longer.iter().next())
+            && evidence.get(name).is_none_or(|e| match kind {
+                EntryKind::Person => e.place < 1.5,
+                EntryKind::Place => e.person < 1.5,
+                _ => e.place < 1.5 && e.person < 1.5,
+            })
+            && !not_names.contains(name)
+        {
+            kinds.insert(name.clone(), *kind);
+        }
+    }
+    // 3. Names listed together share a kind (a few passes settle chains).
+    for _ in 0..3 {
+        for (a, b) in &listed_with {
+            if not_names.contains(a) || not_names.contains(b) {
+                continue;
+            }
+            let strength = |n: &String| evidence.get(n).map_or(0.0, |e| (e.person - e.place).abs());
+            match (kinds.get(a).copied(), kinds.get(b).copied()) {
+                (Some(kind), None) => {
+                    kinds.insert(b.clone(), kind);
+                }
+                (None, Some(kind)) => {
+                    kinds.insert(a.clone(), kind);
+                }
+                // Listed together but typed apart: the better-attested wins.
+                (Some(x), Some(y)) if x != y => {
+                    if strength(a) > strength(b) + 0.5 {
+                        kinds.insert(b.clone(), x);
+                    } else if strength(b) > strength(a) + 0.5 {
+                        kinds.insert(a.clone(), y);
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+    // A short name inside a longer one takes its kind ("Bentley").
+    for name in &names {
+        if kinds.contains_key(name) || not_names.contains(name) {
+            continue;
+        }
+        if let Some(kind) = names
+            .iter()
+            .filter(|other| *other != name && contains_words(other, name))
+            .find_map(|other| kinds.get(other).copied())
+        {
+            kinds.insert(name.clone(), kind);
+        }
+    }
+    // Still unknown: a single capitalised word used as a subject is most
+    // often a person; anything else is a term.
+    for name in names.iter().filter(|n| !not_names.contains(*n)) {
+        if !kinds.contains_key(name) {
+            let kind = if name.split_whitespace().count() <= 3
+                && !name.chars().all(|c| !c.is_lowercase())
+            {
+                EntryKind::Person
+            } else {
+                EntryKind::Term
+            };
+            kinds.insert(name.clone(), kind);
+        }
+    }
+
+    // 4. Groups and terms written in lowercase.
+    let mut lower_entries: Vec<(EntryKind, String)> = Vec::new();
+    let mut seen_lower: HashSet<String> = HashSet::new();
+    for (word, count) in sorted_counts(&lowercase_uses) {
+        if count < 2 || word.len() < 5 || word.contains('\'') || word.contains('’') {
+            continue;
+        }
+        if word.ends_with('s')
+            && PEOPLE_SUFFIXES.iter().any(|s| word.ends_with(s))
+            && !NOT_PEOPLE.contains(&word.as_str())
+            && !english::is_common(&word)
+        {
+            seen_lower.insert(word.clone());
+            lower_entries.push((EntryKind::Group, word));
+        }
+    }
+    for (index, sentence_words) in split.iter().enumerate() {
+        for term in defined_terms(&sentences[index].text, sentence_words) {
+            let lower = term.to_lowercase();
+            if seen_lower.insert(lower.clone()) && !names.iter().any(|n| n.to_lowercase() == lower)
+            {
+                lower_entries.push((EntryKind::Term, term));
+            }
+        }
+    }
+    for (word, count) in sorted_counts(&lowercase_uses) {
+        // Repeated, long and not common English: a key term of the text.
+        let rare = english::zipf(&word).is_none_or(|z| z < 3.0);
+        let abstract_noun = ["isation", "ization", "ism", "ware"]
+            .iter()
+            .any(|s| word.ends_with(s));
+        if count >= 2 && word.len() >= 7 && rare && abstract_noun && seen_lower.insert(word.clone())
+        {
+            lower_entries.push((EntryKind::Term, word));
+        }
+    }
+
+    // 5. The glossary, names first in document order.
+    let mut glossary = Glossary::default();
+    let mut listed: HashSet<String> = HashSet::new();
+    for name in &names {
+        if let Some(kind) = kinds.get(name)
+            && listed.insert(name.to_lowercase())
+        {
+            glossary.entries.push((*kind, name.clone()));
+        }
+    }
+    for (kind, entry) in lower_entries {
+        if listed.insert(entry.to_lowercase()) {
+            glossary.entries.push((kind, entry));
+        }
+    }
+    // Short names that belong to exactly one longer name of the same kind.
+    for name in &names {
+        if name.split_whitespace().count() != 1 || kinds.get(name) != Some(&EntryKind::Person) {
+            continue;
+        }
+        let longer: Vec<&String> = names
+            .iter()
+            .filter(|other| {
+                *other != name
+                    && contains_words(other, name)
+                    && kinds.get(*other) == kinds.get(name)
+            })
+            .collect();
+        if let [only] = longer.as_slice() {
+            glossary
+                .same
+                .push(vec![only.to_lowercase(), name.to_lowercase()]);
+        }
+    }
+    // Acronyms with their spelled-out name ("New Economic Policy" / "NEP").
+    for short in names
+        .iter()
+        .filter(|n| n.len() >= 2 && n.chars().all(char::is_uppercase))
+    {
+        if let Some(long) = names.iter().find(|long| {
+            let initials: String = long
+                .split_whitespace()
+                .filter(|w| !NAME_JOINERS.contains(w))
+                .filter_map(|w| w.chars().next())
+                .collect();
+            long.split_whitespace().count() > 1 && initials == *short
+        }) {
+            glossary
+                .same
+                .push(vec![long.to_lowercase(), short.to_lowercase()]);
+        }
+    }
+    glossary
+}
+
+/// Whether every word of `short` is a word of `long`.
+fn contains_words(long: &str, short: &str) -> bool {
+    let long: Vec<&str> = long.split_whitespace().collect();
+    short.split_whitespace().all(|w| long.contains(&w))
+}
+
+fn sorted_counts(counts: &HashMap<String, usize>) -> Vec<(String, usize)> {
+    let mut sorted: Vec<(String, usize)> = counts.iter().map(|(w, c)| (w.clone(), *c)).collect();
+    sorted.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    sorted
+}
+
+/// Single lowercase words the sentence defines: "creamware, a cream-coloured
+/// earthenware", "jasperware is an unglazed stoneware", "basalt, which was a
+/// hard ... stoneware", "invented a pyrometer, which measured".
+fn defined_terms(sentence: &str, words: &[Word<'_>]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        if is_capitalised(word.text) && i > 0
+            || word.text.len() < 5
+            || english::is_common(&word.text.to_lowercase())
+        {
+            continue;
+        }
+        let end = word.start + word.text.len();
+        let rest = sentence[end..].trim_start();
+        let next: Vec<&str> = words[i + 1..].iter().take(2).map(|w| w.text).collect();
+        let appositive = rest.starts_with(", a ")
+            || rest.starts_with(", an ")
+            || rest.starts_with(", which was a")
+            || rest.starts_with(", which is a")
+            || rest.starts_with(", which measured");
+        // "X is a/an ...": a definition; "X was a serious problem" at the
+        // start of a sentence is not.
+        let copula = matches!(next.as_slice(), ["is", "a" | "an"])
+            || i > 0 && matches!(next.as_slice(), ["was", "a" | "an"]);
+        if appositive && !is_capitalised(word.text)
+            || copula && (i == 0 || !is_capitalised(word.text))
+        {
+            found.push(word.text.to_lowercase());
+        }
+    }
+    found
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kinds(glossary: &Glossary, kind: EntryKind) -> Vec<&str> {
+        glossary.of_kind(kind).collect()
+    }
+
+    #[test]
+    fn names_take_their_kind_from_titles_heads_and_context() {
+        let doc = Document::parse(
+            "Thomas Bentley was a merchant in Liverpool who loved art. \
+             Queen Charlotte was pleased with the tea set. \
+             The Trent and Mersey Canal was approved by Parliament. \
+             The Lunar Society met in Birmingham, and Bentley wrote to him. \
+             Clay came from Devon, Dorset and Cornwall by sea.",
+        );
+        let glossary = build(&doc);
+        let people = kinds(&glossary, EntryKind::Person);
+        assert!(people.contains(&"Thomas Bentley"), "{glossary:?}");
+        assert!(people.contains(&"Queen Charlotte"), "{glossary:?}");
+        let places = kinds(&glossary, EntryKind::Place);
+        for place in [
+            "Liverpool",
+            "Mersey Canal",
+            "Birmingham",
+            "Devon",
+            "Dorset",
+            "Cornwall",
+        ] {
+            assert!(places.contains(&place), "{place}: {glossary:?}");
+        }
+        assert!(kinds(&glossary, EntryKind::Group).contains(&"Lunar Society"));
+        // A short name inside exactly one longer name is the same person.
+        assert!(glossary.same_thing("Bentley", "Thomas Bentley"));
+    }
+
+    #[test]
+    fn sentence_openers_and_common_words_are_not_names() {
+        let doc = Document::parse(
+            "Transport was a serious problem. Potters had worked there. \
+             Other potters also made pots. However, the roads were poor.",
+        );
+        let glossary = build(&doc);
+        let all: Vec<&str> = glossary.entries.iter().map(|(_, e)| e.as_str()).collect();
+        for word in ["Transport", "Potters", "Other", "However"] {
+            assert!(!all.contains(&word), "{word} in {all:?}");
+        }
+    }
+
+    #[test]
+    fn groups_terms_and_acronyms_are_found() {
+        let doc = Document::parse(
+            "The peasants hated the plan. The rightists and the peasants argued. \
+             The rightists lost. His first success was creamware, a cream-coloured earthenware. \
+             The New Economic Policy (NEP) helped. The NEP ended.",
+        );
+        let glossary = build(&doc);
+        let groups = kinds(&glossary, EntryKind::Group);
+        assert!(
+            groups.contains(&"peasants") && groups.contains(&"rightists"),
+            "{glossary:?}"
+        );
+        assert!(
+            kinds(&glossary, EntryKind::Term).contains(&"creamware"),
+            "{glossary:?}"
+        );
+        assert!(
+            glossary.same_thing("NEP", "New Economic Policy"),
+            "{glossary:?}"
+        );
+    }
+
+    #[test]
+    fn every_entry_occurs_in_the_document_so_the_toml_loads_back() {
+        let pack = crate::content::Pack::bundled().unwrap();
+        let glossary = build(&pack.document);
+        assert!(glossary.entries.len() >= 10, "{glossary:?}");
+        let text = glossary.to_toml("auto");
+        let (again, errors) =
+            crate::content::glossary::parse_glossary("auto.toml", &text, &pack.document);
+        assert!(errors.is_empty(), "{errors:?}\n{text}");
+        let mut read: Vec<_> = again.entries.clone();
+        let mut made: Vec<_> = glossary.entries.clone();
+        read.sort_by(|a, b| a.1.cmp(&b.1));
+        made.sort_by(|a, b| a.1.cmp(&b.1));
+        assert_eq!(read, made);
+    }
+}

@@ -1,0 +1,351 @@
+use super::*;
+use crate::content::Document;
+
+fn bundled() -> Pack {
+    Pack::bundled().unwrap()
+}
+
+/// A pack with only a document (no glossary, no events, no bank).
+fn document_only(text_: &str) -> Pack {
+    let mut pack = bundled();
+    pack.document = Document::parse(text_);
+    pack.glossary = Glossary::default();
+    pack.events.clear();
+    pack.questions.clear();
+    pack.synonyms.clear();
+    pack
+}
+
+const TEACHER_DOC: &str = "Josiah Wedgwood was born in Burslem in 1730, the youngest child of a large family. \
+His father died in 1739, when Josiah was only nine, so the boy left school.\n\n\
+In 1759 he set up his own business at the Ivy House works in Burslem. \
+In 1764 he married Sarah Wedgwood, a distant cousin, and the couple had eight children. \
+In 1768 his damaged right leg had to be amputated.\n\n\
+Thomas Bentley was a Liverpool merchant who was well educated and deeply interested in art. \
+Wedgwood met him in Liverpool in 1762. Bentley moved to London, where he looked after the showroom. \
+Bentley died in 1780 in London.\n\n\
+The canal was approved by an Act of Parliament in 1766. \
+The engineer in charge was James Brindley, who had already built the Bridgewater Canal. \
+Brindley died in 1772, before the work was finished, and the route opened in 1777. \
+Heavy loads could then be carried by boat far more cheaply than by road because the water was smooth.\n\n\
+For wealthy buyers he made black basalt, a hard black stoneware that could be polished. \
+His most famous invention was jasperware, which he perfected after thousands of trials. \
+Jasperware is an unglazed stoneware, often coloured pale blue with metal oxides. \
+The Frog Service for Catherine the Great had more than nine hundred pieces. \
+He left a fortune of about £500,000, an enormous sum at the time. \
+Potters needed to know how hot their kilns were, because ordinary thermometers failed in the heat. \
+Wedgwood built a village of cottages for his workers in order to keep skilled potters near the works. \
+In 1787 Wedgwood produced a medallion for the Society for the Abolition of the Slave Trade. \
+Wedgwood sent a parcel of medallions to Benjamin Franklin in Philadelphia in 1788.";
+
+fn all_generated(pack: &Pack) -> Vec<Question> {
+    let generator = Generator::new(pack);
+    let mut all = generator.pool(1);
+    for seed in 2..4 {
+        all.extend(generator.pool(seed));
+    }
+    all
+}
+
+/// Every blank sits between whole words: the text before it ends at a word
+/// boundary and the text after starts at one.
+fn blank_is_well_formed(prompt: &str) -> bool {
+    prompt.match_indices("___").all(|(at, _)| {
+        let before = prompt[..at].chars().next_back();
+        let after = prompt[at + 3..].chars().next();
+        !before.is_some_and(char::is_alphanumeric) && !after.is_some_and(char::is_alphanumeric)
+    })
+}
+
+#[test]
+fn blanks_sit_at_word_boundaries_on_any_document() {
+    for pack in [bundled(), document_only(TEACHER_DOC)] {
+        for q in all_generated(&pack) {
+            assert!(blank_is_well_formed(&q.prompt), "{q:?}");
+        }
+    }
+}
+
+#[test]
+fn no_question_opens_with_a_discourse_opener_or_leans_on_an_earlier_sentence() {
+    for pack in [bundled(), document_only(TEACHER_DOC)] {
+        for q in all_generated(&pack) {
+            let first = q
+                .prompt
+                .split(|c: char| !c.is_alphanumeric())
+                .next()
+                .unwrap_or("")
+                .to_lowercase();
+            assert!(
+                ![
+                    "so",
+                    "therefore",
+                    "however",
+                    "but",
+                    "and",
+                    "for",
+                    "by",
+                    "this",
+                    "it",
+                    "they",
+                    "he",
+                    "she",
+                    "his"
+                ]
+                .contains(&first.as_str()),
+                "{q:?}"
+            );
+            let own = q
+                .prompt
+                .trim_start_matches("Which of these statements")
+                .trim_start_matches("Which of these");
+            let words: Vec<String> = prepare::word_spans(own)
+                .into_iter()
+                .map(|(_, _, w)| w)
+                .collect();
+            for word in ["this", "these", "those"] {
+                assert!(!words.contains(&word.to_string()), "{word}: {q:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn years_stay_years_and_numbers_have_no_ten_times_partner() {
+    let pack = document_only(TEACHER_DOC);
+    let questions = all_generated(&pack);
+    let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
+    assert!(years.len() >= 5, "{questions:#?}");
+    for q in years {
+        for choice in &q.choices {
+            assert!(choice.len() == 4 && choice.parse::<u32>().is_ok(), "{q:?}");
+        }
+    }
+    for q in questions.iter().filter(|q| q.kind == "number") {
+        assert!(!q.prompt.contains("1,"), "{q:?}");
+        let audit = audit::audit("one", std::slice::from_ref(q));
+        let partner = audit
+            .guessers
+            .iter()
+            .find(|g| g.name == "x10 partner")
+            .unwrap();
+        assert_eq!(partner.applicable, 0, "{q:?}");
+    }
+}
+
+#[test]
+fn wrong_choices_are_of_the_answers_kind_and_never_another_name_of_it() {
+    let pack = bundled();
+    let people: Vec<&str> = pack.glossary.of_kind(EntryKind::Person).collect();
+    let places: Vec<&str> = pack.glossary.of_kind(EntryKind::Place).collect();
+    for q in all_generated(&pack) {
+        match q.kind.as_str() {
+            "person" => assert!(
+                q.choices.iter().all(|c| people.contains(&c.as_str())),
+                "{q:?}"
+            ),
+            "place" => {
+                assert!(
+                    q.choices.iter().all(|c| places.contains(&c.as_str())),
+                    "{q:?}"
+                );
+                for c in &q.choices {
+                    if c != q.answer() {
+                        assert!(!pack.glossary.same_thing(c, q.answer()), "{q:?}");
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+#[test]
+fn a_wrong_choice_is_never_a_synonym_from_the_packs_related_terms() {
+    let mut pack = document_only(
+        "Agricultural output tanked in the villages, leading to famine on a catastrophic scale. \
+         Many peasants suffered starvation in the cold winter of the first plan. \
+         The regime sent kulaks into exile in the far north of the country. \
+         Farmers hid their grain from the officials of the regime in the villages. \
+         The government built the Belomor Canal with the labour of prisoners.",
+    );
+    pack.glossary = Glossary {
+        entries: ["famine", "starvation", "exile", "grain", "labour"]
+            .iter()
+            .map(|t| (EntryKind::Term, t.to_string()))
+            .collect(),
+        ..Glossary::default()
+    };
+    pack.synonyms = vec![vec!["famine".into(), "starvation".into()]];
+    let questions = all_generated(&pack);
+    for q in questions.iter().filter(|q| q.answer() == "famine") {
+        assert!(!q.choices.iter().any(|c| c == "starvation"), "{q:?}");
+    }
+}
+
+#[test]
+fn a_wrong_choice_the_document_also_supports_is_never_offered() {
+    let pack = document_only(
+        "Russia signed a pact with Japan in the spring of that war. \
+         Later Russia signed a pact with Germany in the summer before the war. \
+         Italy and France watched the talks from a distance in the west. \
+         Britain and Poland feared the pact in the east and the west.",
+    );
+    for q in all_generated(&pack) {
+        if q.prompt.contains("signed a pact with ___") {
+            let wrong: Vec<&String> = q.choices.iter().filter(|c| *c != q.answer()).collect();
+            assert!(
+                !wrong.iter().any(|c| *c == "Japan" || *c == "Germany"),
+                "{q:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_automatic_glossary_types_the_teacher_document() {
+    let generator = Generator::new(&document_only(TEACHER_DOC));
+    assert!(generator.automatic_glossary);
+    let glossary = generator.glossary();
+    assert_eq!(glossary.kind_of("Thomas Bentley"), Some(EntryKind::Person));
+    assert_eq!(glossary.kind_of("Liverpool"), Some(EntryKind::Place));
+    assert_eq!(
+        glossary.kind_of("Bridgewater Canal"),
+        Some(EntryKind::Place)
+    );
+    assert_eq!(glossary.kind_of("jasperware"), Some(EntryKind::Term));
+}
+
+#[test]
+fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
+    let pack = document_only(TEACHER_DOC);
+    let questions = all_generated(&pack);
+    let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
+    for kind in [
+        "statement",
+        "chronology",
+        "person",
+        "year",
+        "number",
+        "place",
+    ] {
+        assert!(kinds.contains(kind), "no {kind} question: {kinds:?}");
+    }
+    for q in &questions {
+        assert_eq!(q.choices.len(), 4, "{q:?}");
+        let distinct: HashSet<String> = q.choices.iter().map(|c| c.to_lowercase()).collect();
+        assert_eq!(distinct.len(), 4, "{q:?}");
+        assert!(q.answer_index.is_some(), "{q:?}");
+    }
+    // The bundled pack's dated events make chronology questions that say
+    // the dates in the reveal.
+    let chronology = all_generated(&bundled())
+        .into_iter()
+        .find(|q| q.kind == "chronology")
+        .expect("a chronology question");
+    assert!(
+        chronology
+            .explanation
+            .as_deref()
+            .is_some_and(|e| e.starts_with("In order: "))
+    );
+}
+
+#[test]
+fn a_definition_is_asked_in_reverse_with_terms_as_wrong_choices() {
+    let pack = document_only(
+        "The first success of the firm was creamware, a cream-coloured earthenware that was light and strong. \
+         Creamware was sold across Europe by the firm for many years after that. \
+         Jasperware is an unglazed stoneware that was often coloured pale blue. \
+         Basalt was used for vases, and basalt could be polished by the workers. \
+         The pyrometer measured heat, and the pyrometer used small pieces of clay. \
+         Stoneware was fired hot, and stoneware was hard enough for the kitchen.",
+    );
+    let mut glossary = Glossary::default();
+    for term in [
+        "creamware",
+        "jasperware",
+        "basalt",
+        "pyrometer",
+        "stoneware",
+    ] {
+        glossary.entries.push((EntryKind::Term, term.to_string()));
+    }
+    let mut pack = pack;
+    pack.glossary = glossary;
+    let questions = all_generated(&pack);
+    let definition = questions
+        .iter()
+        .find(|q| q.kind == "definition")
+        .unwrap_or_else(|| panic!("{questions:#?}"));
+    assert_eq!(
+        definition.prompt,
+        "Which of these does the document describe as a cream-coloured earthenware that was light and strong?"
+    );
+    assert_eq!(definition.answer(), "creamware");
+    assert!(
+        !definition
+            .choices
+            .iter()
+            .any(|c| c == "stoneware" && definition.prompt.contains("stoneware"))
+    );
+}
+
+#[test]
+fn cause_questions_offer_clauses_of_the_same_shape() {
+    let pack = document_only(TEACHER_DOC);
+    let questions = all_generated(&pack);
+    for q in questions.iter().filter(|q| q.kind == "cause") {
+        assert!(q.prompt.ends_with(" ___."), "{q:?}");
+        assert!(q.choices.iter().all(|c| !c.contains(". ")), "{q:?}");
+    }
+}
+
+#[test]
+fn a_quiz_spreads_answers_and_topics() {
+    for pack in [bundled(), document_only(TEACHER_DOC)] {
+        let generator = Generator::new(&pack);
+        for seed in 1..6 {
+            let quiz = generator.generate(10, seed);
+            assert!(quiz.len() >= 8, "{}", quiz.len());
+            let mut counts: HashMap<String, usize> = HashMap::new();
+            for q in &quiz {
+                *counts.entry(q.answer().to_lowercase()).or_default() += 1;
+            }
+            assert!(counts.values().all(|n| *n <= 1), "{counts:?}");
+            let passages: HashSet<usize> = quiz
+                .iter()
+                .filter_map(|q| q.source_sentence)
+                .map(|s| pack.document.sentences()[s].passage)
+                .collect();
+            assert!(passages.len() >= 4, "{passages:?}");
+        }
+    }
+}
+
+#[test]
+fn generation_is_deterministic_for_a_seed() {
+    let pack = bundled();
+    assert_eq!(generate(&pack, 10, 42), generate(&pack, 10, 42));
+    assert_ne!(generate(&pack, 10, 42), generate(&pack, 10, 43));
+}
+
+#[test]
+fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
+    for pack in [bundled(), document_only(TEACHER_DOC)] {
+        let pool = Generator::new(&pack).pool(1);
+        let sentences = pack.document.sentences().len();
+        assert!(
+            pool.len() * 2 >= sentences * 3,
+            "{} questions for {sentences} sentences",
+            pool.len()
+        );
+    }
+}
+
+#[test]
+fn no_rule_based_guesser_beats_the_limit_on_the_bundled_pool() {
+    let pool = Generator::new(&bundled()).pool(1);
+    let audit = audit::audit("bundled", &pool);
+    assert!(audit.failing().is_empty(), "{audit}");
+}
