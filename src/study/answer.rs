@@ -1100,7 +1100,12 @@ impl Answerer {
         if let Some(reason) = refusal {
             // The closest passage, labelled as not a direct answer, when it
             // is at least about the question's topic.
-            let closest = (coverage >= self.params.min_coverage * 0.6).then(|| hits[0].clone());
+            // Only when the document has words for all the question asks
+            // ("capital of France" gets no Germany sentence).
+            let near = coverage >= self.params.min_coverage * 0.6
+                && signals.missing == 0.0
+                && signals.missing_word == 0.0;
+            let closest = near.then(|| hits[0].clone());
             return refuse_with(reason, suggestions(), closest, signals);
         }
         Answer {

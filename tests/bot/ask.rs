@@ -25,7 +25,29 @@ async fn a_question_the_document_does_not_cover_is_refused_with_topics() {
         "{output}"
     );
     assert!(output.contains("It does cover:"), "{output}");
-    assert!(!output.contains("> "), "a refusal quotes nothing: {output}");
+    assert!(
+        !output.contains("> "),
+        "an off-topic refusal quotes nothing: {output}"
+    );
+}
+
+#[tokio::test]
+async fn a_near_miss_shows_the_closest_passage_labelled_as_not_an_answer() {
+    let app = TestApp::spawn().await;
+    let output = app
+        .send("When did Stalin announce that collectivisation would be compulsory?")
+        .await;
+    assert!(output.contains("does not give a date"), "{output}");
+    assert!(output.contains("not a direct answer"), "{output}");
+    assert!(output.contains("sentence 24 of 37"), "{output}");
+}
+
+#[tokio::test]
+async fn hello_gets_a_pointer_not_a_refusal() {
+    let app = TestApp::spawn().await;
+    let output = app.send("hello!").await;
+    assert!(output.starts_with("Hello!"), "{output}");
+    assert!(!output.contains("does not cover"), "{output}");
 }
 
 #[tokio::test]

@@ -132,6 +132,9 @@ fn blind_test_questions_on_a_teachers_document_stay_above_the_floor() {
 // Floors: r@1, r@3, refuse (at least), false_refuse (at most); a little
 // under the figures measured when they were set, so that only a real
 // regression fails.
-const FLOOR_EXTRA: (f64, f64, f64, f64) = (0.0, 0.0, 0.0, 1.0);
-const FLOOR_USSR: (f64, f64, f64, f64) = (0.0, 0.0, 0.0, 1.0);
-const FLOOR_DOC2: (f64, f64, f64, f64) = (0.0, 0.0, 0.0, 1.0);
+// Measured: extra r@1 0.821 r@3 0.964 refuse 0.750 false 0.036; blind
+// essay test 0.800 0.875 0.700 0.100; blind handout test 0.457 0.571 0.600
+// 0.371 (the handout's figures are the weak spot, see eval/README.md).
+const FLOOR_EXTRA: (f64, f64, f64, f64) = (0.78, 0.90, 0.70, 0.10);
+const FLOOR_USSR: (f64, f64, f64, f64) = (0.75, 0.80, 0.60, 0.20);
+const FLOOR_DOC2: (f64, f64, f64, f64) = (0.40, 0.50, 0.50, 0.45);

@@ -7,7 +7,6 @@
 
 use std::collections::HashMap;
 
-use super::super::lexicon::Lexicon;
 use super::super::text;
 
 #[derive(Debug, Clone)]
@@ -63,11 +62,18 @@ fn is_topic_word(word: &str, capitalised: bool) -> bool {
 
 impl Topics {
     pub fn build(sentences: &[&str], document_frequency: &HashMap<String, usize>) -> Self {
-        let lexicon = Lexicon::global();
         let mut index: HashMap<Vec<String>, usize> = HashMap::new();
         let mut topics: Vec<Topic> = Vec::new();
         let mut counts: Vec<usize> = Vec::new();
         let mut by_sentence = Vec::with_capacity(sentences.len());
+        // Words the document writes in lowercase somewhere: a capital on
+        // them at a sentence start is only the start ("Stalin" stays).
+        let lowercase: std::collections::HashSet<String> = sentences
+            .iter()
+            .flat_map(|s| raw_words(s).into_iter().skip(1))
+            .filter(|(_, w)| w.chars().next().is_some_and(char::is_lowercase))
+            .map(|(_, w)| w.to_string())
+            .collect();
         for sentence in sentences {
             let words = raw_words(sentence);
             let mut runs: Vec<Vec<(usize, &str)>> = vec![Vec::new()];
@@ -89,7 +95,7 @@ impl Topics {
                     .map(|&(offset, word)| {
                         let first = offset == words[0].0;
                         let folded = text::fold(word);
-                        if first && lexicon.contains(&folded) {
+                        if first && lowercase.contains(&folded) {
                             folded
                         } else {
                             word.to_string()
