@@ -1082,7 +1082,7 @@ impl Answerer {
         let hits = self.hits(&scored, top, &asked_terms);
         let suggestions = || {
             self.topics
-                .from_sentences(scored.iter().map(|s| s.0).take(8), &asked, 3)
+                .near_sentences(scored.iter().map(|s| s.0).take(8), &asked, 3)
         };
         let refusal = if !refusal_rules {
             None

@@ -73,7 +73,7 @@ fn a_sentence_and_its_joined_copy_take_one_slot() {
     );
     let a = answerer.answer("what fed the village grain", 3);
     let shown: Vec<usize> = a.hits.iter().map(|h| h.sentence).collect();
-    assert!(a.hits.len() >= 1);
+    assert!(!a.hits.is_empty());
     assert!(
         !(shown.contains(&0) && shown.contains(&1)),
         "sentence 1 is quoted with sentence 0 already: {shown:?}"

@@ -148,7 +148,7 @@ impl Topics {
 
     /// Up to `count` topics from the given sentences (best first), none of
     /// which shares a term with what was asked.
-    pub fn from_sentences(
+    pub fn near_sentences(
         &self,
         sentences: impl Iterator<Item = usize>,
         asked: &dyn Fn(&str) -> bool,
@@ -255,7 +255,7 @@ mod tests {
         ]);
         let famine = text::content_terms("famine");
         let asked = |term: &str| famine.iter().any(|f| f == term);
-        let offered = t.from_sentences([0, 1].into_iter(), &asked, 3);
+        let offered = t.near_sentences([0, 1].into_iter(), &asked, 3);
         assert!(!offered.iter().any(|o| o.contains("famine")), "{offered:?}");
         assert!(!offered.is_empty());
     }
