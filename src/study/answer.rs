@@ -502,7 +502,8 @@ impl Answerer {
             });
             let has_date = own_terms[index]
                 .iter()
-                .any(|t| is_year(t) || is_month(&t.surface));
+                // "may" is a month far less often than a verb.
+                .any(|t| is_year(t) || (text::is_month(&t.surface) && t.surface != "may"));
             let has_capitalized_name = !names[index].is_empty();
             meaning_parts.push(parts);
             sentences.push(IndexedSentence {
@@ -1331,23 +1332,6 @@ fn is_year(token: &Token) -> bool {
         && token.term.len() == 4
         && token.surface.chars().all(|c| c.is_ascii_digit())
         && (token.term.starts_with('1') || token.term.starts_with('2'))
-}
-
-fn is_month(word: &str) -> bool {
-    matches!(
-        word,
-        "january"
-            | "february"
-            | "march"
-            | "april"
-            | "june"
-            | "july"
-            | "august"
-            | "september"
-            | "october"
-            | "november"
-            | "december"
-    )
 }
 
 /// The text quoted for a sentence and the sentences it shows: itself, with

@@ -27,7 +27,7 @@ use std::collections::{HashMap, HashSet};
 use crate::content::Document;
 use crate::content::glossary::{EntryKind, Glossary};
 
-use super::english;
+use super::{english, text};
 
 /// One word of a sentence: byte range and text.
 #[derive(Debug, Clone)]
@@ -418,19 +418,8 @@ struct Evidence {
 }
 
 /// Capitalised words that are not names of anything in the text.
+/// (Month names are also not names: see [`not_a_name`].)
 const NOT_NAMES: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
     "monday",
     "tuesday",
     "wednesday",
@@ -444,6 +433,10 @@ const NOT_NAMES: &[&str] = &[
     "dr",
     "st",
 ];
+
+fn not_a_name(lower: &str) -> bool {
+    text::is_month(lower) || NOT_NAMES.contains(&lower)
+}
 
 /// Words that open sentences without being names ("Today Wedgwood is ...").
 const SENTENCE_ADVERBS: &[&str] = &[
@@ -518,7 +511,7 @@ pub fn build(document: &Document) -> Glossary {
         if !is_capitalised(word) || word.len() < 2 && word != "I" {
             return false;
         }
-        if NOT_NAMES.contains(&lower.as_str()) {
+        if not_a_name(&lower) {
             return false;
         }
         if !first {
@@ -539,7 +532,7 @@ pub fn build(document: &Document) -> Glossary {
         is_capitalised(first)
             && !SENTENCE_ADVERBS.contains(&lower.as_str())
             && !english::is_common(&lower)
-            && !NOT_NAMES.contains(&lower.as_str())
+            && !not_a_name(&lower)
             && !lowercase_uses.contains_key(&lower)
             && second.is_some_and(|w| is_name_word(strip_possessive(w).0, false))
     };

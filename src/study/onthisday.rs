@@ -10,6 +10,8 @@ use chrono::{Datelike, NaiveDate};
 
 use crate::content::{DatedEvent, Document};
 
+use super::text;
+
 /// How far away (in days) an event may be to be offered instead.
 pub const NEAR_DAYS: i64 = 7;
 
@@ -212,21 +214,6 @@ pub fn choose_for_channel<'a>(
     })
 }
 
-const MONTHS: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 /// Finds sentences of the document that state a full date ("22 June 1941",
 /// "June 22, 1941", "1941-06-22") and makes them events, citing the
 /// sentence. A document without full dates (like the seed, whose years were
@@ -266,7 +253,7 @@ fn find_date(text: &str) -> Option<NaiveDate> {
         .filter(|w| !w.is_empty())
         .collect();
     let month = |w: &str| {
-        MONTHS
+        text::MONTHS
             .iter()
             .position(|m| *m == w || (w.len() >= 3 && m.starts_with(w) && w.len() <= 4))
             .map(|i| i as u32 + 1)

@@ -442,6 +442,27 @@ const QUESTION_FRAME: &[&str] = &[
     "meaning",
 ];
 
+/// The months, in order, lowercase.
+pub const MONTHS: [&str; 12] = [
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+];
+
+/// Whether a folded word is a month's name.
+pub fn is_month(word: &str) -> bool {
+    MONTHS.contains(&word)
+}
+
 /// English stopwords: function words that carry no topic.
 pub fn is_stopword(word: &str) -> bool {
     STOPWORDS.binary_search(&word).is_ok()

@@ -91,21 +91,6 @@ struct Span {
 /// Most questions a quiz may share one answer with, as a share.
 pub const MAX_ANSWER_SHARE: f64 = 0.15;
 
-const MONTHS: &[&str] = &[
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 const APPROXIMATE: &[&str] = &[
     "about",
     "around",
@@ -369,7 +354,7 @@ impl Generator {
                 continue;
             }
             let next = tokens.get(i + 1);
-            if next.is_some_and(|n| MONTHS.contains(&n.surface.as_str())) {
+            if next.is_some_and(|n| text::is_month(&n.surface)) {
                 continue;
             }
             let Ok(value) = token.term.parse::<u64>() else {
