@@ -944,32 +944,62 @@ impl Answerer {
             }));
 
         // Term-at-a-time over the inverted index: only sentences holding one
-        // of the question's terms are touched. sentence -> (score, covered).
-        let mut totals: HashMap<u32, (f64, f64)> = HashMap::new();
-        // sentence -> credit of each concept, for the per-concept rules.
-        let mut credits: HashMap<u32, Vec<f64>> = HashMap::new();
+        // of the question's terms are touched. Dense per-sentence slots with
+        // a list of those touched, not hash maps: a 5 MB book has tens of
+        // thousands of sentences and common words post to thousands.
+        let n = self.sentences.len();
+        // sentence -> (score, covered)
+        let mut totals = vec![(0.0f64, 0.0f64); n];
+        let mut touched: Vec<u32> = Vec::new();
+        // sentence -> (best ranking score, best coverage credit) for one concept.
+        let mut best = vec![(0.0f64, 0.0f64); n];
+        let mut best_touched: Vec<u32> = Vec::new();
         let max_score: f64 = concepts
             .iter()
             .map(|c| c.weight * c.factor * (K1 + 1.0))
             .sum();
-        for (c, concept) in concepts.iter().enumerate() {
-            // sentence -> (best ranking score, best coverage credit) for this concept.
-            let mut best: HashMap<u32, (f64, f64)> = HashMap::new();
+        let bm25 = |idf: f64, index: u32, tf: f32| {
+            let tf = f64::from(tf);
+            let sentence = &self.sentences[index as usize];
+            let norm = K1 * (1.0 - B + B * sentence.length / self.average_length);
+            idf * tf * (K1 + 1.0) / (tf + norm)
+        };
+        for concept in &concepts {
+            let mut keep = |index: u32, score: f64, credit: f64, best: &mut Vec<(f64, f64)>| {
+                let entry = &mut best[index as usize];
+                if *entry == (0.0, 0.0) {
+                    best_touched.push(index);
+                }
+                entry.0 = entry.0.max(score);
+                entry.1 = entry.1.max(credit);
+            };
             for alternative in &concept.alternatives {
                 let terms = &alternative.terms;
-                // sentence -> (sum of BM25 over terms, terms present, weakest strength)
+                let idf_of =
+                    |term: &str| self.idf(term).min(concept.weight.max(self.idf(term) * 0.5));
+                if let [term] = terms.as_slice() {
+                    let idf = idf_of(term);
+                    for &(index, tf) in self.postings.get(term).into_iter().flatten() {
+                        // A term known only from the previous sentence counts less.
+                        let credit = alternative.credit * f64::from(tf).min(1.0);
+                        keep(
+                            index,
+                            alternative.weight * bm25(idf, index, tf),
+                            credit,
+                            &mut best,
+                        );
+                    }
+                    continue;
+                }
+                // A phrase: sentence -> (sum of BM25 over terms, terms present, weakest strength)
                 let mut found: HashMap<u32, (f64, usize, f64)> = HashMap::new();
                 for term in terms {
-                    let idf = self.idf(term).min(concept.weight.max(self.idf(term) * 0.5));
+                    let idf = idf_of(term);
                     for &(index, tf) in self.postings.get(term).into_iter().flatten() {
-                        let tf = f64::from(tf);
-                        let sentence = &self.sentences[index as usize];
-                        let norm = K1 * (1.0 - B + B * sentence.length / self.average_length);
                         let entry = found.entry(index).or_insert((0.0, 0, 1.0));
-                        entry.0 += idf * tf * (K1 + 1.0) / (tf + norm);
+                        entry.0 += bm25(idf, index, tf);
                         entry.1 += 1;
-                        // A term known only from the previous sentence counts less.
-                        entry.2 = entry.2.min(tf.min(1.0));
+                        entry.2 = entry.2.min(f64::from(tf).min(1.0));
                     }
                 }
                 for (index, (sum, present, strength)) in found {
@@ -979,25 +1009,25 @@ impl Answerer {
                     } else {
                         0.0
                     };
-                    let entry = best.entry(index).or_insert((0.0, 0.0));
-                    entry.0 = entry.0.max(score);
-                    entry.1 = entry.1.max(credit);
+                    keep(index, score, credit, &mut best);
                 }
             }
-            for (index, (score, credit)) in best {
-                let entry = totals.entry(index).or_insert((0.0, 0.0));
+            for index in best_touched.drain(..) {
+                let (score, credit) = std::mem::take(&mut best[index as usize]);
+                let entry = &mut totals[index as usize];
+                if *entry == (0.0, 0.0) {
+                    touched.push(index);
+                }
                 entry.0 += score * concept.factor;
                 entry.1 += concept.weight * concept.factor * credit;
-                credits
-                    .entry(index)
-                    .or_insert_with(|| vec![0.0; concepts.len()])[c] = credit;
             }
         }
         let asked_names: Vec<&String> = tokens.iter().map(|t| &t.term).collect();
         // (sentence, score, coverage, dense)
-        let mut scored: Vec<(usize, f64, f64, f64)> = Vec::with_capacity(totals.len());
-        for (index, (lexical, covered)) in totals {
+        let mut scored: Vec<(usize, f64, f64, f64)> = Vec::with_capacity(touched.len());
+        for index in touched {
             let index = index as usize;
+            let (lexical, covered) = totals[index];
             let sentence = &self.sentences[index];
             if lexical <= 0.0 {
                 continue;
@@ -1041,8 +1071,10 @@ impl Answerer {
         } else {
             0.0
         };
-        let no_credits = vec![0.0; concepts.len()];
-        let best_credits = credits.get(&(best_index as u32)).unwrap_or(&no_credits);
+        let best_credits: Vec<f64> = concepts
+            .iter()
+            .map(|c| self.credit_in(c, best_index as u32))
+            .collect();
         let asked_names: Vec<usize> = (0..concepts.len())
             .filter(|&c| concepts[c].is_name && main(&concepts[c]))
             .collect();
@@ -1118,6 +1150,29 @@ impl Answerer {
             suggestions: Vec::new(),
             signals,
         }
+    }
+
+    /// How well one concept is matched in one sentence: its best
+    /// alternative whose terms are all there.
+    fn credit_in(&self, concept: &Concept, index: u32) -> f64 {
+        let tf_in = |term: &String| {
+            let postings = self.postings.get(term)?;
+            // Postings are in sentence order.
+            let at = postings.binary_search_by_key(&index, |&(i, _)| i).ok()?;
+            Some(f64::from(postings[at].1).min(1.0))
+        };
+        concept
+            .alternatives
+            .iter()
+            .filter_map(|a| {
+                let strength = a
+                    .terms
+                    .iter()
+                    .map(tf_in)
+                    .try_fold(1.0f64, |s, tf| tf.map(|tf| s.min(tf)))?;
+                Some(a.credit * strength)
+            })
+            .fold(0.0, f64::max)
     }
 
     /// "How many X": the sentence must give an amount the question does not.
