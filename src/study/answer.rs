@@ -833,7 +833,9 @@ impl Answerer {
                 // Not in the document: as informative as it is rare in English.
                 self.unknown_idf() * (0.35 + 0.65 * rarity)
             };
-            let unknown = !token.is_number
+            // Only matters for a word the document has nothing for.
+            let unknown = alternatives.is_empty()
+                && !token.is_number
                 && word_row(&token.surface).is_none()
                 && lexicon_correction(&token.surface).is_none();
             concepts.push(Concept {
@@ -1271,7 +1273,12 @@ fn lexicon_correction(word: &str) -> Option<String> {
     }
     let lexicon = Lexicon::global();
     let mut best: Option<(usize, f32, &str)> = None;
-    for candidate in lexicon.words_near_length(word.chars().count(), max) {
+    // Typos rarely hit the first letter; keeping it makes the search cheap.
+    let first = word.chars().next()?;
+    for candidate in lexicon
+        .words_near_length(word.chars().count(), max)
+        .filter(|c| c.starts_with(first))
+    {
         let Some(distance) = text::edit_distance_within(word, candidate, max) else {
             continue;
         };
