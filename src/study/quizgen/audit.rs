@@ -22,6 +22,15 @@ pub struct GuesserScore {
 }
 
 impl GuesserScore {
+    /// A rule that has not been tried on any question yet.
+    fn new(name: &'static str) -> Self {
+        Self {
+            name,
+            applicable: 0,
+            right: 0,
+        }
+    }
+
     pub fn share(&self) -> f64 {
         if self.applicable == 0 {
             0.0
@@ -79,31 +88,11 @@ pub fn audit(label: &str, questions: &[Question]) -> Audit {
     for q in questions {
         *kind_counts.entry(q.kind.clone()).or_default() += 1;
     }
-    let mut frequent = GuesserScore {
-        name: "most frequent answer",
-        applicable: 0,
-        right: 0,
-    };
-    let mut partner = GuesserScore {
-        name: "x10 partner",
-        applicable: 0,
-        right: 0,
-    };
-    let mut longest = GuesserScore {
-        name: "longest choice",
-        applicable: 0,
-        right: 0,
-    };
-    let mut middle = GuesserScore {
-        name: "middle value",
-        applicable: 0,
-        right: 0,
-    };
-    let mut middle_position = GuesserScore {
-        name: "middle position (B or C)",
-        applicable: 0,
-        right: 0,
-    };
+    let mut frequent = GuesserScore::new("most frequent answer");
+    let mut partner = GuesserScore::new("x10 partner");
+    let mut longest = GuesserScore::new("longest choice");
+    let mut middle = GuesserScore::new("middle value");
+    let mut middle_position = GuesserScore::new("middle position (B or C)");
     for q in &mc {
         let answer = q.answer().to_lowercase();
         let right = |index: usize| q.answer_index == Some(index);
