@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
-"""Grid over the ranking numbers of /ask (whole-sentence weight, how far
-matches by meaning reach), scored by mean reciprocal rank on the blind
-tuning halves of both documents with refusal off; 5-fold cross-validated
+"""Grid over the ranking numbers of /ask (the sentence encoder's weight and
+reach, the static whole-sentence weight; BM25, neighbour and intent numbers
+can be added to GRID), scored by mean reciprocal rank on the blind
+tuning halves of three documents with refusal off; 5-fold cross-validated
 so the figure printed is for questions the choice did not see.
 
     python3 eval/tune_ranking.py [BINARY]
@@ -16,11 +17,12 @@ BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/lectern"
 SETS = [
     ("eval/blind/ussr-tune.jsonl", None),
     ("eval/blind/wedgwood-tune.jsonl", "eval/packs/wedgwood"),
+    ("eval/blind/volcanoes-tune.jsonl", "eval/packs/volcanoes"),
 ]
 GRID = {
-    "dense_weight": [0.0, 0.15, 0.35, 0.6],
-    "soft_from": [0.35, 0.42, 0.5],
-    "soft_max": [0.6, 0.8],
+    "encoder_weight": [0.0, 0.2, 0.3, 0.5, 1.0],
+    "rerank_depth": [10, 20],
+    "dense_weight": [0.15, 0.3],
 }
 
 
@@ -29,7 +31,7 @@ def norm(text):
 
 
 def reciprocal_ranks(params):
-    params = dict(params, min_coverage=0.0, min_names=0.0)
+    params = dict(params, refusal_bias=100.0)
     result = []
     for path, pack in SETS:
         rows = [json.loads(l) for l in open(path) if l.strip()]
@@ -65,6 +67,8 @@ def main():
     for combo, rr in sorted(table, key=lambda t: -sum(t[1]))[:5]:
         print(f"  MRR {sum(rr) / n:.3f} r@1 {sum(1 for r in rr if r == 1) / n:.3f}  {json.dumps(combo)}")
     print("chosen:", json.dumps(best[0]))
+    default = reciprocal_ranks({})
+    print(f"the built-in defaults: MRR {sum(default) / n:.3f} r@1 {sum(1 for r in default if r == 1) / n:.3f}")
 
 
 if __name__ == "__main__":

@@ -887,6 +887,8 @@ fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
             "reach": round3(answer.signals.reach),
             "names": round3(answer.signals.names),
             "weakest": round3(answer.signals.weakest),
+            "cosine": round3(answer.signals.cosine),
+            "best_cosine": round3(answer.signals.best_cosine),
         },
     })
 }
