@@ -475,9 +475,7 @@ impl Generator {
             if let Some(question) = self.definition_question(prepared, &spans, rng) {
                 questions.push(question);
             }
-            if let Some(corruption) = self.corruption(prepared, &spans, rng) {
-                corruptions.push(corruption);
-            }
+            corruptions.extend(self.corruptions(prepared, &spans, rng));
             // The main figure's birth and death are plainly first and last.
             let life_event = spans
                 .iter()
@@ -770,7 +768,12 @@ impl Generator {
                 || !self.same_kind(entry, index)
                 || year.is_some_and(|y| *kind == EntryKind::Person && !self.alive(index, y))
                 || (*kind == EntryKind::Person
-                    && gender != self.genders.get(&other.to_lowercase()).copied())
+                    && gender.unwrap_or(prepare::Gender::Male)
+                        != self
+                            .genders
+                            .get(&other.to_lowercase())
+                            .copied()
+                            .unwrap_or(prepare::Gender::Male))
                 || acronym_shape(answer) != acronym_shape(other)
             {
                 continue;
@@ -821,7 +824,11 @@ impl Generator {
     }
 
     /// The pronoun a person answer takes: from the document, or from a
-    /// he/his/she/her in the question right after the blank.
+    /// he/his/she/her in the question right after the blank. A person the
+    /// document never marks (no she/her, no title or relation) is taken as
+    /// a man when choices are matched: in the documents a class reads, a
+    /// woman is nearly always marked, and offering "Susannah" for a man the
+    /// text calls "he" is the error to avoid.
     fn gender_of(&self, entry: usize, question_text: &str) -> Option<prepare::Gender> {
         let name = self.matcher.entries[entry].1.to_lowercase();
         if self.matcher.entries[entry].0 != EntryKind::Person {
@@ -1204,15 +1211,16 @@ impl Generator {
 
     /// The sentence with one fact changed (a wrong name, number or year),
     /// checked to be unsupported by the document.
-    fn corruption(
+    fn corruptions(
         &self,
         prepared: &Prepared,
         spans: &[Span],
         rng: &mut fastrand::Rng,
-    ) -> Option<Corruption> {
+    ) -> Vec<Corruption> {
+        let mut found = Vec::new();
         let words = prepared.text.split_whitespace().count();
         if !(7..=30).contains(&words) {
-            return None;
+            return found;
         }
         // Names of people and places, numbers and years: a changed one is
         // plainly false and still reads well (a changed term may not).
@@ -1277,7 +1285,7 @@ impl Generator {
                 _ => head,
             };
             let written = replacement.clone();
-            return Some(Corruption {
+            found.push(Corruption {
                 sentence: prepared.index,
                 passage: self.sentences[prepared.index].passage,
                 truth: prepared.text.clone(),
@@ -1286,8 +1294,12 @@ impl Generator {
                 replacement: replacement.clone(),
                 words,
             });
+            // Two facts of one sentence at most, each its own question.
+            if found.len() == 2 {
+                break;
+            }
         }
-        None
+        found
     }
 
     /// "Which of these statements does the document support?": one true
@@ -1304,6 +1316,13 @@ impl Generator {
         for truth in corruptions {
             let mut others: Vec<&Corruption> = corruptions
                 .iter()
+                .filter(|c| {
+                    // One statement per sentence among the choices.
+                    corruptions
+                        .iter()
+                        .find(|o| o.sentence == c.sentence)
+                        .is_some_and(|first| std::ptr::eq(first, *c))
+                })
                 .filter(|c| {
                     c.sentence != truth.sentence
                         && (c.words as f64) >= truth.words as f64 * 0.65
@@ -1325,7 +1344,11 @@ impl Generator {
             // And the reverse: three true statements, one changed.
             let trues: Vec<&Corruption> = others.iter().take(3).copied().collect();
             questions.push(make_question(
-                format!("generated-{}-not-supported", truth.sentence + 1),
+                format!(
+                    "generated-{}-not-supported-{}",
+                    truth.sentence + 1,
+                    slug(&truth.original)
+                ),
                 "Which of these statements does the document NOT support?".into(),
                 truth.changed.clone(),
                 vec![truth.changed.clone()],
@@ -1571,8 +1594,15 @@ fn genders(
             if let Some((_, _, w)) = word_spans(&text_[..person.start]).last() {
                 words.push(w.clone());
             }
-            // An apposition after it: ", the wife of", ", Empress of".
-            if let Some(apposition) = text_[person.end..].strip_prefix(", ") {
+            // An apposition after it: ", the wife of", ", Empress of" (also
+            // after an epithet: "Catherine the Great, Empress of Russia").
+            let mut rest = &text_[person.end..];
+            if let Some(epithet) = rest.strip_prefix(" the ")
+                && epithet.starts_with(char::is_uppercase)
+            {
+                rest = epithet.find(", ").map_or("", |at| &epithet[at..]);
+            }
+            if let Some(apposition) = rest.strip_prefix(", ") {
                 let clause = apposition.split(',').next().unwrap_or("");
                 words.extend(
                     word_spans(clause)
