@@ -333,7 +333,12 @@ impl Generator {
                 .map(|&o| self.popularity[o])
                 .sum()
         };
-        let mut ranked: Vec<(usize, usize)> = people.iter().map(|&e| (mention(e), e)).collect();
+        // The few most named, then their names and parts counted together.
+        let mut by_popularity: Vec<usize> = people.clone();
+        by_popularity.sort_by_key(|&e| std::cmp::Reverse(self.popularity[e]));
+        by_popularity.truncate(12);
+        let mut ranked: Vec<(usize, usize)> =
+            by_popularity.iter().map(|&e| (mention(e), e)).collect();
         ranked.sort_by(|a, b| b.cmp(a));
         let Some(&(top, top_entry)) = ranked.first() else {
             return HashSet::new();
@@ -1637,20 +1642,35 @@ fn genders(
 /// passage.
 fn eras(sentences: &[Sentence]) -> Vec<Option<i32>> {
     let own: Vec<Option<i32>> = sentences.iter().map(|s| year_in(&s.text)).collect();
-    (0..sentences.len())
-        .map(|i| {
-            own[i].or_else(|| {
-                let passage = sentences[i].passage;
-                (1..sentences.len()).find_map(|d| {
-                    [i.checked_sub(d), Some(i + d)]
-                        .into_iter()
-                        .flatten()
-                        .filter(|&j| j < sentences.len() && sentences[j].passage == passage)
-                        .find_map(|j| own[j])
-                })
-            })
-        })
-        .collect()
+    // The nearest year before and after, within the passage: two linear
+    // passes, so a book-sized document stays fast.
+    let mut before: Vec<Option<(usize, i32)>> = vec![None; sentences.len()];
+    let mut last: Option<(usize, i32)> = None;
+    for i in 0..sentences.len() {
+        if i > 0 && sentences[i].passage != sentences[i - 1].passage {
+            last = None;
+        }
+        if let Some(year) = own[i] {
+            last = Some((i, year));
+        }
+        before[i] = last;
+    }
+    let mut eras = vec![None; sentences.len()];
+    let mut next: Option<(usize, i32)> = None;
+    for i in (0..sentences.len()).rev() {
+        if i + 1 < sentences.len() && sentences[i].passage != sentences[i + 1].passage {
+            next = None;
+        }
+        if let Some(year) = own[i] {
+            next = Some((i, year));
+        }
+        eras[i] = match (before[i], next) {
+            (Some((b, by)), Some((a, ay))) => Some(if i - b <= a - i { by } else { ay }),
+            (Some((_, y)), None) | (None, Some((_, y))) => Some(y),
+            (None, None) => None,
+        };
+    }
+    eras
 }
 
 /// Birth and death years the document states: "X was born ... in 1730",
