@@ -524,8 +524,9 @@ pub fn build(document: &Document) -> Glossary {
             return false;
         }
         if !first {
-            // "Her", "The" inside a name only as joiners.
-            return !common_word(&lower) || word.chars().all(|c| c.is_uppercase());
+            // Capitalised inside a sentence: a name word unless it is a
+            // function word ("If", "The" after a lost full stop).
+            return !text::is_stopword(&lower) || word.chars().all(|c| c.is_uppercase());
         }
         // A sentence's first word is capitalised anyway: a name only when
         // the document also capitalises it inside sentences and never
@@ -1093,6 +1094,26 @@ mod tests {
         assert!(kinds(&glossary, EntryKind::Group).contains(&"Lunar Society"));
         // A short name inside exactly one longer name is the same person.
         assert!(glossary.same_thing("Bentley", "Thomas Bentley"));
+    }
+
+    #[test]
+    fn names_that_are_common_english_words_are_found_by_the_documents_capitals() {
+        // "Thomas", "Liverpool", "Hull" and "Tom" are frequent English words
+        // (the lexicon's Zipf frequencies rate them common); the document
+        // capitalises them inside sentences, so they are names here.
+        let doc = Document::parse(
+            "His father, Thomas Wedgwood, was a potter in Liverpool. \
+             Goods went to ports such as Liverpool and Hull by canal. \
+             Another son, Tom Wedgwood, was a pioneer of photography. \
+             Stalin ruled Russia from until If you wanted to join you asked.",
+        );
+        let glossary = build(&doc);
+        let all: Vec<&str> = glossary.entries.iter().map(|(_, e)| e.as_str()).collect();
+        for name in ["Thomas Wedgwood", "Liverpool", "Hull", "Tom Wedgwood"] {
+            assert!(all.contains(&name), "{name}: {all:?}");
+        }
+        assert!(english::zipf("thomas").is_some_and(|z| z >= 3.5));
+        assert!(!all.contains(&"If"), "{all:?}");
     }
 
     #[test]
