@@ -506,6 +506,15 @@ pub fn build(document: &Document) -> Glossary {
             }
         }
     }
+    // A word the document capitalises inside sentences more often than not
+    // is a name there, however common it is in general English ("Thomas",
+    // "Liverpool", "Hull"): the document's own capitals are the evidence.
+    let capitalised_inside = |lower: &str| {
+        let capital = capital_uses.get(lower).copied().unwrap_or(0);
+        capital >= 1 && capital > lowercase_uses.get(lower).copied().unwrap_or(0)
+    };
+    // Common in general English and not capitalised as a name here.
+    let common_word = |lower: &str| english::is_common(lower) && !capitalised_inside(lower);
     let is_name_word = |word: &str, first: bool| {
         let lower = word.to_lowercase();
         if !is_capitalised(word) || word.len() < 2 && word != "I" {
@@ -515,23 +524,25 @@ pub fn build(document: &Document) -> Glossary {
             return false;
         }
         if !first {
-            // "Her", "The" inside a name only as joiners.
-            return !english::is_common(&lower) || word.chars().all(|c| c.is_uppercase());
+            // Capitalised inside a sentence: a name word unless it is a
+            // function word ("If", "The" after a lost full stop).
+            return !text::is_stopword(&lower) || word.chars().all(|c| c.is_uppercase());
         }
         // A sentence's first word is capitalised anyway: a name only when
         // the document also capitalises it inside sentences and never
         // writes it in lowercase.
         capital_uses.get(&lower).copied().unwrap_or(0) > 0
             && lowercase_uses.get(&lower).copied().unwrap_or(0) == 0
-            && !english::is_common(&lower)
     };
     // A sentence's first word that opens a longer name ("Thomas Bentley
-    // was ...", "Queen Charlotte ...") is part of it.
+    // was ...", "Queen Charlotte ...") is part of it, however common a word
+    // it is, unless the document writes it in lowercase or it is a function
+    // word or sentence adverb.
     let opens_name = |first: &str, second: Option<&str>| {
         let lower = first.to_lowercase();
         is_capitalised(first)
             && !SENTENCE_ADVERBS.contains(&lower.as_str())
-            && !english::is_common(&lower)
+            && !text::is_stopword(&lower)
             && !not_a_name(&lower)
             && !lowercase_uses.contains_key(&lower)
             && second.is_some_and(|w| is_name_word(strip_possessive(w).0, false))
@@ -572,7 +583,13 @@ pub fn build(document: &Document) -> Glossary {
                     break;
                 }
                 let (stem, possessive) = strip_possessive(next.text);
-                if is_name_word(stem, false) {
+                // Capitalised right after a name word, a common word is part
+                // of the name ("Bridgewater Canal", "Moscow Metro").
+                let continues_name = is_capitalised(stem)
+                    && stem.len() >= 2
+                    && !not_a_name(&stem.to_lowercase())
+                    && !text::is_stopword(&stem.to_lowercase());
+                if is_name_word(stem, false) || continues_name {
                     end += 1;
                     last_possessive = possessive;
                     continue;
@@ -625,7 +642,7 @@ pub fn build(document: &Document) -> Glossary {
             if name.len() >= 2
                 && !(name.len() <= 3
                     && name.chars().all(char::is_alphabetic)
-                    && english::is_common(&name.to_lowercase()))
+                    && common_word(&name.to_lowercase()))
             {
                 runs.push((i, end, name));
             }
@@ -711,7 +728,7 @@ pub fn build(document: &Document) -> Glossary {
                     .trim()
                     .is_empty()
                 && next.text.chars().next().is_some_and(char::is_lowercase)
-                && !english::is_common(&next.text.to_lowercase())
+                && !text::is_stopword(&next.text.to_lowercase())
                 && !next.text.ends_with("ed")
             {
                 entry.modifier += 1;
@@ -915,7 +932,7 @@ pub fn build(document: &Document) -> Glossary {
         if word.ends_with('s')
             && PEOPLE_SUFFIXES.iter().any(|s| word.ends_with(s))
             && !NOT_PEOPLE.contains(&word.as_str())
-            && !english::is_common(&word)
+            && english::zipf(&word).is_none_or(|z| z < 4.5)
         {
             seen_lower.insert(word.clone());
             lower_entries.push((EntryKind::Group, word));
@@ -1077,6 +1094,26 @@ mod tests {
         assert!(kinds(&glossary, EntryKind::Group).contains(&"Lunar Society"));
         // A short name inside exactly one longer name is the same person.
         assert!(glossary.same_thing("Bentley", "Thomas Bentley"));
+    }
+
+    #[test]
+    fn names_that_are_common_english_words_are_found_by_the_documents_capitals() {
+        // "Thomas", "Liverpool", "Hull" and "Tom" are frequent English words
+        // (the lexicon's Zipf frequencies rate them common); the document
+        // capitalises them inside sentences, so they are names here.
+        let doc = Document::parse(
+            "His father, Thomas Wedgwood, was a potter in Liverpool. \
+             Goods went to ports such as Liverpool and Hull by canal. \
+             Another son, Tom Wedgwood, was a pioneer of photography. \
+             Stalin ruled Russia from until If you wanted to join you asked.",
+        );
+        let glossary = build(&doc);
+        let all: Vec<&str> = glossary.entries.iter().map(|(_, e)| e.as_str()).collect();
+        for name in ["Thomas Wedgwood", "Liverpool", "Hull", "Tom Wedgwood"] {
+            assert!(all.contains(&name), "{name}: {all:?}");
+        }
+        assert!(english::zipf("thomas").is_some_and(|z| z >= 3.5));
+        assert!(!all.contains(&"If"), "{all:?}");
     }
 
     #[test]

@@ -4,19 +4,19 @@
 //! source can change without touching the rules that use it.
 
 use super::lexicon::Lexicon;
-use super::text;
 
 /// Zipf frequency of a lowercase word in general English (about 1 to 8;
-/// 3 is about once per million words), or `None` when it is not a common
-/// English word.
-///
-/// Only function words count as common here for now: the automatic
-/// glossary's rules were built and tested with that, and the lexicon's
-/// frequencies rate many names common ("Thomas", "Liverpool" are frequent
-/// English words), which those rules would read as not-a-name. Moving them
-/// onto [`Lexicon::zipf`] needs the name rules reworked first.
+/// 3 is about once per million words), or `None` when it is rarer than the
+/// lexicon's list goes. Many given names and places are frequent English
+/// words ("Thomas", "Liverpool"): the automatic glossary tells them from
+/// common words by the document's own capitals, not by this figure.
 pub fn zipf(word: &str) -> Option<f32> {
-    text::is_stopword(word).then_some(6.0)
+    Lexicon::global().zipf(word)
+}
+
+/// [`zipf`], under the name quiz generation uses.
+pub fn general_zipf(word: &str) -> Option<f32> {
+    zipf(word)
 }
 
 /// Cosine similarity of two words' meanings, when both are known.

@@ -88,6 +88,9 @@ struct Span {
     year: Option<i32>,
 }
 
+/// Birth and death years, where the document states them.
+type Life = (Option<i32>, Option<i32>);
+
 /// Most questions a quiz may share one answer with, as a share.
 pub const MAX_ANSWER_SHARE: f64 = 0.15;
 
@@ -104,6 +107,54 @@ const APPROXIMATE: &[&str] = &[
     "than",
     "to",
     "least",
+];
+
+/// Nouns for relatives: the name after "his father, ___" is family trivia.
+const KINSHIP: &[&str] = &[
+    "father",
+    "mother",
+    "son",
+    "daughter",
+    "brother",
+    "sister",
+    "wife",
+    "husband",
+    "cousin",
+    "uncle",
+    "aunt",
+    "nephew",
+    "niece",
+    "grandson",
+    "granddaughter",
+    "grandchild",
+    "grandfather",
+    "grandmother",
+    "parents",
+    "children",
+    "child",
+];
+
+/// Verbs and nouns of the events whose year is worth knowing.
+const MILESTONES: &[&str] = &[
+    "born",
+    "died",
+    "death",
+    "founded",
+    "established",
+    "opened",
+    "approved",
+    "passed",
+    "elected",
+    "invented",
+    "completed",
+    "began",
+    "ended",
+    "signed",
+    "abolished",
+    "crowned",
+    "independence",
+    "revolution",
+    "war",
 ];
 
 /// The document-wide work for question generation, done once per pack.
@@ -130,6 +181,22 @@ pub struct Generator {
     events: Vec<(chrono::NaiveDate, String)>,
     synonyms: Vec<Vec<String>>,
     passages: usize,
+    /// Matcher entries that name the document's main figure (the person it
+    /// names far more than anyone else): "who" is then a guess, not a fact.
+    main_figure: HashSet<usize>,
+    /// Per matcher entry: (birth year, death year) where the document
+    /// states them, so a year or a person it rules out is never offered.
+    lives: Vec<Life>,
+    /// Per sentence: its year, or the nearest year its passage names (when
+    /// the events it tells happened), so a person not yet born is never
+    /// offered for it.
+    eras: Vec<Option<i32>>,
+    /// Which pronoun each person takes (lowercase name), as the document
+    /// shows it.
+    genders: HashMap<String, prepare::Gender>,
+    /// Per lowercase term: the head noun of the document's definition of it
+    /// ("earthenware" for "creamware, a cream-coloured earthenware").
+    genus: HashMap<String, String>,
 }
 
 /// Generates up to `count` distinct questions from the pack's document.
@@ -214,7 +281,10 @@ impl Generator {
             .map(|g| g.iter().map(|w| w.to_lowercase()).collect())
             .collect();
         let entry_terms = matcher.entries.iter().map(|(_, e, _)| terms(e)).collect();
-        Self {
+        let lives = lives(&sentences, &matcher);
+        let eras = eras(&sentences);
+        let matcher_for_genders = matcher.clone();
+        let mut generator = Self {
             entry_terms,
             passages: pack.document.passages().len(),
             sentences,
@@ -229,7 +299,91 @@ impl Generator {
             years,
             events,
             synonyms,
+            main_figure: HashSet::new(),
+            lives,
+            eras,
+            genders: genders(&pack.document, &matcher_for_genders),
+            genus: HashMap::new(),
+        };
+        generator.genus = genus(&generator.sentences, &generator.matcher);
+        generator.main_figure = generator.find_main_figure();
+        generator.spread_lives();
+        let main_life = generator
+            .main_figure
+            .iter()
+            .map(|&e| generator.lives[e])
+            .fold((None, None), |acc: Life, l| (acc.0.or(l.0), acc.1.or(l.1)));
+        for &e in &generator.main_figure {
+            generator.lives[e] = main_life;
         }
+        generator
+    }
+
+    /// The entries naming the person the document names most, when that
+    /// is at least twice as often as anyone else (counting a person's
+    /// names and parts of names together).
+    fn find_main_figure(&self) -> HashSet<usize> {
+        let people: Vec<usize> = (0..self.matcher.entries.len())
+            .filter(|&e| self.matcher.entries[e].0 == EntryKind::Person)
+            .collect();
+        let mention = |e: usize| -> usize {
+            people
+                .iter()
+                .filter(|&&o| self.same_or_part(e, o))
+                .map(|&o| self.popularity[o])
+                .sum()
+        };
+        // The few most named, then their names and parts counted together.
+        let mut by_popularity: Vec<usize> = people.clone();
+        by_popularity.sort_by_key(|&e| std::cmp::Reverse(self.popularity[e]));
+        by_popularity.truncate(12);
+        let mut ranked: Vec<(usize, usize)> =
+            by_popularity.iter().map(|&e| (mention(e), e)).collect();
+        ranked.sort_by(|a, b| b.cmp(a));
+        let Some(&(top, top_entry)) = ranked.first() else {
+            return HashSet::new();
+        };
+        let second = ranked
+            .iter()
+            .find(|(_, e)| !self.same_or_part(top_entry, *e))
+            .map_or(0, |(n, _)| *n);
+        if top < 4 || top < second * 2 {
+            return HashSet::new();
+        }
+        people
+            .into_iter()
+            .filter(|&e| self.same_or_part(top_entry, e))
+            .collect()
+    }
+
+    /// A person's life span holds for all their names.
+    fn spread_lives(&mut self) {
+        let known: Vec<(usize, Life)> = self
+            .lives
+            .iter()
+            .copied()
+            .enumerate()
+            .filter(|(_, l)| l.0.is_some() || l.1.is_some())
+            .collect();
+        for e in 0..self.lives.len() {
+            for (k, (born, died)) in &known {
+                if *k != e
+                    && self
+                        .glossary
+                        .same_thing(&self.matcher.entries[*k].1, &self.matcher.entries[e].1)
+                {
+                    let life = &mut self.lives[e];
+                    life.0 = life.0.or(*born);
+                    life.1 = life.1.or(*died);
+                }
+            }
+        }
+    }
+
+    /// The years a person could have acted in (born to died), if known.
+    fn alive(&self, entry: usize, year: i32) -> bool {
+        let (born, died) = self.lives[entry];
+        born.is_none_or(|b| year >= b) && died.is_none_or(|d| year <= d)
     }
 
     /// The glossary generation uses (the pack's, or the automatic one).
@@ -297,8 +451,21 @@ impl Generator {
         let mut corruptions: Vec<Corruption> = Vec::new();
         let mut dated: Vec<DatedStatement> = Vec::new();
         let mut clauses: Vec<CauseClause> = Vec::new();
+        // Clauses of every sentence looked at may be wrong choices for a
+        // cause question, even of sentences that are not asked about.
+        let mut other_clauses: Vec<CauseClause> = Vec::new();
         for &index in sentences {
             let Some(Some(prepared)) = self.prepared.get(index) else {
+                if let Some(sentence) = self.sentences.get(index) {
+                    let text_ = prepare::strip_openers(&sentence.text);
+                    if !prepare::reads_badly(&text_, &self.matcher, "") {
+                        other_clauses.extend(cause_clauses(&Prepared {
+                            index,
+                            text: text_,
+                            written_in: None,
+                        }));
+                    }
+                }
                 continue;
             };
             let mut spans = self.spans(&prepared.text);
@@ -313,16 +480,25 @@ impl Generator {
             if let Some(question) = self.definition_question(prepared, &spans, rng) {
                 questions.push(question);
             }
-            if let Some(corruption) = self.corruption(prepared, &spans, rng) {
-                corruptions.push(corruption);
-            }
-            if let Some(statement) = dated_statement(prepared, &spans) {
+            corruptions.extend(self.corruptions(prepared, &spans, rng));
+            // The main figure's birth and death are plainly first and last.
+            let life_event = spans
+                .iter()
+                .any(|s| s.entry.is_some_and(|e| self.main_figure.contains(&e)))
+                && word_spans(&prepared.text)
+                    .iter()
+                    .any(|w| matches!(w.2.as_str(), "born" | "died"));
+            if let Some(statement) = dated_statement(prepared, &spans)
+                && !life_event
+            {
                 dated.push(statement);
             }
             clauses.extend(cause_clauses(prepared));
         }
         questions.extend(self.statement_questions(&corruptions, rng));
-        questions.extend(cause_questions(&clauses, rng));
+        let asked = clauses.len();
+        clauses.extend(other_clauses);
+        questions.extend(cause_questions(&clauses, asked, rng));
         questions.extend(self.chronology_questions(&dated, rng));
         questions
     }
@@ -520,11 +696,27 @@ impl Generator {
                 None
             }
             (_, Some(year), _) => {
-                for _ in 0..5 {
-                    let labels: Vec<String> = year_distractors(year, &self.years, rng)
-                        .iter()
-                        .map(i32::to_string)
-                        .collect();
+                // A year outside the life of a person the sentence names is
+                // ruled out by the document itself (after Wedgwood died).
+                let people: Vec<usize> = self
+                    .matcher
+                    .find(&prepared.text)
+                    .into_iter()
+                    .filter(|f| f.kind == EntryKind::Person)
+                    .map(|f| f.entry)
+                    .collect();
+                let possible = |y: i32| {
+                    people.iter().all(|&p| {
+                        let (born, died) = self.lives[p];
+                        born == Some(year) || died == Some(year) || self.alive(p, y)
+                    })
+                };
+                for _ in 0..12 {
+                    let wrong = year_distractors(year, &self.years, rng);
+                    if !wrong.iter().all(|y| possible(*y)) {
+                        continue;
+                    }
+                    let labels: Vec<String> = wrong.iter().map(i32::to_string).collect();
                     if !labels.iter().any(|l| supported(l)) {
                         return Some(labels);
                     }
@@ -554,6 +746,8 @@ impl Generator {
     ) -> Option<Vec<String>> {
         let (kind, answer, _) = &self.matcher.entries[entry];
         let question_terms: HashSet<String> = terms(question_text).into_iter().collect();
+        let year = year_in(question_text).or(self.eras.get(sentence).copied().flatten());
+        let gender = self.gender_of(entry, question_text);
         let in_question: Vec<usize> = self
             .matcher
             .find(question_text)
@@ -576,6 +770,16 @@ impl Generator {
                 || (!capital(answer) && plural(answer) != plural(other))
                 || (capital(answer) && takes_the(entry) != takes_the(index))
                 || self.synonyms_of(answer, other)
+                || !self.same_kind(entry, index)
+                || year.is_some_and(|y| *kind == EntryKind::Person && !self.alive(index, y))
+                || (*kind == EntryKind::Person
+                    && gender.unwrap_or(prepare::Gender::Male)
+                        != self
+                            .genders
+                            .get(&other.to_lowercase())
+                            .copied()
+                            .unwrap_or(prepare::Gender::Male))
+                || acronym_shape(answer) != acronym_shape(other)
             {
                 continue;
             }
@@ -624,6 +828,74 @@ impl Generator {
         })
     }
 
+    /// The pronoun a person answer takes: from the document, or from a
+    /// he/his/she/her in the question right after the blank. A person the
+    /// document never marks (no she/her, no title or relation) is taken as
+    /// a man when choices are matched: in the documents a class reads, a
+    /// woman is nearly always marked, and offering "Susannah" for a man the
+    /// text calls "he" is the error to avoid.
+    fn gender_of(&self, entry: usize, question_text: &str) -> Option<prepare::Gender> {
+        let name = self.matcher.entries[entry].1.to_lowercase();
+        if self.matcher.entries[entry].0 != EntryKind::Person {
+            return None;
+        }
+        if let Some(g) = self.genders.get(&name) {
+            return Some(*g);
+        }
+        let after = question_text.split("___").nth(1)?;
+        word_spans(after)
+            .into_iter()
+            .take(6)
+            .find_map(|(_, _, w)| prepare::gender_of_pronoun(&w))
+    }
+
+    /// Whether two entries of one glossary kind are also the same sort of
+    /// thing, so a wrong choice is plausible and plainly wrong:
+    /// - places of one shape: "River X" with rivers, "X Canal" with canals,
+    ///   bare names with bare names, and never one inside the other ("Moscow"
+    ///   and "Russia" are too close in meaning to be told apart);
+    /// - terms and groups near in meaning but not near-synonyms (general
+    ///   English, from the lexicon: "peasants" and "workers", not "famine"
+    ///   and "grain", nor "famine" and "starvation"); two words the lexicon
+    ///   does not know are both specialist terms; one known and one not
+    ///   need the same ending ("stoneware", "creamware").
+    fn same_kind(&self, a: usize, b: usize) -> bool {
+        let (kind, name_a, _) = &self.matcher.entries[a];
+        let name_b = &self.matcher.entries[b].1;
+        match kind {
+            EntryKind::Place => {
+                if place_shape(name_a) != place_shape(name_b) {
+                    return false;
+                }
+                let similar = english::similarity(&name_a.to_lowercase(), &name_b.to_lowercase());
+                similar.is_none_or(|s| s < 0.7)
+            }
+            EntryKind::Term | EntryKind::Group => {
+                // A term the document defines ("creamware, a cream-coloured
+                // earthenware") goes with terms of a like definition, or with
+                // the kind itself ("stoneware"); not with an instrument.
+                if let Some(kind_a) = self.genus.get(&name_a.to_lowercase()) {
+                    let lower_b = name_b.to_lowercase();
+                    let kind_b = self.genus.get(&lower_b).unwrap_or(&lower_b);
+                    return kind_a == kind_b
+                        || ending_shared(kind_a, kind_b) >= 4
+                        || english::similarity(kind_a, kind_b).is_some_and(|s| s >= 0.5);
+                }
+                let head = |n: &str| n.split_whitespace().last().unwrap_or("").to_lowercase();
+                let (head_a, head_b) = (head(name_a), head(name_b));
+                let known = |w: &str| english::general_zipf(w).is_some();
+                match english::similarity(&head_a, &head_b) {
+                    Some(s) => (0.25..0.62).contains(&s),
+                    // Two words general English does not know: both the
+                    // document's own specialist terms.
+                    None if !known(&head_a) && !known(&head_b) => true,
+                    None => ending_shared(&head_a, &head_b) >= 3,
+                }
+            }
+            EntryKind::Person => true,
+        }
+    }
+
     /// Whether two entries may name the same thing: the same or a `same`
     /// name, one part of the other ("Bentley", "Thomas Bentley"), or both
     /// parts of one longer name ("Josiah", "Wedgwood" of "Josiah Wedgwood").
@@ -656,6 +928,141 @@ impl Generator {
                 .any(|group| group.contains(&a) && group.contains(&b))
     }
 
+    /// Whether the fact behind a span is worth a question (rubric point 5):
+    /// not "who" when the answer is simply the document's main figure; not
+    /// a relative's name ("his father, ___"); not a small count ("threw ___
+    /// black vases"); a year only for a milestone (born, died, founded,
+    /// opened, ...), not the year of a minor event.
+    fn worth_asking(&self, text_: &str, span: &Span, main_figure_ok: bool) -> bool {
+        let before: Vec<String> = word_spans(&text_[..span.start])
+            .into_iter()
+            .map(|w| w.2)
+            .collect();
+        // "six towns, including A, ___ and C", "ports such as A and ___": an
+        // open list, so any other member would be right too.
+        let clause_before = text_[..span.start]
+            .rsplit(['.', ';', ':'])
+            .next()
+            .unwrap_or("")
+            .to_lowercase();
+        let in_open_list = ["including ", "such as ", "like "].iter().any(|cue| {
+            clause_before.rfind(cue).is_some_and(|at| {
+                let between = &clause_before[at + cue.len()..];
+                word_spans(between).len() <= 8 && !between.contains(" which ")
+            })
+        });
+        if in_open_list {
+            return false;
+        }
+        match span.kind {
+            AnswerKind::Person => {
+                if !main_figure_ok && span.entry.is_some_and(|e| self.main_figure.contains(&e)) {
+                    return false;
+                }
+                // "Catherine the Great, ___, ...": a title in apposition.
+                if text_[..span.start].ends_with(", ")
+                    && word_spans(&text_[..span.start])
+                        .last()
+                        .is_some_and(|(s, _, _)| text_[*s..].starts_with(char::is_uppercase))
+                {
+                    return false;
+                }
+                // "___ the Great": the name goes on past the blank.
+                if text_[span.end..].starts_with(" the ")
+                    && text_[span.end + 5..].starts_with(char::is_uppercase)
+                {
+                    return false;
+                }
+                // "a ___ and Watt steam engine": a name used as a modifier.
+                if before
+                    .last()
+                    .is_some_and(|w| matches!(w.as_str(), "a" | "an" | "the"))
+                {
+                    return false;
+                }
+                !before
+                    .iter()
+                    .rev()
+                    .take(2)
+                    .any(|w| KINSHIP.contains(&w.as_str()))
+            }
+            // Not a small count ("threw ___ black vases"), an age (the
+            // years of birth and death give it), or a bound ("more than
+            // ___": a larger figure would be true too).
+            AnswerKind::Number => {
+                let last_two: Vec<&str> = before.iter().rev().take(2).map(String::as_str).collect();
+                span.number.as_ref().is_some_and(|n| n.0 >= 10)
+                    && !last_two.contains(&"age")
+                    && !last_two.contains(&"aged")
+                    && !matches!(
+                        last_two.as_slice(),
+                        ["than", ..] | ["least", ..] | ["over", ..] | ["under", ..]
+                    )
+            }
+            AnswerKind::Year => {
+                let after: Vec<String> = word_spans(&text_[span.end..])
+                    .into_iter()
+                    .map(|w| w.2)
+                    .collect();
+                before
+                    .iter()
+                    .rev()
+                    .take(4)
+                    .chain(after.iter().take(4))
+                    .any(|w| MILESTONES.contains(&w.as_str()))
+            }
+            _ => true,
+        }
+    }
+
+    /// Whether the rest of the sentence points at the answer: a word of the
+    /// answer is in it ("the Trent and Mersey Canal ... the River ___"), or
+    /// the blank is paired with a look-alike of the answer ("the rightists
+    /// and the ___": same ending, or close in meaning).
+    fn stem_gives_away(&self, text_: &str, span: &Span) -> bool {
+        if span.entry.is_none() {
+            return false;
+        }
+        let answer = &text_[span.start..span.end];
+        let answer_terms = terms(answer);
+        let rest = format!("{} {}", &text_[..span.start], &text_[span.end..]);
+        let rest_terms = terms(&rest);
+        if answer_terms.iter().any(|t| rest_terms.contains(t)) {
+            return true;
+        }
+        let lower = answer.to_lowercase();
+        for found in self.matcher.find(text_) {
+            if found.start == span.start {
+                continue;
+            }
+            let (gap_start, gap_end) = if found.end <= span.start {
+                (found.end, span.start)
+            } else {
+                (span.end, found.start)
+            };
+            let gap = text_[gap_start..gap_end].trim().to_lowercase();
+            let paired = matches!(
+                gap.as_str(),
+                "and" | "and the" | "or" | "or the" | "," | "and a"
+            );
+            if !paired {
+                continue;
+            }
+            let other = self.matcher.entries[found.entry].1.to_lowercase();
+            let common_ending = lower
+                .chars()
+                .rev()
+                .zip(other.chars().rev())
+                .take_while(|(a, b)| a == b)
+                .count();
+            let close = english::similarity(&lower, &other).is_some_and(|s| s >= 0.5);
+            if common_ending >= 4 && lower.len() > common_ending + 1 || close {
+                return true;
+            }
+        }
+        false
+    }
+
     /// A wh-question or cloze on one span.
     fn span_question(
         &self,
@@ -677,6 +1084,9 @@ impl Generator {
             );
         }
         if names.iter().any(|n| matcher::contains_words(&rest, n)) {
+            return None;
+        }
+        if !self.worth_asking(text_, span, false) || self.stem_gives_away(text_, span) {
             return None;
         }
         // "Catherine the Great, Empress of Russia": a title in apposition
@@ -806,15 +1216,16 @@ impl Generator {
 
     /// The sentence with one fact changed (a wrong name, number or year),
     /// checked to be unsupported by the document.
-    fn corruption(
+    fn corruptions(
         &self,
         prepared: &Prepared,
         spans: &[Span],
         rng: &mut fastrand::Rng,
-    ) -> Option<Corruption> {
+    ) -> Vec<Corruption> {
+        let mut found = Vec::new();
         let words = prepared.text.split_whitespace().count();
         if !(7..=30).contains(&words) {
-            return None;
+            return found;
         }
         // Names of people and places, numbers and years: a changed one is
         // plainly false and still reads well (a changed term may not).
@@ -832,6 +1243,7 @@ impl Generator {
                     .as_ref()
                     .is_none_or(|w| s.end <= w.start || s.start >= w.end)
             })
+            .filter(|s| self.worth_asking(&prepared.text, s, true))
             .collect();
         rng.shuffle(&mut order);
         for span in order {
@@ -844,7 +1256,27 @@ impl Generator {
                 continue;
             };
             let original = self.label(span, &prepared.text);
-            let replacement = &wrong[0];
+            // A person swapped for another only among the document's leading
+            // people (each named in three sentences or more): a minor name
+            // in a major role reads as absurd, not as a plausible mistake.
+            let leading = |label: &str| {
+                self.matcher
+                    .entries
+                    .iter()
+                    .position(|(_, e, _)| e == label)
+                    .is_some_and(|e| self.popularity[e] >= 3)
+            };
+            let wrong: Vec<String> = if span.kind == AnswerKind::Person {
+                if span.entry.is_none_or(|e| self.popularity[e] < 3) {
+                    continue;
+                }
+                wrong.into_iter().filter(|w| leading(w)).collect()
+            } else {
+                wrong
+            };
+            let Some(replacement) = wrong.first() else {
+                continue;
+            };
             // "a Liverpool merchant" -> "an Etruria merchant".
             let head = prepared.text[..span.start].to_string();
             let head = match (head.strip_suffix(" a "), head.strip_suffix(" an ")) {
@@ -858,7 +1290,7 @@ impl Generator {
                 _ => head,
             };
             let written = replacement.clone();
-            return Some(Corruption {
+            found.push(Corruption {
                 sentence: prepared.index,
                 passage: self.sentences[prepared.index].passage,
                 truth: prepared.text.clone(),
@@ -867,8 +1299,12 @@ impl Generator {
                 replacement: replacement.clone(),
                 words,
             });
+            // Two facts of one sentence at most, each its own question.
+            if found.len() == 2 {
+                break;
+            }
         }
-        None
+        found
     }
 
     /// "Which of these statements does the document support?": one true
@@ -885,6 +1321,13 @@ impl Generator {
         for truth in corruptions {
             let mut others: Vec<&Corruption> = corruptions
                 .iter()
+                .filter(|c| {
+                    // One statement per sentence among the choices.
+                    corruptions
+                        .iter()
+                        .find(|o| o.sentence == c.sentence)
+                        .is_some_and(|first| std::ptr::eq(first, *c))
+                })
                 .filter(|c| {
                     c.sentence != truth.sentence
                         && (c.words as f64) >= truth.words as f64 * 0.65
@@ -906,7 +1349,11 @@ impl Generator {
             // And the reverse: three true statements, one changed.
             let trues: Vec<&Corruption> = others.iter().take(3).copied().collect();
             questions.push(make_question(
-                format!("generated-{}-not-supported", truth.sentence + 1),
+                format!(
+                    "generated-{}-not-supported-{}",
+                    truth.sentence + 1,
+                    slug(&truth.original)
+                ),
                 "Which of these statements does the document NOT support?".into(),
                 truth.changed.clone(),
                 vec![truth.changed.clone()],
@@ -971,13 +1418,22 @@ impl Generator {
         }
         let mut order: Vec<usize> = (0..items.len()).collect();
         rng.shuffle(&mut order);
-        // Dated events are not the document: they stay a minority of the pool.
-        let most = items
-            .len()
-            .div_ceil(2)
-            .min((self.sentences.len() * 3 / 5).max(4));
-        for &answer in order.iter().take(most) {
-            let first = rng.bool();
+        // One question per dated item: a pack's events are many and make
+        // the pool of a short essay; a quiz still takes at most a fifth.
+        let most = items.len();
+        // From the document's own dates, each statement is asked both ways
+        // ("first" and "last"): a short document has few of them.
+        let ways: Vec<Option<bool>> = if self.events.len() >= 8 {
+            vec![None]
+        } else {
+            vec![Some(true), Some(false)]
+        };
+        for (&answer, way) in order
+            .iter()
+            .take(most)
+            .flat_map(|a| ways.iter().map(move |w| (a, *w)))
+        {
+            let first = way.unwrap_or_else(|| rng.bool());
             let (year, title, sentence, date) = &items[answer];
             let mut others: Vec<usize> = (0..items.len())
                 .filter(|&i| {
@@ -1037,6 +1493,282 @@ impl Generator {
     }
 }
 
+/// How many letters two words share at their end.
+fn ending_shared(a: &str, b: &str) -> usize {
+    a.chars()
+        .rev()
+        .zip(b.chars().rev())
+        .take_while(|(x, y)| x == y)
+        .count()
+}
+
+/// The head noun of each lowercase term's definition in the document:
+/// "creamware, a cream-coloured earthenware that ...", "jasperware is an
+/// unglazed stoneware, often ...", "basalt, which was a hard, fine-grained
+/// black stoneware that ...".
+fn genus(sentences: &[Sentence], matcher: &Matcher) -> HashMap<String, String> {
+    let mut found = HashMap::new();
+    for sentence in sentences {
+        let text_ = sentence.text.as_str();
+        for term in matcher.find(text_) {
+            let name = &matcher.entries[term.entry].1;
+            if term.kind != EntryKind::Term || name.to_lowercase() != *name {
+                continue;
+            }
+            let after = &text_[term.end..];
+            let Some(rest) = [
+                ", a ",
+                ", an ",
+                " is a ",
+                " is an ",
+                " was a ",
+                " was an ",
+                ", which was a ",
+                ", which was an ",
+                ", which is a ",
+                ", which is an ",
+            ]
+            .iter()
+            .find_map(|lead| after.strip_prefix(lead)) else {
+                continue;
+            };
+            let mut phrase: Vec<&str> = Vec::new();
+            for word in rest.split_whitespace() {
+                let bare = word.trim_end_matches([',', '.', ';']);
+                if matches!(
+                    bare,
+                    "that" | "which" | "who" | "with" | "and" | "of" | "for"
+                ) {
+                    break;
+                }
+                phrase.push(bare);
+                // A comma ends the phrase unless one adjective came before it.
+                if word.ends_with([',', '.', ';']) && (phrase.len() > 1 || word.ends_with('.')) {
+                    break;
+                }
+                if phrase.len() >= 8 {
+                    break;
+                }
+            }
+            if let Some(head) = phrase.last()
+                && head.chars().all(char::is_lowercase)
+                && head.len() > 3
+            {
+                found
+                    .entry(name.clone())
+                    .or_insert_with(|| head.to_string());
+            }
+        }
+    }
+    found
+}
+
+/// Which pronoun each person takes: the document's he/she after the name
+/// ([`prepare::learn_genders`]), and titles or relations next to it
+/// ("Queen Charlotte", "Catherine the Great, Empress of Russia", "his
+/// eldest daughter, Susannah", "Robert Darwin, a doctor and the son of").
+fn genders(
+    document: &crate::content::Document,
+    matcher: &Matcher,
+) -> HashMap<String, prepare::Gender> {
+    use prepare::Gender;
+    let mut genders = prepare::learn_genders(document, matcher);
+    let cue = |w: &str| match w {
+        "queen" | "empress" | "princess" | "duchess" | "lady" | "mrs" | "miss" | "wife"
+        | "daughter" | "sister" | "mother" | "grandmother" | "granddaughter" | "niece" | "aunt"
+        | "widow" => Some(Gender::Female),
+        "king" | "emperor" | "prince" | "duke" | "lord" | "sir" | "mr" | "husband" | "son"
+        | "brother" | "father" | "grandfather" | "grandson" | "nephew" | "uncle" | "tsar" => {
+            Some(Gender::Male)
+        }
+        _ => None,
+    };
+    let mut votes: HashMap<String, (u32, u32)> = HashMap::new();
+    for sentence in document.sentences() {
+        let text_ = &sentence.text;
+        for person in matcher
+            .find(text_)
+            .into_iter()
+            .filter(|f| f.kind == EntryKind::Person)
+        {
+            let name = matcher.entries[person.entry].1.to_lowercase();
+            let mut words: Vec<String> = Vec::new();
+            // The name's own first word ("Queen Charlotte").
+            words.extend(name.split_whitespace().take(1).map(str::to_string));
+            // Right before it ("daughter, X", "Queen X").
+            if let Some((_, _, w)) = word_spans(&text_[..person.start]).last() {
+                words.push(w.clone());
+            }
+            // An apposition after it: ", the wife of", ", Empress of" (also
+            // after an epithet: "Catherine the Great, Empress of Russia").
+            let mut rest = &text_[person.end..];
+            if let Some(epithet) = rest.strip_prefix(" the ")
+                && epithet.starts_with(char::is_uppercase)
+            {
+                rest = epithet.find(", ").map_or("", |at| &epithet[at..]);
+            }
+            if let Some(apposition) = rest.strip_prefix(", ") {
+                let clause = apposition.split(',').next().unwrap_or("");
+                words.extend(
+                    word_spans(clause)
+                        .into_iter()
+                        .take(6)
+                        .map(|(_, _, w)| w)
+                        .filter(|w| w != "his" && w != "her"),
+                );
+            }
+            for word in words {
+                let entry = votes.entry(name.clone()).or_default();
+                match cue(&word) {
+                    Some(Gender::Male) => entry.0 += 1,
+                    Some(Gender::Female) => entry.1 += 1,
+                    None => {}
+                }
+            }
+        }
+    }
+    for (name, (male, female)) in votes {
+        let vote = match male.cmp(&female) {
+            std::cmp::Ordering::Greater => Gender::Male,
+            std::cmp::Ordering::Less => Gender::Female,
+            std::cmp::Ordering::Equal => continue,
+        };
+        genders.entry(name).or_insert(vote);
+    }
+    genders
+}
+
+/// Per sentence: its first year, else the nearest year named in its
+/// passage.
+fn eras(sentences: &[Sentence]) -> Vec<Option<i32>> {
+    let own: Vec<Option<i32>> = sentences.iter().map(|s| year_in(&s.text)).collect();
+    // The nearest year before and after, within the passage: two linear
+    // passes, so a book-sized document stays fast.
+    let mut before: Vec<Option<(usize, i32)>> = vec![None; sentences.len()];
+    let mut last: Option<(usize, i32)> = None;
+    for i in 0..sentences.len() {
+        if i > 0 && sentences[i].passage != sentences[i - 1].passage {
+            last = None;
+        }
+        if let Some(year) = own[i] {
+            last = Some((i, year));
+        }
+        before[i] = last;
+    }
+    let mut eras = vec![None; sentences.len()];
+    let mut next: Option<(usize, i32)> = None;
+    for i in (0..sentences.len()).rev() {
+        if i + 1 < sentences.len() && sentences[i].passage != sentences[i + 1].passage {
+            next = None;
+        }
+        if let Some(year) = own[i] {
+            next = Some((i, year));
+        }
+        eras[i] = match (before[i], next) {
+            (Some((b, by)), Some((a, ay))) => Some(if i - b <= a - i { by } else { ay }),
+            (Some((_, y)), None) | (None, Some((_, y))) => Some(y),
+            (None, None) => None,
+        };
+    }
+    eras
+}
+
+/// Birth and death years the document states: "X was born ... in 1730",
+/// "X died in 1780", "X died at ... on 3 January 1795" (the first year
+/// after the verb, in the same clause, the person named before it).
+fn lives(sentences: &[Sentence], matcher: &Matcher) -> Vec<Life> {
+    let mut lives = vec![(None, None); matcher.entries.len()];
+    for sentence in sentences {
+        let words = word_spans(&sentence.text);
+        for (i, (start, _, word)) in words.iter().enumerate() {
+            let born = word == "born";
+            if !(born || word == "died") {
+                continue;
+            }
+            let Some(person) = matcher
+                .find(&sentence.text[..*start])
+                .into_iter()
+                .rev()
+                .find(|f| f.kind == EntryKind::Person)
+            else {
+                continue;
+            };
+            // Nothing but a few words (no other clause) between name and verb.
+            let between = words
+                .iter()
+                .filter(|w| w.0 >= person.end && w.0 < *start)
+                .count();
+            if between > 2 || between > 1 && sentence.text[person.end..*start].contains(',') {
+                continue;
+            }
+            let year = words[i + 1..]
+                .iter()
+                .take(8)
+                .take_while(|w| !matches!(w.2.as_str(), "and" | "but" | "when"))
+                .find_map(|w| {
+                    w.2.parse::<i32>()
+                        .ok()
+                        .filter(|y| w.2.len() == 4 && (1000..=2100).contains(y))
+                });
+            if let Some(year) = year {
+                let life = &mut lives[person.entry];
+                if born {
+                    life.0.get_or_insert(year);
+                } else {
+                    life.1.get_or_insert(year);
+                }
+            }
+        }
+    }
+    lives
+}
+
+/// The first year a text names.
+fn year_in(text_: &str) -> Option<i32> {
+    word_spans(text_).into_iter().find_map(|(_, _, w)| {
+        w.parse::<i32>()
+            .ok()
+            .filter(|y| w.len() == 4 && (1000..=2100).contains(y))
+    })
+}
+
+/// Whether a name has a word in capitals ("HMS Beagle", "NKVD"): such a
+/// name is offered only beside names that also have one.
+fn acronym_shape(name: &str) -> bool {
+    name.split_whitespace()
+        .any(|w| w.len() >= 2 && w.chars().all(|c| c.is_uppercase()))
+}
+
+/// A place name's shape: its generic word ("river" of "River Mersey",
+/// "canal" of "Bridgewater Canal"), "country" for a country or continent,
+/// or "" for another bare name ("Liverpool").
+fn place_shape(name: &str) -> String {
+    let words: Vec<String> = name.split_whitespace().map(str::to_lowercase).collect();
+    if words.len() < 2 {
+        // Countries and continents ("Britain", "Europe") are not offered
+        // for towns: general English puts them near the word "country".
+        let country = english::similarity(&words.concat(), "country").is_some_and(|s| s >= 0.5);
+        return if country {
+            "country".into()
+        } else {
+            String::new()
+        };
+    }
+    let generic = |w: &str| english::general_zipf(w).is_some_and(|z| z >= 3.5);
+    if matches!(
+        words[0].as_str(),
+        "river" | "lake" | "mount" | "port" | "cape" | "isle" | "gulf" | "loch" | "fort"
+    ) {
+        return words[0].clone();
+    }
+    let last = &words[words.len() - 1];
+    if generic(last) {
+        last.clone()
+    } else {
+        String::new()
+    }
+}
+
 /// A sentence with one fact changed.
 #[derive(Debug, Clone)]
 struct Corruption {
@@ -1072,7 +1804,7 @@ fn dated_statement(prepared: &Prepared, spans: &[Span]) -> Option<DatedStatement
     let statement = if before == "In " {
         capitalise(after.trim_start_matches(',').trim_start())
     } else if let Some(head) = before.strip_suffix(" in ") {
-        let tail = after.trim_start_matches(',');
+        let tail = after;
         format!(
             "{head}{}",
             if tail.starts_with([' ', '.', ',']) {
@@ -1153,7 +1885,11 @@ fn cause_clauses(prepared: &Prepared) -> Vec<CauseClause> {
 
 /// "X because ___": the right clause against clauses of the same shape
 /// from other sentences, of similar length.
-fn cause_questions(clauses: &[CauseClause], rng: &mut fastrand::Rng) -> Vec<Question> {
+fn cause_questions(
+    clauses: &[CauseClause],
+    asked: usize,
+    rng: &mut fastrand::Rng,
+) -> Vec<Question> {
     let standalone = |c: &CauseClause| {
         !word_spans(&c.clause).iter().any(|(_, _, w)| {
             matches!(
@@ -1163,7 +1899,7 @@ fn cause_questions(clauses: &[CauseClause], rng: &mut fastrand::Rng) -> Vec<Ques
         })
     };
     let mut questions = Vec::new();
-    for clause in clauses {
+    for clause in &clauses[..asked] {
         let length = clause.clause.len() as f32;
         let mut others: Vec<(f32, &CauseClause)> = clauses
             .iter()
@@ -1233,7 +1969,12 @@ fn phrase(text_: &str, span: &Span) -> Option<String> {
     if span.end >= body.len() && span.start == 0 {
         return None;
     }
-    if span.start == 0 {
+    // "Who died in 1780, and Wedgwood was saddened?" does not read: a
+    // wh-question only for a sentence of one clause.
+    let one_clause = ![", and ", ", but ", "; ", ", so ", ", while "]
+        .iter()
+        .any(|joint| body.contains(joint));
+    if span.start == 0 && one_clause {
         let rest = &body[span.end..];
         let next_is_lower = rest
             .strip_prefix(' ')
@@ -1385,7 +2126,7 @@ fn select(
 ) -> Vec<Question> {
     let answer_cap = ((count as f64 * MAX_ANSWER_SHARE).floor() as usize).max(1);
     let kind_cap = |kind: &str| match kind {
-        "chronology" => (count / 10).max(1),
+        "chronology" => (count / 5).max(1),
         "statement" => (count / 5).max(1),
         "cause" | "definition" => (count / 4).max(1),
         _ => count,
@@ -1409,7 +2150,9 @@ fn select(
     let mut kinds: HashMap<String, usize> = HashMap::new();
     let mut used_sentences: HashSet<usize> = HashSet::new();
     let mut used_ids: HashSet<String> = HashSet::new();
-    for allow_same_sentence in [false, true] {
+    // Kind caps hold unless the quiz would otherwise come up short (a short
+    // essay has few questions on its own sentences).
+    for (allow_same_sentence, capped) in [(false, true), (true, true), (true, false)] {
         loop {
             let mut progress = false;
             for (_, group) in &mut groups {
@@ -1420,7 +2163,7 @@ fn select(
                     let key = answer_key(q, glossary);
                     !used_ids.contains(&q.id)
                         && answers.get(&key).copied().unwrap_or(0) < answer_cap
-                        && kinds.get(&q.kind).copied().unwrap_or(0) < kind_cap(&q.kind)
+                        && (!capped || kinds.get(&q.kind).copied().unwrap_or(0) < kind_cap(&q.kind))
                         && (allow_same_sentence
                             || q.source_sentence
                                 .is_none_or(|s| !used_sentences.contains(&s)))
@@ -1441,6 +2184,15 @@ fn select(
                 break;
             }
         }
+    }
+    // A quiz opens on the document itself: a question on one of its
+    // sentences first, when there is one.
+    if let Some(at) = chosen
+        .iter()
+        .position(|q| !matches!(q.kind.as_str(), "chronology" | "statement"))
+    {
+        let opener = chosen.remove(at);
+        chosen.insert(0, opener);
     }
     chosen
 }

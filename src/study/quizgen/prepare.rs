@@ -13,6 +13,7 @@ use crate::content::Document;
 
 use super::matcher::Matcher;
 use crate::content::glossary::EntryKind;
+use crate::study::english;
 
 /// A sentence ready to become questions.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -88,7 +89,8 @@ const OPENERS: &[&str] = &[
 const CLAUSE_STARTS: &[&str] = &[
     "the", "a", "an", "he", "she", "it", "they", "we", "his", "her", "their", "its", "there",
     "this", "that", "these", "those", "in", "at", "on", "by", "for", "from", "after", "before",
-    "when", "although", "though", "because", "if", "as", "once", "with",
+    "when", "although", "though", "because", "if", "as", "once", "with", "without", "despite",
+    "during", "until", "while", "instead",
 ];
 
 /// Noun phrases that only make sense after an earlier sentence.
@@ -117,12 +119,12 @@ const PREPOSITIONS: &[&str] = &[
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Gender {
+pub(crate) enum Gender {
     Male,
     Female,
 }
 
-fn gender_of_pronoun(word: &str) -> Option<Gender> {
+pub(crate) fn gender_of_pronoun(word: &str) -> Option<Gender> {
     match word {
         "he" | "him" | "his" | "himself" => Some(Gender::Male),
         "she" | "her" | "hers" | "herself" => Some(Gender::Female),
@@ -157,8 +159,20 @@ pub fn prepare_all(document: &Document, people: &Matcher) -> Vec<Option<Prepared
     let genders = learn_genders(document, people);
     let mut topic: Option<String> = None;
     let mut result = Vec::with_capacity(sentences.len());
-    for sentence in sentences {
-        let prepared = prepare(&sentence.text, people, topic.as_deref(), &genders);
+    for (i, sentence) in sentences.iter().enumerate() {
+        let previous = sentences[i.saturating_sub(2)..i]
+            .iter()
+            .filter(|s| s.passage == sentence.passage)
+            .map(|s| s.text.to_lowercase())
+            .collect::<Vec<_>>()
+            .join(" ");
+        let prepared = prepare(
+            &sentence.text,
+            &previous,
+            people,
+            topic.as_deref(),
+            &genders,
+        );
         // The topic: a person named near the start of the sentence, before
         // any he/she (which would still be the old topic).
         let text = strip_openers(sentence.text.trim());
@@ -192,7 +206,7 @@ pub fn prepare_all(document: &Document, people: &Matcher) -> Vec<Option<Prepared
 
 /// Which pronoun each person takes, as the document shows it: a he/she
 /// right after their name or opening the next sentence.
-fn learn_genders(document: &Document, people: &Matcher) -> HashMap<String, Gender> {
+pub(crate) fn learn_genders(document: &Document, people: &Matcher) -> HashMap<String, Gender> {
     let mut votes: HashMap<String, (u32, u32)> = HashMap::new();
     let sentences = document.sentences();
     for (i, sentence) in sentences.iter().enumerate() {
@@ -273,10 +287,184 @@ fn capitalise(text: &str) -> String {
     }
 }
 
+/// Conjunctive adverbs that join two clauses only after punctuation
+/// ("...; therefore the ..."); without it the sentence is a run-on.
+const CONJUNCTIVE: &[&str] = &[
+    "therefore",
+    "however",
+    "thus",
+    "hence",
+    "consequently",
+    "nevertheless",
+    "otherwise",
+    "moreover",
+];
+
+/// Words that open a new clause (a subject), after a conjunctive adverb.
+const SUBJECT_STARTS: &[&str] = &[
+    "the", "a", "an", "he", "she", "it", "they", "we", "you", "i", "there", "this", "that",
+    "these", "those", "his", "her", "their", "its", "our", "my", "your",
+];
+
+/// Subordinators that, followed by a participle and no subject, make a
+/// verbless opener ("Although admired by some, ...").
+const SUBORDINATORS: &[&str] = &[
+    "although", "though", "while", "when", "whilst", "once", "if", "unless", "until", "after",
+    "before", "whether",
+];
+
+/// Verbs that follow a clause's subject (so "the work was" is a subject).
+const CLAUSE_VERBS: &[&str] = &[
+    "was", "were", "is", "are", "had", "has", "have", "could", "would", "will", "did", "became",
+    "began", "took", "left", "went", "came", "ran", "made", "grew", "fell", "got", "kept",
+];
+
+/// Generic nouns whose "the" points back at an earlier sentence ("the
+/// work was finished", "the engineer in charge"), measured by how common the
+/// noun is in English: a rare noun ("the regime", "the kolkhoz") names its
+/// own thing.
+fn needs_antecedent(noun: &str, previous: &str) -> bool {
+    english::general_zipf(noun).is_some_and(|z| z >= 4.4)
+        || super::matcher::contains_words(previous, noun)
+        || noun
+            .strip_suffix('s')
+            .is_some_and(|one| super::matcher::contains_words(previous, one))
+}
+
+fn participle(word: &str) -> bool {
+    word.len() > 4 && (word.ends_with("ed") || word.ends_with("ing") || word.ends_with("en"))
+}
+
+/// Whether a sentence reads badly on its own, whatever the document:
+/// - a run-on: "... as Lenin therefore the impacts he made ...";
+/// - a dangling opener: "Although admired by some Russians, most would
+///   agree ..." (a participle with no subject, and a main clause whose
+///   subject is not a name it could describe);
+/// - an exclamation: "changed so much about ..." ("so" with no "that");
+/// - unresolved time: "now", or a "still" before a past verb ("still
+///   managed") that answers a sentence we do not show;
+/// - a clause whose subject is "the" + a noun with nothing to say which
+///   one: a generic noun ("the work was finished", "the engineer in charge
+///   was") or one the sentences just before name ("the canal" after "the
+///   Trent and Mersey Canal");
+/// - spoken or second-person asides ("you", "a little bit").
+pub(crate) fn reads_badly(text: &str, names: &Matcher, previous: &str) -> bool {
+    let words = word_spans(text);
+    let lower: Vec<&str> = words.iter().map(|(_, _, w)| w.as_str()).collect();
+    let found = names.find(text);
+    let is_name_at = |at: usize| found.iter().any(|f| f.start <= at && at < f.end);
+    let punctuation_before = |i: usize| {
+        i > 0
+            && text[words[i - 1].1..words[i].0]
+                .chars()
+                .any(|c| matches!(c, ',' | ';' | ':' | '(' | '-' | '—'))
+    };
+    for (i, w) in lower.iter().enumerate() {
+        if CONJUNCTIVE.contains(w)
+            && i > 0
+            && !punctuation_before(i)
+            && lower
+                .get(i + 1)
+                .is_some_and(|n| SUBJECT_STARTS.contains(n) || is_name_at(words[i + 1].0) && i > 2)
+        {
+            return true;
+        }
+        if *w == "now" && !matches!(lower.get(i + 1), Some(&"known" | &"called")) {
+            return true;
+        }
+        if *w == "still" && lower.get(i + 1).is_some_and(|n| n.ends_with("ed")) {
+            return true;
+        }
+        if matches!(*w, "you" | "your" | "yourself") {
+            return true;
+        }
+        if *w == "bit" && i > 1 && lower[i - 1] == "little" && lower[i - 2] == "a" {
+            return true;
+        }
+        if *w == "so"
+            && i > 0
+            && !punctuation_before(i)
+            && !matches!(lower[i - 1], "and" | "or" | "do" | "did" | "not")
+            && !matches!(
+                lower.get(i + 1),
+                Some(&"that" | &"as" | &"far" | &"on" | &"called" | &"named")
+            )
+            && !lower[i + 1..].contains(&"that")
+        {
+            return true;
+        }
+        // "the work was finished": a generic subject with no modifier.
+        if *w == "the"
+            && (i == 0 || lower[i - 1] != "of")
+            && let Some(noun) = lower.get(i + 1)
+            && !is_name_at(words[i + 1].0)
+            && text[words[i + 1].0..]
+                .chars()
+                .next()
+                .is_some_and(char::is_lowercase)
+            && needs_antecedent(noun, previous)
+        {
+            let mut next = i + 2;
+            if lower.get(next) == Some(&"in") && lower.get(next + 1) == Some(&"charge") {
+                next += 2;
+            }
+            let gap_clean = words
+                .get(next)
+                .is_some_and(|(s, _, _)| text[words[next - 1].1..*s].trim().is_empty());
+            if gap_clean
+                && lower.get(next).is_some_and(|v| {
+                    CLAUSE_VERBS.contains(v) || (v.ends_with("ed") && !v.ends_with("eed"))
+                })
+            {
+                return true;
+            }
+        }
+    }
+    // A verbless opener: "Although admired by ...," or "Having ...,".
+    let opener_participle = match lower.as_slice() {
+        [first, second, ..] if SUBORDINATORS.contains(first) => participle(second),
+        [first, ..] => participle(first) && !is_name_at(0),
+        [] => false,
+    };
+    if opener_participle && let Some(comma) = text.find(", ") {
+        let main = &text[comma + 2..];
+        let subject_is_name = names.find(main).first().is_some_and(|f| f.start == 0)
+            || main
+                .split_whitespace()
+                .next()
+                .is_some_and(|w| matches!(w, "he" | "she" | "they"));
+        if !subject_is_name {
+            return true;
+        }
+    }
+    false
+}
+
+/// Removes a conjunctive adverb inside a clause that ties it to the
+/// sentence before ("Wedgwood therefore became" -> "Wedgwood became";
+/// ", however," dropped). A run-on never gets here ([`reads_badly`]).
+pub(crate) fn drop_inner_links(text: &str) -> String {
+    let mut out = text.to_string();
+    for link in ["therefore", "thus", "consequently", "however", "hence"] {
+        for (with, by) in [
+            (format!(", {link},"), String::new()),
+            (format!(" {link} "), " ".to_string()),
+        ] {
+            if let Some(at) = out.find(&with)
+                && at > 0
+            {
+                out.replace_range(at..at + with.len(), &by);
+            }
+        }
+    }
+    out
+}
+
 /// The standalone form of one sentence (and where a name was written in),
 /// or None.
 fn prepare(
     original: &str,
+    previous: &str,
     people: &Matcher,
     topic: Option<&str>,
     genders: &HashMap<String, Gender>,
@@ -302,9 +490,15 @@ fn prepare(
         text = format!("{} {verb_phrase}", capitalise(subject));
     }
     let words = word_spans(&text);
-    if words.len() < 6 || words.len() > 45 {
+    if words.len() < 6 || words.len() > 34 {
         return None;
     }
+    if reads_badly(&text, people, previous) {
+        return None;
+    }
+    // "Wedgwood therefore became ...": the link to the sentence before goes.
+    let text = drop_inner_links(&text);
+    let words = word_spans(&text);
     let lower: Vec<&str> = words.iter().map(|(_, _, w)| w.as_str()).collect();
     let found = people.find(&text);
     let persons: Vec<_> = found
