@@ -537,7 +537,6 @@ async fn serve(
                     .resolve_password()?
                     .map(|p| p.expose().to_string()),
                 data_dir,
-                prefix: config.matrix.prefix,
                 admin_power_level: config.matrix.admin_power_level,
                 device_name: config.matrix.device_name.clone(),
             })
@@ -545,12 +544,7 @@ async fn serve(
         None => None,
     };
     let settings = BotSettings {
-        // Hints name the commands the way the only platform spells them.
-        prefix: if discord_token.is_none() {
-            config.matrix.prefix
-        } else {
-            '/'
-        },
+        matrix_prefix: config.matrix.prefix,
         pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
         ..BotSettings::default()
     };

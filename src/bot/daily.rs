@@ -47,7 +47,7 @@ impl Bot {
     ) -> Result<Vec<Message>, BotError> {
         let store = &self.inner.store;
         let now = self.inner.clock.now();
-        let p = self.inner.settings.prefix;
+        let p = self.prefix(origin.channel.scope.platform);
         if !matches!(command, DailyCommand::Status) && !origin.is_admin {
             return Err(BotError::User(
                 "Only an admin can change this channel's daily post.".into(),

@@ -18,7 +18,7 @@ use tokio::sync::{Mutex, oneshot};
 
 use crate::clock::Clock;
 use crate::content::Pack;
-use crate::identity::{ChannelRef, ScopeRef, UserRef};
+use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 use crate::store::{Store, StoreError};
 use crate::study::answer::{Answer, Answerer};
 use crate::study::scoring::ScoringRules;
@@ -73,8 +73,9 @@ impl BotError {
 /// Behaviour switches of the bot core.
 #[derive(Debug, Clone)]
 pub struct BotSettings {
-    /// The command character shown in hints (`/` or `!`).
-    pub prefix: char,
+    /// The command character on Matrix (`!` by default). Discord and the
+    /// terminal use `/`.
+    pub matrix_prefix: char,
     pub scoring: ScoringRules,
     /// Pause after a reveal before the next question.
     pub pause_between_rounds: Duration,
@@ -87,7 +88,7 @@ pub struct BotSettings {
 impl Default for BotSettings {
     fn default() -> Self {
         Self {
-            prefix: '/',
+            matrix_prefix: '!',
             scoring: ScoringRules::default(),
             pause_between_rounds: Duration::from_secs(3),
             seed: None,
@@ -177,7 +178,7 @@ impl Bot {
                 "The quiz that was running here was interrupted when I restarted. Points from the {} revealed round{} are kept; start a new one with {}quiz.",
                 quiz.rounds_revealed,
                 if quiz.rounds_revealed == 1 { "" } else { "s" },
-                self.inner.settings.prefix
+                self.prefix(quiz.channel.scope.platform)
             );
             if let Err(error) = self
                 .inner
@@ -232,7 +233,10 @@ impl Bot {
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
             Command::Daily(command) => self.daily_command(origin, command).await,
-            Command::Help => Ok(vec![self.help()]),
+            Command::BankImport { file_name, text } => {
+                Ok(vec![self.import_bank(origin, &file_name, &text).await])
+            }
+            Command::Help => Ok(vec![self.help(origin.channel.scope.platform)]),
         }
     }
 
@@ -248,7 +252,7 @@ impl Bot {
         if line.is_empty() {
             return Vec::new();
         }
-        match parse_command(line, self.inner.settings.prefix) {
+        match parse_command(line, self.prefix(origin.channel.scope.platform)) {
             Ok(Some(command)) => return self.handle(origin, command).await,
             Ok(None) => {}
             Err(error) => return vec![BotError::from(error).to_message()],
@@ -393,7 +397,7 @@ impl Bot {
                 questions.len(),
                 escape(file_name),
                 format.name(),
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             ))
             .ephemeral(),
             Err(error) => BotError::from(error).to_message(),
@@ -451,7 +455,7 @@ impl Bot {
         let message = match store.score(origin.scope(), &user).await? {
             None if name.is_none() => Message::text(format!(
                 "You have no score here yet. Start a quiz with {}quiz.",
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             )),
             None => Message::text(format!(
                 "{} has no score here yet.",
@@ -552,28 +556,35 @@ impl Bot {
         render::on_this_day_message(pack, &self.inner.events, &self.inner.answerer, date)
     }
 
-    fn help(&self) -> Message {
-        let p = self.inner.settings.prefix;
+    /// The command character of `platform`'s commands, as every hint,
+    /// error and help text the bot writes there spells it.
+    pub fn prefix(&self, platform: Platform) -> char {
+        match platform {
+            Platform::Matrix => self.inner.settings.matrix_prefix,
+            Platform::Discord | Platform::Console => '/',
+        }
+    }
+
+    /// The command list, derived from [`command::COMMANDS`] and spelled
+    /// for `platform`.
+    fn help(&self, platform: Platform) -> Message {
+        let prefix = self.prefix(platform);
         let pack = &self.inner.pack.manifest;
+        let mut body = String::from(
+            "Ask me anything about the document and I quote the passage that answers it.\n",
+        );
+        for spec in command::commands_on(platform) {
+            body.push_str(&command::help_line(spec, platform, prefix));
+            body.push('\n');
+        }
+        body.push_str(&format!(
+            "A quiz has {} rounds of {} s unless you say otherwise. During a quiz, answer with the letter (A, B, C...) or, in typed mode, the answer itself.",
+            QuizOptions::default().rounds,
+            QuizOptions::default().seconds
+        ));
         Message::titled(
             format!("Lectern — studying “{}”", escape(&pack.title)),
-            format!(
-                "Ask me anything about the document and I quote the passage that answers it.\n\
-                 {p}ask QUESTION — answer from the document (in the terminal, just type the question)\n\
-                 {p}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] — start a quiz in this channel (default {} rounds, {} s)\n\
-                 {p}quiz stop — stop the quiz (its starter or an admin)\n\
-                 {p}quiz ... seed=N — the same seed gives every class the same quiz\n\
-                 {p}quiz review — the questions you missed in the last quiz, with the passages to reread\n\
-                 {p}quiz flag ID [why] — report a wrong question (its id is under each answer); admins: {p}quiz flags, {p}quiz retire ID\n\
-                 {p}score [name] — rank, points, accuracy and best streak\n\
-                 {p}leaderboard [week|month|all] — the top 10 here\n\
-                 {p}onthisday [YYYY-MM-DD|MM-DD] — a dated event from the pack\n\
-                 {p}daily set HH:MM [time zone] | off | status — a daily “on this day” post here (admins set it)\n\
-                 {p}help — this list\n\
-                 During a quiz, answer with the letter (A, B, C...) or, in typed mode, the answer itself.",
-                QuizOptions::default().rounds,
-                QuizOptions::default().seconds
-            ),
+            body,
         )
     }
 }

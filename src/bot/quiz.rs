@@ -264,10 +264,10 @@ pub(crate) struct Missed {
     pub(crate) explanation: Option<String>,
 }
 
-fn already_running(bot: &Bot) -> super::BotError {
+fn already_running(bot: &Bot, channel: &ChannelRef) -> super::BotError {
     super::BotError::User(format!(
         "A quiz is already running in this channel. Its starter or an admin can stop it with {}quiz stop.",
-        bot.inner.settings.prefix
+        bot.prefix(channel.scope.platform)
     ))
 }
 
@@ -322,7 +322,7 @@ pub(crate) async fn start(
     solo: bool,
 ) -> Result<Vec<Message>, super::BotError> {
     if bot.inner.quizzes.lock().await.contains_key(&channel) {
-        return Err(already_running(bot));
+        return Err(already_running(bot, &channel));
     }
     let seed = options
         .seed
@@ -377,7 +377,7 @@ pub(crate) async fn start(
     let rounds = questions.len() as u32;
     let mut running = bot.inner.quizzes.lock().await;
     if running.contains_key(&channel) {
-        return Err(already_running(bot));
+        return Err(already_running(bot, &channel));
     }
     let session_id = bot
         .inner
@@ -730,7 +730,7 @@ impl QuizRun {
         message.footer = Some(format!(
             "Question {} · wrong? {}quiz flag {} [why]",
             escape(&question.question.id),
-            self.bot.inner.settings.prefix,
+            self.bot.prefix(self.channel.scope.platform),
             escape(&question.question.id)
         ));
         self.post(&message).await;
@@ -789,7 +789,7 @@ impl QuizRun {
                 ));
             }
         }
-        let prefix = self.bot.inner.settings.prefix;
+        let prefix = self.bot.prefix(self.channel.scope.platform);
         let message =
             Message::titled("Quiz over: final leaderboard", body.trim_end()).with_footer(format!(
                 "{prefix}quiz review shows each player the questions they missed · {prefix}score shows your total, {prefix}leaderboard the channel's"
@@ -862,7 +862,7 @@ impl Bot {
             Some(missed) => vec![review_message(self, &origin.user.display_name, missed).ephemeral()],
             None => vec![Message::text(format!(
                 "You have not played a quiz in this channel since I started. Start one with {}quiz.",
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             ))
             .ephemeral()],
         }
@@ -954,7 +954,7 @@ impl Bot {
                 Message::text("No question has been flagged here.").ephemeral(),
             ]);
         }
-        let p = self.inner.settings.prefix;
+        let p = self.prefix(origin.channel.scope.platform);
         let mut body = String::new();
         for flag in &flags {
             let reasons: Vec<String> = flag
@@ -995,7 +995,7 @@ impl Bot {
             return Err(super::BotError::User(format!(
                 "There is no question {}. Its id is shown under each answer and in {}quiz flags.",
                 escape(id),
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             )));
         }
         self.inner

@@ -46,8 +46,6 @@ pub struct MatrixSettings {
     pub password: Option<String>,
     /// Where the session and the encrypted state and crypto stores live.
     pub data_dir: PathBuf,
-    /// The command character, `!` by default.
-    pub prefix: char,
     /// The power level that counts as admin (changing room state: 50).
     pub admin_power_level: i64,
     /// The name shown for the bot's device.
@@ -351,7 +349,7 @@ async fn on_message(
         return;
     };
     let body = text.body.trim();
-    let replies = match parse_command(body, handler.settings.prefix) {
+    let replies = match parse_command(body, handler.bot.prefix(Platform::Matrix)) {
         Ok(Some(command)) => {
             let origin = origin(&room, &event.sender, &handler.settings, true).await;
             handler.bot.handle(&origin, command).await

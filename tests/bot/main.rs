@@ -7,6 +7,7 @@ mod helpers;
 
 mod ask;
 mod cli;
+mod commands;
 mod content;
 mod daily;
 mod discord;

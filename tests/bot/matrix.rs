@@ -214,7 +214,6 @@ async fn start_bot_with(
         user: account.user.clone(),
         password: Some(account.password.clone()),
         data_dir: account.data.clone(),
-        prefix: '!',
         admin_power_level: 50,
         device_name: "Lectern test".into(),
     };
@@ -224,7 +223,7 @@ async fn start_bot_with(
     let store = Store::open(Path::new(&account.db)).await.unwrap();
     let outbox = MatrixOutbox::new();
     let bot_settings = BotSettings {
-        prefix: '!',
+        matrix_prefix: '!',
         pause_between_rounds: Duration::ZERO,
         seed: Some(5),
         ..BotSettings::default()
@@ -313,6 +312,20 @@ async fn the_bot_joins_on_invite_and_answers_ask_with_a_cited_passage() {
         "no pills or pings: {:#}",
         reply.content
     );
+
+    // Hints and errors spell the commands the way Matrix users type them.
+    alice.say(&room, "!score").await;
+    let hint = alice.wait_for(&room, &bot.user_id, "no score").await;
+    let body = hint.content["body"].as_str().unwrap();
+    assert!(body.contains("Start a quiz with !quiz."), "{body}");
+    alice.say(&room, "!nope").await;
+    let error = alice.wait_for(&room, &bot.user_id, "Unknown command").await;
+    let body = error.content["body"].as_str().unwrap();
+    assert!(
+        body.contains("Unknown command !nope. Commands: !ask, !quiz"),
+        "{body}"
+    );
+    assert!(!body.contains("/quiz"), "{body}");
     bot.stop().await;
 }
 
