@@ -57,7 +57,7 @@ fn main() {
         let outbox = Arc::new(CountingOutbox::default());
         let pack = Arc::new(Pack::bundled().expect("pack"));
         let bot = Bot::new(pack, store, outbox.clone(), clock, BotSettings::default());
-        let scheduler = DailyScheduler::new(bot);
+        let scheduler = DailyScheduler::new(bot, vec![Platform::Discord]);
         let started = Instant::now();
         let report = scheduler.tick().await.expect("tick");
         let elapsed = started.elapsed();

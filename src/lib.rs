@@ -1,3 +1,4 @@
+#![recursion_limit = "256"]
 //! Lectern, a study bot: answers questions from a study document, runs group
 //! quizzes, keeps scores and posts a daily "on this day" fact, on Discord,
 //! Matrix and in a terminal.
@@ -5,6 +6,7 @@
 //! Layers (arrows point at what a layer may use):
 //! `platforms` -> `bot` -> `study`, `store`, `content`. See `docs/ARCHITECTURE.md`.
 
+pub mod app;
 pub mod bot;
 pub mod clock;
 pub mod config;

@@ -1,22 +1,18 @@
 //! The `lectern` command line: a thin layer that reads arguments and
 //! configuration, then hands over to the library.
 
-use std::io::{BufRead, IsTerminal, Write};
+use std::io::{BufRead, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
 use anyhow::{Context, Result};
 use clap::{Args, Parser, Subcommand};
 use serde_json::json;
 
-use lectern::bot::{Bot, BotSettings, DailyScheduler, DateQuery, render};
-use lectern::clock::SystemClock;
+use lectern::bot::{DateQuery, render};
 use lectern::config::Config;
 use lectern::content::import::{self, Format};
 use lectern::content::{Pack, Question};
-use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
-use lectern::store::Store;
 use lectern::study::Answerer;
 use lectern::study::{onthisday, quizgen};
 
@@ -243,7 +239,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
         CliCommand::Chat { pack, db, name } => {
             let pack = load_pack(&config, &pack)?;
             let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
-            runtime()?.block_on(chat(pack, db_path, &name))?;
+            runtime()?.block_on(lectern::app::chat(&config, pack, db_path, &name))?;
             Ok(ExitCode::SUCCESS)
         }
         CliCommand::Ask {
@@ -480,8 +476,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
         CliCommand::Serve { pack, db } => {
             let pack = load_pack(&config, &pack)?;
             let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
-            let discord_token = config.discord.resolve_token()?;
-            if discord_token.is_none() && config.matrix.homeserver.is_none() {
+            let runtime = runtime()?;
+            let platforms =
+                runtime.block_on(lectern::app::configured_platforms(&config, &db_path))?;
+            if platforms.is_empty() {
                 eprintln!(
                     "No chat platform is configured, so there is nothing to serve.\n\
                      Discord: set DISCORD_TOKEN (or [discord] token_file in lectern.toml); see README.md, \"Discord\".\n\
@@ -490,176 +488,10 @@ fn run(cli: Cli) -> Result<ExitCode> {
                 );
                 return Ok(ExitCode::from(2));
             }
-            runtime()?.block_on(serve(pack, db_path, &config, discord_token))?;
+            runtime.block_on(lectern::app::serve(&config, pack, db_path, platforms))?;
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-/// Runs the bot on every configured platform until SIGINT/SIGTERM.
-async fn serve(
-    pack: Pack,
-    db_path: PathBuf,
-    config: &Config,
-    discord_token: Option<lectern::config::Secret>,
-) -> Result<()> {
-    use lectern::identity::Platform;
-    use lectern::platforms::RoutedOutbox;
-    use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
-    use lectern::platforms::matrix::{self, MatrixOutbox, MatrixSettings};
-
-    let store = Store::open(&db_path)
-        .await
-        .with_context(|| format!("could not open the database {}", db_path.display()))?;
-    let discord_outbox = DiscordOutbox::new();
-    let matrix_outbox = MatrixOutbox::new();
-    let mut routes = RoutedOutbox::new();
-    if discord_token.is_some() {
-        routes = routes.route(Platform::Discord, discord_outbox.clone());
-    }
-    let matrix_settings = match &config.matrix.homeserver {
-        Some(homeserver) => {
-            routes = routes.route(Platform::Matrix, matrix_outbox.clone());
-            let data_dir = config.matrix.store.clone().unwrap_or_else(|| {
-                db_path
-                    .parent()
-                    .map_or_else(|| PathBuf::from("matrix"), |p| p.join("matrix"))
-            });
-            Some(MatrixSettings {
-                homeserver: homeserver.clone(),
-                user: config
-                    .matrix
-                    .user
-                    .clone()
-                    .context("[matrix] user is not set (e.g. \"@lectern:example.org\")")?,
-                password: config
-                    .matrix
-                    .resolve_password()?
-                    .map(|p| p.expose().to_string()),
-                data_dir,
-                admin_power_level: config.matrix.admin_power_level,
-                device_name: config.matrix.device_name.clone(),
-            })
-        }
-        None => None,
-    };
-    let settings = BotSettings {
-        matrix_prefix: config.matrix.prefix,
-        pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
-        ..BotSettings::default()
-    };
-    let bot = Bot::new(
-        Arc::new(pack),
-        store.clone(),
-        Arc::new(routes),
-        Arc::new(SystemClock),
-        settings,
-    );
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: closing quizzes, keeping scores");
-        let _ = stop.send(true);
-    });
-    let mut platforms = tokio::task::JoinSet::new();
-    if let Some(token) = discord_token {
-        let discord_settings = DiscordSettings {
-            dev_guild: config.discord.dev_guild,
-            teacher_role: config.discord.teacher_role,
-            shards: config.discord.shard_count()?,
-            read_messages: config.discord.read_messages,
-        };
-        let (bot, stopped) = (bot.clone(), stopped.clone());
-        platforms.spawn(async move {
-            discord::run(
-                bot,
-                discord_outbox,
-                discord::http(token.expose()),
-                discord_settings,
-                stopped,
-            )
-            .await
-            .map_err(|error| anyhow::anyhow!("Discord: {error}"))
-        });
-    }
-    if let Some(settings) = matrix_settings {
-        let client = matrix::connect(&settings).await.map_err(|error| {
-            anyhow::anyhow!(
-                "could not connect to Matrix at {}: {error}",
-                settings.homeserver
-            )
-        })?;
-        let (bot, stopped) = (bot.clone(), stopped.clone());
-        platforms.spawn(async move {
-            matrix::run(bot, matrix_outbox, client, settings, stopped)
-                .await
-                .map_err(|error| anyhow::anyhow!("Matrix: {error}"))
-        });
-    }
-    let mut outcome = Ok(());
-    while let Some(result) = platforms.join_next().await {
-        if let Err(error) = result.context("a platform task failed").and_then(|r| r) {
-            outcome = Err(error);
-        }
-    }
-    store.close().await;
-    outcome
-}
-
-/// Waits for SIGINT (Ctrl-C) or SIGTERM (docker stop).
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
-    let store = Store::open(&db_path)
-        .await
-        .with_context(|| format!("could not open the database {}", db_path.display()))?;
-    let out = shared_writer(std::io::stdout());
-    let outbox = Arc::new(ConsoleOutbox::new(out.clone()));
-    let settings = BotSettings {
-        pause_between_rounds: std::time::Duration::ZERO,
-        ..BotSettings::default()
-    };
-    let bot = Bot::new(
-        Arc::new(pack),
-        store.clone(),
-        outbox,
-        Arc::new(SystemClock),
-        settings,
-    );
-    bot.recover_interrupted_quizzes().await?;
-    // Daily posts subscribed with /daily appear in the terminal while it is open.
-    let (stop_scheduler, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(DailyScheduler::new(bot.clone()).run(stopped));
-    let console = Console::new(bot, out, name);
-    let interactive = std::io::stdin().is_terminal();
-    console
-        .run(tokio::io::BufReader::new(tokio::io::stdin()), interactive)
-        .await
-        .context("reading the terminal failed")?;
-    let _ = stop_scheduler.send(true);
-    let _ = scheduler.await;
-    store.close().await;
-    Ok(())
 }
 
 /// Prints the audit of the generated pool, a few quizzes and the bank (or

@@ -19,7 +19,7 @@ use tokio::sync::{Mutex, oneshot};
 use crate::clock::Clock;
 use crate::content::Pack;
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
-use crate::store::{Store, StoreError};
+use crate::store::{InterruptedQuiz, Store, StoreError};
 use crate::study::answer::{Answer, Answerer};
 use crate::study::scoring::ScoringRules;
 
@@ -83,6 +83,10 @@ pub struct BotSettings {
     pub seed: Option<u64>,
     /// Passages shown by `/ask` at most.
     pub ask_passages: usize,
+    /// This process's name, recorded with each quiz it runs so a restart
+    /// closes only its own (processes sharing one database need distinct
+    /// names).
+    pub instance: String,
 }
 
 impl Default for BotSettings {
@@ -93,6 +97,7 @@ impl Default for BotSettings {
             pause_between_rounds: Duration::from_secs(3),
             seed: None,
             ask_passages: 3,
+            instance: "main".into(),
         }
     }
 }
@@ -165,31 +170,39 @@ impl Bot {
         &self.inner.settings
     }
 
-    /// Closes quiz sessions a crash left open and tells their channels.
-    /// Call once at start-up.
-    pub async fn recover_interrupted_quizzes(&self) -> Result<usize, StoreError> {
-        let interrupted = self
-            .inner
+    /// Closes the quiz sessions this process (its `instance`) left open on
+    /// `platforms` and returns them; [`Bot::tell_interrupted`] tells their
+    /// channels once the platform is connected. Call once at start-up.
+    pub async fn recover_interrupted_quizzes(
+        &self,
+        platforms: &[Platform],
+    ) -> Result<Vec<InterruptedQuiz>, StoreError> {
+        self.inner
             .store
-            .close_interrupted_quizzes(self.inner.clock.now())
-            .await?;
-        for quiz in &interrupted {
-            let text = format!(
-                "The quiz that was running here was interrupted when I restarted. Points from the {} revealed round{} are kept; start a new one with {}quiz.",
-                quiz.rounds_revealed,
-                if quiz.rounds_revealed == 1 { "" } else { "s" },
-                self.prefix(quiz.channel.scope.platform)
-            );
-            if let Err(error) = self
-                .inner
-                .outbox
-                .post(&quiz.channel, &Message::text(text))
-                .await
-            {
-                tracing::warn!(error = %error, "could not tell a channel its quiz was interrupted");
-            }
+            .close_interrupted_quizzes(
+                &self.inner.settings.instance,
+                platforms,
+                self.inner.clock.now(),
+            )
+            .await
+    }
+
+    /// Tells a channel that its quiz was interrupted by a restart.
+    pub async fn tell_interrupted(&self, quiz: &InterruptedQuiz) {
+        let text = format!(
+            "The quiz that was running here was interrupted when I restarted. Points from the {} revealed round{} are kept; start a new one with {}quiz.",
+            quiz.rounds_revealed,
+            if quiz.rounds_revealed == 1 { "" } else { "s" },
+            self.prefix(quiz.channel.scope.platform)
+        );
+        if let Err(error) = self
+            .inner
+            .outbox
+            .post(&quiz.channel, &Message::text(text))
+            .await
+        {
+            tracing::warn!(error = %error, "could not tell a channel its quiz was interrupted");
         }
-        Ok(interrupted.len())
     }
 
     /// Handles one command and returns the replies to show the sender.

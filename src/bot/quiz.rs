@@ -382,7 +382,13 @@ pub(crate) async fn start(
     let session_id = bot
         .inner
         .store
-        .start_quiz_session(&channel, &starter, rounds, bot.inner.clock.now())
+        .start_quiz_session(
+            &channel,
+            &starter,
+            rounds,
+            &bot.inner.settings.instance,
+            bot.inner.clock.now(),
+        )
         .await?;
     let (inputs, receiver) = mpsc::channel(256);
     let (ready_tx, ready_rx) = oneshot::channel();

@@ -138,8 +138,8 @@ impl Console {
         true
     }
 
-    /// Reads lines until end of input or `/quit`, then stops any running
-    /// quiz (its revealed rounds are already saved).
+    /// Reads lines until end of input or `/quit`. The app then stops any
+    /// running quiz (its revealed rounds are already saved).
     pub async fn run(
         &self,
         input: impl AsyncBufRead + Unpin,
@@ -160,7 +160,59 @@ impl Console {
                 break;
             }
         }
-        self.bot.shutdown("the session ended").await;
         Ok(())
+    }
+}
+
+/// The terminal, for the [`App`](crate::app::App) to run: reads `input`
+/// until it ends (or `/quit`, or a shutdown signal).
+pub struct Terminal {
+    outbox: Arc<ConsoleOutbox>,
+    out: SharedWriter,
+    name: String,
+    input: Box<dyn AsyncBufRead + Unpin + Send>,
+    interactive: bool,
+}
+
+impl Terminal {
+    /// `name` is the local player; `interactive` prints a greeting.
+    pub fn new(
+        out: SharedWriter,
+        name: &str,
+        input: impl AsyncBufRead + Unpin + Send + 'static,
+        interactive: bool,
+    ) -> Self {
+        Self {
+            outbox: Arc::new(ConsoleOutbox::new(out.clone())),
+            out,
+            name: name.to_string(),
+            input: Box::new(input),
+            interactive,
+        }
+    }
+}
+
+#[async_trait]
+impl crate::platforms::Adapter for Terminal {
+    fn platform(&self) -> Platform {
+        Platform::Console
+    }
+
+    fn outbox(&self) -> Arc<dyn Outbox> {
+        self.outbox.clone()
+    }
+
+    async fn run(
+        self: Box<Self>,
+        bot: Bot,
+        mut shutdown: tokio::sync::watch::Receiver<bool>,
+    ) -> anyhow::Result<()> {
+        let console = Console::new(bot, self.out, &self.name);
+        tokio::select! {
+            result = console.run(self.input, self.interactive) => {
+                result.map_err(|error| anyhow::Error::new(error).context("reading the terminal failed"))
+            }
+            _ = shutdown.wait_for(|stop| *stop) => Ok(()),
+        }
     }
 }

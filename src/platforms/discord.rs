@@ -7,7 +7,7 @@
 //! reveals, daily posts). Every message is sent with no mentions allowed.
 //! No business rule lives here.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use poise::serenity_prelude as serenity;
@@ -20,8 +20,8 @@ use tokio::sync::watch;
 
 use crate::bot::command::{self, Args, CommandSpec, ParamKind};
 use crate::bot::{
-    AnswerOutcome, Bot, BotError, DailyScheduler, Given, Message, Origin, Outbox, PostedMessage,
-    SendError, Visibility,
+    AnswerOutcome, Bot, BotError, Given, Message, Origin, Outbox, PostedMessage, SendError,
+    Visibility,
 };
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -51,7 +51,8 @@ pub struct DiscordState {
 /// Posts and edits channel messages for the bot core.
 #[derive(Default)]
 pub struct DiscordOutbox {
-    http: OnceLock<Arc<Http>>,
+    /// Set once the gateway is ready.
+    http: tokio::sync::SetOnce<Arc<Http>>,
 }
 
 impl DiscordOutbox {
@@ -89,6 +90,10 @@ fn send_error(error: serenity::Error) -> SendError {
 
 #[async_trait]
 impl Outbox for DiscordOutbox {
+    async fn connected(&self) {
+        self.http.wait().await;
+    }
+
     async fn post(
         &self,
         channel: &ChannelRef,
@@ -616,18 +621,51 @@ pub fn intents(read_messages: bool) -> GatewayIntents {
     intents
 }
 
+/// Lectern on Discord, for the [`App`](crate::app::App) to run.
+pub struct Discord {
+    outbox: Arc<DiscordOutbox>,
+    http: Http,
+    settings: DiscordSettings,
+}
+
+impl Discord {
+    /// `http` from [`http`] (discord.com) or [`http_via`] (a proxy, tests).
+    pub fn new(http: Http, settings: DiscordSettings) -> Self {
+        Self {
+            outbox: DiscordOutbox::new(),
+            http,
+            settings,
+        }
+    }
+}
+
+#[async_trait]
+impl crate::platforms::Adapter for Discord {
+    fn platform(&self) -> Platform {
+        Platform::Discord
+    }
+
+    fn outbox(&self) -> Arc<dyn Outbox> {
+        self.outbox.clone()
+    }
+
+    async fn run(self: Box<Self>, bot: Bot, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        run(bot, self.outbox, self.http, self.settings, shutdown)
+            .await
+            .map_err(|error| anyhow::anyhow!(error).context("Discord stopped"))
+    }
+}
+
 /// Connects to Discord with `http` and serves `bot` until `shutdown` turns
-/// true, then stops quizzes (scores kept) and disconnects.
-pub async fn run(
+/// true, then disconnects.
+async fn run(
     bot: Bot,
     outbox: Arc<DiscordOutbox>,
     http: Http,
     settings: DiscordSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), Error> {
-    let state_bot = bot.clone();
     let state_settings = settings.clone();
-    let scheduler_shutdown = shutdown.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands(),
@@ -646,11 +684,7 @@ pub async fn run(
                     None => poise::builtins::register_globally(ctx, &framework.options().commands).await?,
                 }
                 let _ = outbox.http.set(ctx.http.clone());
-                if let Err(error) = state_bot.recover_interrupted_quizzes().await {
-                    tracing::error!(error = ?error, "could not close interrupted quizzes");
-                }
-                tokio::spawn(DailyScheduler::new(state_bot.clone()).run(scheduler_shutdown));
-                Ok(DiscordState { bot: state_bot, settings: state_settings })
+                Ok(DiscordState { bot, settings: state_settings })
             })
         })
         .build();
@@ -667,7 +701,6 @@ pub async fn run(
         None => client.start_autosharded().await,
     };
     stopper.abort();
-    bot.shutdown("the bot is shutting down").await;
     result.map_err(Into::into)
 }
 

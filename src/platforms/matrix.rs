@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -29,8 +29,7 @@ use matrix_sdk::{Client, RoomState};
 use tokio::sync::watch;
 
 use crate::bot::{
-    AnswerOutcome, Bot, DailyScheduler, Given, Message, Origin, Outbox, PostedMessage, SendError,
-    parse_command,
+    AnswerOutcome, Bot, Given, Message, Origin, Outbox, PostedMessage, SendError, parse_command,
 };
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -43,7 +42,7 @@ pub struct MatrixSettings {
     /// The bot's user: `@lectern:example.org` or just `lectern`.
     pub user: String,
     /// Used only when there is no saved session yet.
-    pub password: Option<String>,
+    pub password: Option<crate::config::Secret>,
     /// Where the session and the encrypted state and crypto stores live.
     pub data_dir: PathBuf,
     /// The power level that counts as admin (changing room state: 50).
@@ -59,7 +58,8 @@ const CHOICE_REACTIONS: [&str; 6] = ["🇦", "🇧", "🇨", "🇩", "🇪", "�
 /// event asks so reactions can be read as answers.
 #[derive(Default)]
 pub struct MatrixOutbox {
-    client: OnceLock<Client>,
+    /// Set once the first sync is done.
+    client: tokio::sync::SetOnce<Client>,
     /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`).
     questions: Mutex<HashMap<OwnedEventId, Vec<String>>>,
 }
@@ -98,6 +98,10 @@ impl MatrixOutbox {
 
 #[async_trait]
 impl Outbox for MatrixOutbox {
+    async fn connected(&self) {
+        self.client.wait().await;
+    }
+
     async fn post(
         &self,
         channel: &ChannelRef,
@@ -261,7 +265,8 @@ pub async fn connect(settings: &MatrixSettings) -> Result<Client, Error> {
     } else {
         let password = settings
             .password
-            .as_deref()
+            .as_ref()
+            .map(crate::config::Secret::expose)
             .ok_or("no saved Matrix session and no password: set LECTERN_MATRIX__PASSWORD for the first login")?;
         client
             .matrix_auth()
@@ -401,39 +406,74 @@ async fn on_reaction(
     let _ = handler.bot.answer_quiz(&origin, given).await;
 }
 
+/// Lectern on Matrix, for the [`App`](crate::app::App) to run.
+pub struct Matrix {
+    outbox: Arc<MatrixOutbox>,
+    client: Client,
+    settings: MatrixSettings,
+}
+
+impl Matrix {
+    /// Logs in or restores the session (see [`connect`]).
+    pub async fn connect(settings: MatrixSettings) -> Result<Self, Error> {
+        let client = connect(&settings).await?;
+        Ok(Self::new(client, settings))
+    }
+
+    /// Serves through an already connected client.
+    pub fn new(client: Client, settings: MatrixSettings) -> Self {
+        Self {
+            outbox: MatrixOutbox::new(),
+            client,
+            settings,
+        }
+    }
+}
+
+#[async_trait]
+impl crate::platforms::Adapter for Matrix {
+    fn platform(&self) -> Platform {
+        Platform::Matrix
+    }
+
+    fn outbox(&self) -> Arc<dyn Outbox> {
+        self.outbox.clone()
+    }
+
+    async fn run(self: Box<Self>, bot: Bot, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        run(bot, self.outbox, self.client, self.settings, shutdown)
+            .await
+            .map_err(|error| anyhow::anyhow!(error).context("Matrix stopped"))
+    }
+}
+
 /// Serves `bot` in the rooms `client` is in until `shutdown` turns true.
-pub async fn run(
+async fn run(
     bot: Bot,
     outbox: Arc<MatrixOutbox>,
     client: Client,
     settings: MatrixSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), Error> {
-    let _ = outbox.client.set(client.clone());
     // Catch up without handlers: what was said while away is not answered.
     let response = client.sync_once(SyncSettings::default()).await?;
+    let _ = outbox.client.set(client.clone());
     for room in client.invited_rooms() {
         tokio::spawn(join_with_retry(room));
     }
-    if let Err(error) = bot.recover_interrupted_quizzes().await {
-        tracing::error!(error = ?error, "could not close interrupted quizzes");
-    }
     client.add_event_handler_context(Handler {
-        bot: bot.clone(),
+        bot,
         outbox,
         settings,
     });
     client.add_event_handler(on_invite);
     client.add_event_handler(on_message);
     client.add_event_handler(on_reaction);
-    tokio::spawn(DailyScheduler::new(bot.clone()).run(shutdown.clone()));
     let sync = client.sync(SyncSettings::default().token(response.next_batch));
-    let result = tokio::select! {
+    tokio::select! {
         result = sync => result.map_err(Into::into),
         _ = shutdown.wait_for(|stop| *stop) => Ok(()),
-    };
-    bot.shutdown("the bot is shutting down").await;
-    result
+    }
 }
 
 #[cfg(test)]

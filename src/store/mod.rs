@@ -217,20 +217,22 @@ impl Store {
         channel: &ChannelRef,
         started_by: &UserRef,
         rounds: u32,
+        owner: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
         let mut tx = self.writer.begin().await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         let user_id = Self::user_id(&mut tx, started_by).await?;
         let id = sqlx::query_scalar(
-            "INSERT INTO quiz_sessions (scope_id, channel_id, started_by, started_at_ms, rounds)
-             VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            "INSERT INTO quiz_sessions (scope_id, channel_id, started_by, started_at_ms, rounds, owner)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(scope_id)
         .bind(&channel.id)
         .bind(user_id)
         .bind(millis(at))
         .bind(i64::from(rounds))
+        .bind(owner)
         .fetch_one(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -288,42 +290,57 @@ impl Store {
         Ok(())
     }
 
-    /// Closes every session left open by a crash and returns them, so their
-    /// channels can be told. Call at start-up, before quizzes can start.
+    /// Closes the sessions `owner` left open (a crash, a kill) on the
+    /// given platforms and returns them, so their channels can be told.
+    /// Sessions of other processes, or of platforms this process does not
+    /// serve, are left alone. Call at start-up, before quizzes can start.
     pub async fn close_interrupted_quizzes(
         &self,
+        owner: &str,
+        platforms: &[Platform],
         at: DateTime<Utc>,
     ) -> Result<Vec<InterruptedQuiz>, StoreError> {
+        if platforms.is_empty() {
+            return Ok(Vec::new());
+        }
         let mut tx = self.writer.begin().await?;
-        let rows = sqlx::query(
+        let mut select = QueryBuilder::<Sqlite>::new(
             "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
                     (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
              FROM quiz_sessions q JOIN scopes s ON s.id = q.scope_id
-             WHERE q.ended_at_ms IS NULL ORDER BY q.id",
-        )
-        .fetch_all(&mut *tx)
-        .await?;
-        sqlx::query(
-            "UPDATE quiz_sessions SET ended_at_ms = $1, end_reason = 'interrupted' WHERE ended_at_ms IS NULL",
-        )
-        .bind(millis(at))
-        .execute(&mut *tx)
-        .await?;
+             WHERE q.ended_at_ms IS NULL AND q.owner IN (",
+        );
+        select.push_bind(owner);
+        select.push(", '') AND s.platform IN (");
+        let mut names = select.separated(", ");
+        for platform in platforms {
+            names.push_bind(platform.as_str());
+        }
+        select.push(") ORDER BY q.id");
+        let rows = select.build().fetch_all(&mut *tx).await?;
+        let mut interrupted = Vec::with_capacity(rows.len());
+        for row in rows {
+            let scope = ScopeRef::new(
+                platform_from(row.get::<String, _>("platform").as_str()),
+                row.get::<String, _>("platform_scope_id"),
+            );
+            let session_id: i64 = row.get("id");
+            sqlx::query(
+                "UPDATE quiz_sessions SET ended_at_ms = $1, end_reason = 'interrupted'
+                 WHERE id = $2 AND ended_at_ms IS NULL",
+            )
+            .bind(millis(at))
+            .bind(session_id)
+            .execute(&mut *tx)
+            .await?;
+            interrupted.push(InterruptedQuiz {
+                session_id,
+                channel: ChannelRef::new(scope, row.get::<String, _>("channel_id")),
+                rounds_revealed: row.get("revealed"),
+            });
+        }
         tx.commit().await?;
-        Ok(rows
-            .into_iter()
-            .map(|row| {
-                let scope = ScopeRef::new(
-                    platform_from(row.get::<String, _>("platform").as_str()),
-                    row.get::<String, _>("platform_scope_id"),
-                );
-                InterruptedQuiz {
-                    session_id: row.get("id"),
-                    channel: ChannelRef::new(scope, row.get::<String, _>("channel_id")),
-                    rounds_revealed: row.get("revealed"),
-                }
-            })
-            .collect())
+        Ok(interrupted)
     }
 
     /// A user's all-time standing in a scope, if they have played there.
@@ -516,22 +533,32 @@ impl Store {
         Ok(row.map(|row| daily_subscription(&row)))
     }
 
-    /// Every enabled subscription due at `now` (one indexed query), with the
-    /// events each channel has had in its current cycle.
+    /// Every enabled subscription of the given platforms due at `now` (one
+    /// indexed query), with the events each channel has had in its current
+    /// cycle. A process claims only posts it can send: the terminal never
+    /// takes over a Discord channel's post.
     pub async fn due_daily_subscriptions(
         &self,
         now: DateTime<Utc>,
+        platforms: &[Platform],
     ) -> Result<Vec<DueDaily>, StoreError> {
-        let rows = sqlx::query(
+        if platforms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
             "SELECT d.id, d.channel_id, d.local_time, d.time_zone, d.enabled, d.next_fire_at_ms, d.cycle,
                     d.disabled_reason, s.platform, s.platform_scope_id
              FROM daily_subscriptions d JOIN scopes s ON s.id = d.scope_id
-             WHERE d.enabled = 1 AND d.next_fire_at_ms <= $1
-             ORDER BY d.next_fire_at_ms, d.id",
-        )
-        .bind(millis(now))
-        .fetch_all(&self.pool)
-        .await?;
+             WHERE d.enabled = 1 AND d.next_fire_at_ms <= ",
+        );
+        query.push_bind(millis(now));
+        query.push(" AND s.platform IN (");
+        let mut names = query.separated(", ");
+        for platform in platforms {
+            names.push_bind(platform.as_str());
+        }
+        query.push(") ORDER BY d.next_fire_at_ms, d.id");
+        let rows = query.build().fetch_all(&self.pool).await?;
         let mut due: Vec<DueDaily> = rows
             .iter()
             .map(|row| DueDaily {

@@ -343,3 +343,61 @@ fn quiz_generate_json_gives_distinct_questions_with_four_choices() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_on_the_bots_database_leaves_discord_and_matrix_quizzes_and_daily_posts_alone() {
+    use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+    use lectern::store::Store;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bot.db");
+    let now = chrono::Utc::now();
+    let store = Store::open(&db).await.unwrap();
+    let mut channels = Vec::new();
+    for platform in [Platform::Discord, Platform::Matrix] {
+        let channel = ChannelRef::new(ScopeRef::new(platform, "school"), "lessons");
+        let teacher = UserRef::new(platform, "teacher", "teacher");
+        store
+            .start_quiz_session(&channel, &teacher, 5, "main", now)
+            .await
+            .unwrap();
+        // Due a minute ago: a scheduler serving this platform would post it now.
+        store
+            .set_daily_subscription(
+                &channel,
+                "08:00",
+                "UTC",
+                now - chrono::Duration::minutes(1),
+                now,
+            )
+            .await
+            .unwrap();
+        channels.push(channel);
+    }
+    store.close().await;
+
+    let db_arg = db.to_str().unwrap().to_string();
+    let (stdout, stderr, ok) = tokio::task::spawn_blocking(move || {
+        run_with_input(&["chat", "--db", &db_arg], "/leaderboard\n")
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    assert!(!stdout.contains("On this day"), "{stdout}");
+
+    let store = Store::open(&db).await.unwrap();
+    for channel in &channels {
+        let subscription = store.daily_subscription(channel).await.unwrap().unwrap();
+        assert!(subscription.enabled, "{subscription:?}");
+        assert!(
+            store.daily_posts(subscription.id).await.unwrap().is_empty(),
+            "the terminal claimed {}'s post",
+            channel.scope.platform
+        );
+    }
+    let open = store
+        .close_interrupted_quizzes("main", &[Platform::Discord, Platform::Matrix], now)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 2, "the terminal closed another platform's quiz");
+}

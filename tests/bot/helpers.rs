@@ -12,6 +12,7 @@ use tokio::sync::Notify;
 use lectern::bot::{Bot, BotSettings};
 use lectern::clock::ManualClock;
 use lectern::content::Pack;
+use lectern::identity::Platform;
 use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
 use lectern::store::Store;
 
@@ -117,9 +118,13 @@ impl TestApp {
             ..BotSettings::default()
         };
         let bot = Bot::new(pack, store, outbox, clock.clone(), settings);
-        bot.recover_interrupted_quizzes()
+        for quiz in bot
+            .recover_interrupted_quizzes(&[Platform::Console])
             .await
-            .expect("recovery runs");
+            .expect("recovery runs")
+        {
+            bot.tell_interrupted(&quiz).await;
+        }
         let console = Console::new(bot.clone(), writer, "you");
         Self {
             bot,

@@ -5,6 +5,7 @@
 
 mod helpers;
 
+mod app;
 mod ask;
 mod cli;
 mod commands;
