@@ -27,7 +27,31 @@ pub use command::{Command, CommandError, DailyCommand, DateQuery, Period, parse_
 pub use daily::{DailyScheduler, TickReport};
 pub use outbox::{Outbox, PostedMessage, SendError};
 pub use quiz::{AnswerOutcome, Given, QuizMode, QuizOptions};
-pub use reply::{Message, Quote, Visibility, escape};
+pub use reply::{Action, Message, Quote, Visibility, escape};
+
+/// What an answer's outcome looks like to the player, decided and worded
+/// once for every platform: a typed answer that was taken gets a 👍, a
+/// picked choice a private "You chose B."; a second answer, a stale button
+/// or a quiz that is over get a private note. Text that is no answer gets
+/// nothing (it was chat).
+fn answer_actions(outcome: Option<AnswerOutcome>, picked: bool) -> Vec<Action> {
+    let note = |text: &str| vec![Action::Note(text.to_string())];
+    match outcome {
+        Some(AnswerOutcome::Accepted { choice }) if picked => note(&format!(
+            "You chose {}.",
+            choice.as_deref().unwrap_or("that")
+        )),
+        Some(AnswerOutcome::Accepted { .. }) => vec![Action::React("👍")],
+        Some(AnswerOutcome::AlreadyAnswered) => {
+            note("You already answered this round; your first answer counts.")
+        }
+        Some(AnswerOutcome::Stale | AnswerOutcome::NotAnAnswer) if picked => {
+            note("That question is over; answer the current one.")
+        }
+        None if picked => note("No quiz is running here any more."),
+        Some(AnswerOutcome::Stale | AnswerOutcome::NotAnAnswer) | None => Vec::new(),
+    }
+}
 
 /// Who sent a command, and from where.
 #[derive(Debug, Clone)]
@@ -253,6 +277,17 @@ impl Bot {
         }
     }
 
+    /// Handles a command as [`Action`]s: its replies, or an acknowledgement
+    /// when its effect shows elsewhere.
+    pub async fn on_command(&self, origin: &Origin, command: Command) -> Vec<Action> {
+        let acknowledgement = command.acknowledgement();
+        let replies = self.handle(origin, command).await;
+        if replies.is_empty() {
+            return vec![Action::Ack(acknowledgement)];
+        }
+        replies.into_iter().map(Action::Reply).collect()
+    }
+
     /// Handles a line of text from a text platform: a command, an answer to a
     /// running quiz, or (when `questions_by_default`) a question to answer.
     pub async fn on_text(
@@ -260,30 +295,40 @@ impl Bot {
         origin: &Origin,
         line: &str,
         questions_by_default: bool,
-    ) -> Vec<Message> {
+    ) -> Vec<Action> {
         let line = line.trim();
         if line.is_empty() {
             return Vec::new();
         }
         match parse_command(line, self.prefix(origin.channel.scope.platform)) {
-            Ok(Some(command)) => return self.handle(origin, command).await,
+            Ok(Some(command)) => return self.on_command(origin, command).await,
             Ok(None) => {}
-            Err(error) => return vec![BotError::from(error).to_message()],
+            Err(error) => return vec![Action::Reply(BotError::from(error).to_message())],
         }
-        match self
-            .answer_quiz(origin, Given::Text(line.to_string()))
-            .await
-        {
-            Some(AnswerOutcome::Accepted { .. }) => Vec::new(),
-            Some(AnswerOutcome::AlreadyAnswered) => {
-                vec![
-                    Message::text("You already answered this round; the first answer counts.")
-                        .ephemeral(),
-                ]
-            }
-            _ if questions_by_default => vec![self.ask(line)],
-            _ => Vec::new(),
+        let actions = self.on_answer_text(origin, line).await;
+        if actions.is_empty() && questions_by_default {
+            return vec![Action::Reply(self.ask(line))];
         }
+        actions
+    }
+
+    /// Text that may answer the running quiz (Discord's typed answers read
+    /// from channel messages). Nothing when it is no answer: it was chat.
+    pub async fn on_answer_text(&self, origin: &Origin, text: &str) -> Vec<Action> {
+        let outcome = self
+            .answer_quiz(origin, Given::Text(text.trim().to_string()))
+            .await;
+        answer_actions(outcome, false)
+    }
+
+    /// A picked choice (a Discord button, a Matrix reaction), by its key
+    /// `quiz:<session>:<round>:<index>`.
+    pub async fn on_choice(&self, origin: &Origin, key: &str) -> Vec<Action> {
+        let Some(given) = Given::from_choice_key(key) else {
+            return vec![Action::Note("That button is not mine.".into())];
+        };
+        let outcome = self.answer_quiz(origin, given).await;
+        answer_actions(outcome, true)
     }
 
     /// Passes an answer to the quiz running in the origin's channel.
@@ -599,5 +644,45 @@ impl Bot {
             format!("Lectern — studying “{}”", escape(&pack.title)),
             body,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answers_outcome_is_worded_once_for_every_platform() {
+        let accepted = || {
+            Some(AnswerOutcome::Accepted {
+                choice: Some("B".into()),
+            })
+        };
+        assert_eq!(answer_actions(accepted(), false), vec![Action::React("👍")]);
+        assert_eq!(
+            answer_actions(accepted(), true),
+            vec![Action::Note("You chose B.".into())]
+        );
+        for picked in [false, true] {
+            assert_eq!(
+                answer_actions(Some(AnswerOutcome::AlreadyAnswered), picked),
+                vec![Action::Note(
+                    "You already answered this round; your first answer counts.".into()
+                )]
+            );
+        }
+        assert_eq!(
+            answer_actions(Some(AnswerOutcome::Stale), true),
+            vec![Action::Note(
+                "That question is over; answer the current one.".into()
+            )]
+        );
+        assert_eq!(
+            answer_actions(None, true),
+            vec![Action::Note("No quiz is running here any more.".into())]
+        );
+        // Chat that is no answer gets nothing.
+        assert!(answer_actions(Some(AnswerOutcome::NotAnAnswer), false).is_empty());
+        assert!(answer_actions(None, false).is_empty());
     }
 }

@@ -75,11 +75,6 @@ impl Message {
         self
     }
 
-    pub fn with_quote(mut self, quote: Quote) -> Self {
-        self.quotes.push(quote);
-        self
-    }
-
     /// The whole message as plain Markdown, as the terminal and Matrix
     /// plain-text bodies show it.
     pub fn to_markdown(&self) -> String {
@@ -105,6 +100,26 @@ impl Message {
         }
         out
     }
+}
+
+/// What the bot does in answer to something a user did. The core decides
+/// and words it; each platform carries it out its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A message in answer (public, or private where its visibility is
+    /// ephemeral and the platform can do that).
+    Reply(Message),
+    /// Mark the user's message with this emoji: "your answer was taken".
+    /// Platforms without reactions (the terminal) show nothing.
+    React(&'static str),
+    /// A short note for this user only: Discord says it privately, the
+    /// terminal prints it; a Matrix room has no private replies, so it is
+    /// not sent there (it would be noise for everyone).
+    Note(String),
+    /// The command worked and its effect shows elsewhere (the quiz's first
+    /// question in the channel). Only platforms that must answer every
+    /// command (a Discord interaction) show it, privately.
+    Ack(String),
 }
 
 /// Escapes Markdown and defuses mentions in text that came from a user or a

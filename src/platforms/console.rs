@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::bot::{Bot, Message, Origin, Outbox, PostedMessage, SendError};
+use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 /// The scope and channel of the terminal.
@@ -128,9 +128,14 @@ impl Console {
             return false;
         }
         let origin = self.origin_for(user);
-        let replies = self.bot.on_text(&origin, &text, true).await;
-        for reply in &replies {
-            write_out(&self.out, &render(reply));
+        for action in self.bot.on_text(&origin, &text, true).await {
+            match action {
+                Action::Reply(message) => write_out(&self.out, &render(&message)),
+                // The terminal is private: a note is just printed.
+                Action::Note(text) => write_out(&self.out, &format!("{text}\n\n")),
+                // No reactions, and the quiz's own output shows it started.
+                Action::React(_) | Action::Ack(_) => {}
+            }
         }
         if text.trim() == "/help" {
             write_out(&self.out, &format!("{CONSOLE_HELP}\n\n"));

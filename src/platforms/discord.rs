@@ -20,8 +20,7 @@ use tokio::sync::watch;
 
 use crate::bot::command::{self, Args, CommandSpec, ParamKind};
 use crate::bot::{
-    AnswerOutcome, Bot, BotError, Given, Message, Origin, Outbox, PostedMessage, SendError,
-    Visibility,
+    Action, Bot, BotError, Message, Origin, Outbox, PostedMessage, SendError, Visibility,
 };
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -289,20 +288,23 @@ async fn run_command(ctx: poise::ApplicationContext<'_, DiscordState, Error>) ->
         Ok(args) => args,
         Err(refusal) => return send_replies(ctx, &[refusal]).await,
     };
-    let replies = match (spec.parse)(&args) {
+    let actions = match (spec.parse)(&args) {
         Ok(command) => {
             let origin = origin(ctx).await;
-            let acknowledgement = command.acknowledgement();
-            let replies = ctx.data().bot.handle(&origin, command).await;
-            if replies.is_empty() {
-                // An interaction must be answered.
-                vec![Message::text(acknowledgement).ephemeral()]
-            } else {
-                replies
-            }
+            ctx.data().bot.on_command(&origin, command).await
         }
-        Err(error) => vec![BotError::from(error).to_message()],
+        Err(error) => vec![Action::Reply(BotError::from(error).to_message())],
     };
+    // An interaction must be answered: notes and acknowledgements are
+    // said privately.
+    let replies: Vec<Message> = actions
+        .into_iter()
+        .filter_map(|action| match action {
+            Action::Reply(message) => Some(message),
+            Action::Note(text) | Action::Ack(text) => Some(Message::text(text).ephemeral()),
+            Action::React(_) => None,
+        })
+        .collect();
     send_replies(ctx, &replies).await
 }
 
@@ -456,15 +458,19 @@ async fn on_event(
                 is_admin: false,
             };
             // Only answers matter here; other chat is left alone. A taken
-            // answer gets a 👍 (received, not judged) so players see it counted.
-            if let Some(AnswerOutcome::Accepted { .. }) = state
+            // answer gets a 👍 (received, not judged) so players see it
+            // counted; a channel message cannot be answered privately, so
+            // notes are not sent.
+            for action in state
                 .bot
-                .answer_quiz(&origin, Given::Text(new_message.content.clone()))
+                .on_answer_text(&origin, &new_message.content)
                 .await
             {
-                new_message
-                    .react(&ctx.http, serenity::ReactionType::Unicode("👍".into()))
-                    .await?;
+                if let Action::React(emoji) = action {
+                    new_message
+                        .react(&ctx.http, serenity::ReactionType::Unicode(emoji.into()))
+                        .await?;
+                }
             }
             Ok(())
         }
@@ -478,31 +484,22 @@ async fn on_button(
     component: &serenity::ComponentInteraction,
     state: &DiscordState,
 ) -> Result<(), Error> {
-    let given = Given::from_choice_key(&component.data.custom_id);
-    let text = match given {
-        None => "That button is not mine.".to_string(),
-        Some(given) => {
-            let origin = Origin {
-                user: user_ref(&component.user, component.member.as_ref()),
-                channel: channel_ref(component.guild_id, component.channel_id, &component.user),
-                is_admin: false,
-            };
-            let label = match &given {
-                Given::Choice { index, .. } => crate::bot::reply::choice_label(*index),
-                Given::Text(text) => text.clone(),
-            };
-            match state.bot.answer_quiz(&origin, given).await {
-                Some(AnswerOutcome::Accepted { .. }) => format!("You chose {label}."),
-                Some(AnswerOutcome::AlreadyAnswered) => {
-                    "You already answered this round; your first answer counts.".into()
-                }
-                Some(AnswerOutcome::Stale) | Some(AnswerOutcome::NotAnAnswer) => {
-                    "That question is over; answer the current one.".into()
-                }
-                None => "No quiz is running here any more.".into(),
-            }
-        }
+    let origin = Origin {
+        user: user_ref(&component.user, component.member.as_ref()),
+        channel: channel_ref(component.guild_id, component.channel_id, &component.user),
+        is_admin: false,
     };
+    let text = state
+        .bot
+        .on_choice(&origin, &component.data.custom_id)
+        .await
+        .into_iter()
+        .find_map(|action| match action {
+            Action::Note(text) | Action::Ack(text) => Some(text),
+            Action::Reply(message) => Some(message.body),
+            Action::React(_) => None,
+        })
+        .unwrap_or_else(|| "Done.".into());
     let response = CreateInteractionResponseMessage::new()
         .content(text)
         .ephemeral(true)

@@ -28,9 +28,7 @@ use matrix_sdk::ruma::{OwnedEventId, RoomId, UserId};
 use matrix_sdk::{Client, RoomState};
 use tokio::sync::watch;
 
-use crate::bot::{
-    AnswerOutcome, Bot, Given, Message, Origin, Outbox, PostedMessage, SendError, parse_command,
-};
+use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -354,34 +352,29 @@ async fn on_message(
         return;
     };
     let body = text.body.trim();
-    let replies = match parse_command(body, handler.bot.prefix(Platform::Matrix)) {
-        Ok(Some(command)) => {
-            let origin = origin(&room, &event.sender, &handler.settings, true).await;
-            handler.bot.handle(&origin, command).await
-        }
-        Err(error) => vec![Message::text(error.to_string())],
-        Ok(None) => {
-            let origin = origin(&room, &event.sender, &handler.settings, false).await;
-            if let Some(AnswerOutcome::Accepted { .. }) = handler
-                .bot
-                .answer_quiz(&origin, Given::Text(body.to_string()))
-                .await
-            {
+    // Only commands need the sender's power level.
+    let is_command = body.starts_with(handler.bot.prefix(Platform::Matrix));
+    let origin = origin(&room, &event.sender, &handler.settings, is_command).await;
+    for action in handler.bot.on_text(&origin, body, false).await {
+        match action {
+            Action::Reply(reply) => {
+                let content =
+                    content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
+                if let Err(error) = room.send(content).await {
+                    tracing::warn!(error = %error, "could not send a reply");
+                }
+            }
+            Action::React(emoji) => {
                 let received = ReactionEventContent::new(Annotation::new(
                     event.event_id.clone(),
-                    "👍".to_string(),
+                    emoji.to_string(),
                 ));
                 if let Err(error) = room.send(received).await {
                     tracing::warn!(error = %error, "could not mark an answer as received");
                 }
             }
-            Vec::new()
-        }
-    };
-    for reply in replies {
-        let content = content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
-        if let Err(error) = room.send(content).await {
-            tracing::warn!(error = %error, "could not send a reply");
+            // A room has no private replies; the command's effect shows.
+            Action::Note(_) | Action::Ack(_) => {}
         }
     }
 }
@@ -399,11 +392,10 @@ async fn on_reaction(
     let Some(key) = handler.outbox.choice_for(&relation.event_id, &relation.key) else {
         return;
     };
-    let Some(given) = Given::from_choice_key(&key) else {
-        return;
-    };
     let origin = origin(&room, &event.sender, &handler.settings, false).await;
-    let _ = handler.bot.answer_quiz(&origin, given).await;
+    // The outcome is only notes for the player, which a room cannot show
+    // privately.
+    let _ = handler.bot.on_choice(&origin, &key).await;
 }
 
 /// Lectern on Matrix, for the [`App`](crate::app::App) to run.

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use lectern::bot::{Bot, BotSettings, Origin};
+use lectern::bot::{Action, Bot, BotSettings, Origin};
 use lectern::clock::ManualClock;
 use lectern::content::Pack;
 use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
@@ -40,8 +40,11 @@ fn on(platform: Platform) -> Origin {
 async fn say(bot: &Bot, origin: &Origin, line: &str) -> String {
     bot.on_text(origin, line, false)
         .await
-        .iter()
-        .map(|m| m.to_markdown())
+        .into_iter()
+        .map(|action| match action {
+            Action::Reply(message) => message.to_markdown(),
+            other => format!("{other:?}"),
+        })
         .collect()
 }
 
