@@ -299,7 +299,7 @@ pub async fn chat(
 ) -> anyhow::Result<()> {
     use std::io::IsTerminal;
 
-    use crate::platforms::console::{Terminal, shared_writer};
+    use crate::platforms::console::{Style, Terminal, shared_writer};
     let out = shared_writer(std::io::stdout());
     let interactive = std::io::stdin().is_terminal();
     let input = tokio::io::BufReader::new(tokio::io::stdin());
@@ -313,7 +313,7 @@ pub async fn chat(
             ..bot_settings(config)
         },
     };
-    let terminal = Terminal::new(out, name, input, interactive);
+    let terminal = Terminal::new(out, Style::detect(), name, input, interactive);
     let app = App::start(settings, vec![Box::new(terminal)]).await?;
     app.run_until(shutdown_signal()).await
 }

@@ -13,6 +13,7 @@ use lectern::bot::{DateQuery, render};
 use lectern::config::Config;
 use lectern::content::import::{self, Format};
 use lectern::content::{Pack, Question};
+use lectern::platforms::console::{self, Style};
 use lectern::study::Answerer;
 use lectern::study::{onthisday, quizgen};
 
@@ -270,7 +271,8 @@ fn run(cli: Cli) -> Result<ExitCode> {
             if json {
                 println!("{}", answer_json(&answer));
             } else {
-                print!("{}", render::answer_message(&pack, &answer).to_markdown());
+                let message = render::answer_message(&pack, &answer);
+                println!("{}", console::render(&message, Style::detect()).trim_end());
             }
             Ok(ExitCode::SUCCESS)
         }
@@ -790,7 +792,7 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
             })
         );
     } else {
-        print!("{text}");
+        println!("{}", console::render(&message, Style::detect()).trim_end());
     }
     Ok(())
 }

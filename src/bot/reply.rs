@@ -164,6 +164,50 @@ pub fn escape_with_bold(text: &str, bold: &[(usize, usize)]) -> String {
     out
 }
 
+/// A run of the bot's Markdown with its emphasis, the escapes removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+/// Reads the Markdown subset the bot writes (`**bold**` and backslash
+/// escapes) into spans, for platforms that render it another way (HTML
+/// on Matrix, plain or bold text in the terminal).
+pub fn spans(markdown: &str) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut current = String::new();
+    let mut bold = false;
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                if !current.is_empty() {
+                    spans.push(Span {
+                        text: std::mem::take(&mut current),
+                        bold,
+                    });
+                }
+                bold = !bold;
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        spans.push(Span {
+            text: current,
+            bold,
+        });
+    }
+    spans
+}
+
 /// "A", "B", ... for choice `index`.
 pub fn choice_label(index: usize) -> String {
     char::from(b'A' + (index % 26) as u8).to_string()
@@ -188,6 +232,24 @@ mod tests {
             "**Stalin** met **Trotsky**"
         );
         assert_eq!(escape_with_bold("a_b", &[]), "a\\_b");
+    }
+
+    #[test]
+    fn spans_drop_escapes_and_mark_bold_runs() {
+        let text = escape_with_bold("a_b won", &[(4, 7)]);
+        assert_eq!(
+            spans(&text),
+            vec![
+                Span {
+                    text: "a_b ".into(),
+                    bold: false
+                },
+                Span {
+                    text: "won".into(),
+                    bold: true
+                }
+            ]
+        );
     }
 
     #[test]

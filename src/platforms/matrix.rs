@@ -28,6 +28,7 @@ use matrix_sdk::ruma::{OwnedEventId, RoomId, UserId};
 use matrix_sdk::{Client, RoomState};
 use tokio::sync::watch;
 
+use crate::bot::reply::spans;
 use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -210,25 +211,16 @@ fn label_index(label: &str) -> usize {
 /// Markdown backslash escapes (Matrix shows the HTML).
 fn inline(text: &str) -> String {
     let mut out = String::new();
-    let mut bold = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    push_escaped(&mut out, next);
-                }
-            }
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                out.push_str(if bold { "</strong>" } else { "<strong>" });
-                bold = !bold;
-            }
-            c => push_escaped(&mut out, c),
+    for span in spans(text) {
+        if span.bold {
+            out.push_str("<strong>");
         }
-    }
-    if bold {
-        out.push_str("</strong>");
+        for c in span.text.chars() {
+            push_escaped(&mut out, c);
+        }
+        if span.bold {
+            out.push_str("</strong>");
+        }
     }
     out
 }

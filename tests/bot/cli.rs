@@ -160,6 +160,29 @@ fn chat_reads_a_script_from_standard_input() {
 }
 
 #[test]
+fn piped_output_is_plain_text_never_escaped_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("chat.db");
+    // Generated questions blank their answer with underscores; /ask bolds
+    // the matched words; the leaderboard quotes player names.
+    let (stdout, stderr, ok) = run_with_input(
+        &["chat", "--db", db.to_str().unwrap(), "--name", "snake_case"],
+        "/quiz 3 20 generated seed=4\nA\nB\nC\nwhat is a kolkhoz\n/leaderboard\n",
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Quiz over: final leaderboard"), "{stdout}");
+    assert!(stdout.contains("snake_case"), "{stdout}");
+    assert!(!stdout.contains("\\_"), "{stdout}");
+    assert!(!stdout.contains("**"), "{stdout}");
+    let output = lectern()
+        .args(["ask", "what is a kolkhoz"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("kolkhoz") && !text.contains("**"), "{text}");
+}
+
+#[test]
 fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
     use std::io::{BufRead, BufReader};
 
@@ -192,16 +215,12 @@ fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
     let question = read_until("seconds to answer");
     let pack = lectern::content::Pack::bundled().unwrap();
     let prompt = question.lines().nth(1).unwrap();
-    let asked = pack
-        .questions
-        .iter()
-        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
-        .unwrap();
+    let asked = pack.questions.iter().find(|q| q.prompt == prompt).unwrap();
     let letter = question
         .lines()
         .find_map(|l| {
             let (label, text) = l.trim_start().split_once(") ")?;
-            (text == lectern::bot::escape(asked.answer())).then(|| label.to_string())
+            (text == asked.answer()).then(|| label.to_string())
         })
         .unwrap();
     writeln!(stdin, "{letter}").unwrap();
