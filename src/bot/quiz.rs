@@ -476,7 +476,8 @@ impl QuizRun {
     async fn play(mut self) {
         let total = self.questions.len() as u32;
         let mut idle_rounds = 0;
-        let mut end_reason = "finished".to_string();
+        // None: every round was played.
+        let mut end_reason: Option<String> = None;
         let mut stop_reply = None;
         for round in 1..=total {
             let outcome = self.play_round(round, total).await;
@@ -489,7 +490,7 @@ impl QuizRun {
                     if !answers.is_empty() {
                         self.reveal(round, answers).await;
                     }
-                    end_reason = by;
+                    end_reason = Some(by);
                     stop_reply = pending;
                     break;
                 }
@@ -501,7 +502,8 @@ impl QuizRun {
                     };
                     self.reveal(round, answers).await;
                     if idle_rounds >= IDLE_ROUNDS_LIMIT && round < total {
-                        end_reason = format!("nobody answered for {IDLE_ROUNDS_LIMIT} rounds");
+                        end_reason =
+                            Some(format!("nobody answered for {IDLE_ROUNDS_LIMIT} rounds"));
                         break;
                     }
                     let pause = self.bot.inner.settings.pause_between_rounds;
@@ -511,7 +513,7 @@ impl QuizRun {
                 }
             }
         }
-        self.finish(&end_reason).await;
+        self.finish(end_reason.as_deref()).await;
         if let Some(reply) = stop_reply {
             let _ = reply.send(());
         }
@@ -763,27 +765,40 @@ impl QuizRun {
         }
     }
 
-    async fn finish(&mut self, reason: &str) {
+    /// Ends the quiz: `reason` says why it ended early (`None`: every round
+    /// was played).
+    async fn finish(&mut self, reason: Option<&str>) {
         // Leave the registry first so a new /quiz can start right after.
         self.bot.inner.quizzes.lock().await.remove(&self.channel);
         let store = &self.bot.inner.store;
         if let Err(error) = store
-            .finish_quiz_session(self.session_id, reason, self.bot.inner.clock.now())
+            .finish_quiz_session(
+                self.session_id,
+                reason.unwrap_or("finished"),
+                self.bot.inner.clock.now(),
+            )
             .await
         {
             tracing::error!(error = ?error, "could not close a quiz session");
         }
-        let results = store
-            .session_results(self.session_id)
-            .await
-            .unwrap_or_default();
+        let prefix = self.bot.prefix(self.channel.scope.platform);
+        let results = match store.session_results(self.session_id).await {
+            Ok(results) => Some(results),
+            Err(error) => {
+                tracing::error!(error = ?error, "could not read a quiz's final scores");
+                None
+            }
+        };
         let mut body = String::new();
-        if reason != "finished" {
+        if let Some(reason) = reason {
             body.push_str(&format!("The quiz ended: {}.\n", escape(reason)));
         }
-        if results.is_empty() {
-            body.push_str("No points were scored.");
-        } else {
+        match &results {
+            None => body.push_str(&format!(
+                "Sorry, I could not read the final scores. Every revealed round's points are saved: {prefix}leaderboard shows them."
+            )),
+            Some(results) if results.is_empty() => body.push_str("No points were scored."),
+            Some(results) => {
             for (rank, row) in results.iter().take(10).enumerate() {
                 body.push_str(&format!(
                     "{}. {} — {} points ({}/{} right)\n",
@@ -794,8 +809,8 @@ impl QuizRun {
                     row.answered
                 ));
             }
+            }
         }
-        let prefix = self.bot.prefix(self.channel.scope.platform);
         let message =
             Message::titled("Quiz over: final leaderboard", body.trim_end()).with_footer(format!(
                 "{prefix}quiz review shows each player the questions they missed · {prefix}score shows your total, {prefix}leaderboard the channel's"
