@@ -3,6 +3,7 @@
 //!
 //! `cargo bench --bench daily` prints the tick time (target: under 1 s) and
 //! its parts. Setup (subscribing the channels) is not timed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on failure
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

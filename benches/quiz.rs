@@ -4,6 +4,7 @@
 //! batched-insert rate of the same SQLite build on the same disk.
 //!
 //! `cargo bench --bench quiz` prints both figures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on failure
 
 use std::sync::Arc;
 use std::time::Instant;

@@ -15,4 +15,8 @@ pub mod content;
 pub mod identity;
 pub mod platforms;
 pub mod store;
+// The pure domain is owned by the /ask and quiz-quality work; its three
+// remaining unwraps (study::answer::topics, study::lexicon) are theirs to
+// clear, after which this exemption goes.
+#[allow(clippy::unwrap_used, clippy::expect_used)]
 pub mod study;
