@@ -25,6 +25,12 @@ case $part in
   tune|test)
     run "ussr-$part" "eval/blind/ussr-$part.jsonl" ""
     run "wedgwood-$part" "eval/blind/wedgwood-$part.jsonl" eval/packs/wedgwood
+    run "volcanoes-$part" "eval/blind/volcanoes-$part.jsonl" eval/packs/volcanoes
     ;;
-  *) echo "usage: eval/run.sh [tune|test|dev] [BINARY]" >&2; exit 2 ;;
+  test2)
+    # The second round's fresh blind test sets (see eval/README.md).
+    run "ussr-test2" "eval/blind/ussr-test2.jsonl" ""
+    run "volcanoes-test" "eval/blind/volcanoes-test.jsonl" eval/packs/volcanoes
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|dev] [BINARY]" >&2; exit 2 ;;
 esac
