@@ -3,6 +3,7 @@
 //!
 //! `cargo bench --bench ask` prints criterion's figures and, first, the
 //! p50/p99 per-question latencies measured question by question.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on failure
 
 use std::hint::black_box;
 use std::time::{Duration, Instant};

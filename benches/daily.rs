@@ -3,6 +3,7 @@
 //!
 //! `cargo bench --bench daily` prints the tick time (target: under 1 s) and
 //! its parts. Setup (subscribing the channels) is not timed.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on failure
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -57,7 +58,7 @@ fn main() {
         let outbox = Arc::new(CountingOutbox::default());
         let pack = Arc::new(Pack::bundled().expect("pack"));
         let bot = Bot::new(pack, store, outbox.clone(), clock, BotSettings::default());
-        let scheduler = DailyScheduler::new(bot);
+        let scheduler = DailyScheduler::new(bot, vec![Platform::Discord]);
         let started = Instant::now();
         let report = scheduler.tick().await.expect("tick");
         let elapsed = started.elapsed();

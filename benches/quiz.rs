@@ -4,6 +4,7 @@
 //! batched-insert rate of the same SQLite build on the same disk.
 //!
 //! `cargo bench --bench quiz` prints both figures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on failure
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -33,7 +34,7 @@ fn main() {
             let scope = ScopeRef::new(Platform::Discord, format!("guild-{}", s / 4));
             let channel = ChannelRef::new(scope.clone(), format!("channel-{s}"));
             let starter = UserRef::new(Platform::Discord, format!("u{s}-0"), "starter");
-            let id = store.start_quiz_session(&channel, &starter, ROUNDS, at).await.expect("session");
+            let id = store.start_quiz_session(&channel, &starter, ROUNDS, "bench", at).await.expect("session");
             let players: Vec<UserRef> = (0..PLAYERS)
                 .map(|p| UserRef::new(Platform::Discord, format!("u{s}-{p}"), format!("player {p}")))
                 .collect();

@@ -6,6 +6,7 @@
 //!
 //! `cargo bench --bench quizgen` prints a one-shot timing first, then
 //! criterion's figures.
+#![allow(clippy::unwrap_used, clippy::expect_used)] // tests may panic on failure
 
 use std::hint::black_box;
 use std::time::Instant;

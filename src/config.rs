@@ -16,6 +16,10 @@ pub struct Config {
     pub database: Option<PathBuf>,
     /// Content pack folder. Default: the pack bundled in the binary.
     pub pack: Option<PathBuf>,
+    /// This process's name, recorded with each quiz it runs so a restart
+    /// closes only its own quizzes. Processes sharing one database need
+    /// distinct names. Default: "main".
+    pub instance: Option<String>,
     #[serde(default)]
     pub quiz: QuizConfig,
     #[serde(default)]

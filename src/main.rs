@@ -1,24 +1,14 @@
 //! The `lectern` command line: a thin layer that reads arguments and
 //! configuration, then hands over to the library.
 
-use std::io::{BufRead, IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
 
-use anyhow::{Context, Result};
+use anyhow::Result;
 use clap::{Args, Parser, Subcommand};
-use serde_json::json;
 
-use lectern::bot::{Bot, BotSettings, DailyScheduler, DateQuery, render};
-use lectern::clock::SystemClock;
 use lectern::config::Config;
-use lectern::content::import::{self, Format};
-use lectern::content::{Pack, Question};
-use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
-use lectern::store::Store;
-use lectern::study::Answerer;
-use lectern::study::{onthisday, quizgen};
+use lectern::content::Pack;
 
 /// Lectern, a study bot: answers questions from a study document, runs
 /// group quizzes, keeps scores and posts a daily "on this day" fact.
@@ -230,21 +220,15 @@ fn load_pack(config: &Config, pack: &PackArg) -> Result<Pack> {
     Ok(Pack::load_or_bundled(dir)?)
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("could not start the async runtime")
-}
-
 fn run(cli: Cli) -> Result<ExitCode> {
     let config = Config::load(cli.config.as_deref())?;
+    let database = |db: DbArg| db.db.map_or_else(|| config.database_path(), Ok);
     match cli.command {
         CliCommand::Chat { pack, db, name } => {
-            let pack = load_pack(&config, &pack)?;
-            let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
-            runtime()?.block_on(chat(pack, db_path, &name))?;
-            Ok(ExitCode::SUCCESS)
+            lectern::cli::chat(&config, load_pack(&config, &pack)?, database(db)?, &name)
+        }
+        CliCommand::Serve { pack, db } => {
+            lectern::cli::serve(&config, load_pack(&config, &pack)?, database(db)?)
         }
         CliCommand::Ask {
             pack,
@@ -253,83 +237,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             stdin,
             params,
             question,
-        } => {
-            let pack = load_pack(&config, &pack)?;
-            let params = match params {
-                Some(json) => serde_json::from_str(&json).context("--params is not valid JSON")?,
-                None => lectern::study::answer::Params::default(),
-            };
-            let answerer = Answerer::with_params(&pack.document, &pack.synonyms, params);
-            if stdin {
-                ask_stdin(&answerer, top)?;
-                return Ok(ExitCode::SUCCESS);
-            }
-            let question = question.join(" ");
-            if question.trim().is_empty() {
-                anyhow::bail!(
-                    "give a question, e.g. lectern ask \"Who was Trotsky?\" (or --stdin)"
-                );
-            }
-            let answer = answerer.answer(&question, top);
-            if json {
-                println!("{}", answer_json(&answer));
-            } else {
-                print!("{}", render::answer_message(&pack, &answer).to_markdown());
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => lectern::cli::ask(
+            &load_pack(&config, &pack)?,
+            &question.join(" "),
+            json,
+            top,
+            stdin,
+            params.as_deref(),
+        ),
         CliCommand::Content {
             command: ContentCommand::Check { dir },
-        } => match Pack::load_or_bundled(dir.as_ref()) {
-            Ok(pack) => {
-                println!(
-                    "{} ({}): ok\n  {} sentences in {} passages, {} dated events, {} questions, {} related-term groups",
-                    pack.manifest.title,
-                    pack.location,
-                    pack.document.sentences().len(),
-                    pack.document.passages().len(),
-                    pack.events.len(),
-                    pack.questions.len(),
-                    pack.synonyms.len()
-                );
-                Ok(ExitCode::SUCCESS)
-            }
-            Err(errors) => {
-                eprint!("{errors}");
-                Ok(ExitCode::FAILURE)
-            }
-        },
+        } => Ok(lectern::cli::content_check(dir.as_ref())),
         CliCommand::Content {
             command: ContentCommand::Glossary { dir, compare },
-        } => {
-            let pack = match Pack::load_or_bundled(dir.as_ref()) {
-                Ok(pack) => pack,
-                Err(errors) => {
-                    eprint!("{errors}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            let automatic = lectern::study::autoglossary::build(&pack.document);
-            if compare {
-                if pack.glossary.entries.is_empty() {
-                    anyhow::bail!("{} has no glossary.toml to compare with", pack.location);
-                }
-                print!("{}", glossary_differences(&pack.glossary, &automatic));
-            } else {
-                print!(
-                    "{}",
-                    automatic.to_toml(&format!(
-                        "Glossary of {:?}, made automatically by `lectern content glossary`.\n\
-                         Check each list, move or delete what is wrong, add what is missing,\n\
-                         then save it as glossary.toml in the pack folder. Every entry must\n\
-                         occur in the document. Quiz generation gives an answer of one kind\n\
-                         wrong choices of the same kind.\n",
-                        pack.manifest.title
-                    ))
-                );
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => lectern::cli::content_glossary(dir.as_ref(), compare),
         CliCommand::Quiz {
             command:
                 QuizCommand::Audit {
@@ -337,16 +258,7 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     questions,
                     seed,
                 },
-        } => {
-            let pack = load_pack(&config, &pack)?;
-            quiz_audit(&pack, questions.as_deref(), seed)
-        }
-        CliCommand::Onthisday { pack, date, json } => {
-            let pack = load_pack(&config, &pack)?;
-            let date = date.as_deref().map(DateQuery::parse).transpose()?;
-            print_on_this_day(pack, date, json)?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => lectern::cli::quiz_audit(&load_pack(&config, &pack)?, questions.as_deref(), seed),
         CliCommand::Quiz {
             command:
                 QuizCommand::Generate {
@@ -355,618 +267,18 @@ fn run(cli: Cli) -> Result<ExitCode> {
                     seed,
                     json,
                 },
-        } => {
-            let pack = load_pack(&config, &pack)?;
-            let questions = quizgen::generate(&pack, count, seed);
-            if json {
-                let items = questions_json(&questions, Some(&pack));
-                println!("{}", serde_json::to_string_pretty(&items)?);
-            } else {
-                for (n, q) in questions.iter().enumerate() {
-                    println!("{}. [{}] {}", n + 1, q.kind, q.prompt);
-                    for (i, choice) in q.choices.iter().enumerate() {
-                        let mark = if Some(i) == q.answer_index { "*" } else { " " };
-                        println!(
-                            "   {mark} {}) {choice}",
-                            lectern::bot::reply::choice_label(i)
-                        );
-                    }
-                    if let Some(i) = q.source_sentence {
-                        println!(
-                            "   (sentence {} of {})",
-                            i + 1,
-                            pack.document.sentences().len()
-                        );
-                    }
-                }
-                if questions.len() < count {
-                    eprintln!(
-                        "Only {} questions could be made from this document.",
-                        questions.len()
-                    );
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+        } => lectern::cli::quiz_generate(&load_pack(&config, &pack)?, count, seed, json),
+        CliCommand::Onthisday { pack, date, json } => {
+            lectern::cli::onthisday(load_pack(&config, &pack)?, date.as_deref(), json)
         }
         CliCommand::Import {
             file,
             format,
             json,
             into,
-        } => {
-            let format = format
-                .as_deref()
-                .map(Format::parse)
-                .transpose()
-                .map_err(anyhow::Error::msg)?;
-            let (format, questions) = match import::import(&file, format) {
-                Ok(read) => read,
-                Err(errors) => {
-                    eprint!("{errors}");
-                    return Ok(ExitCode::FAILURE);
-                }
-            };
-            if json {
-                println!(
-                    "{}",
-                    serde_json::to_string_pretty(&questions_json(&questions, None))?
-                );
-            } else {
-                println!(
-                    "{}: {} questions read as {}",
-                    file.display(),
-                    questions.len(),
-                    format.name()
-                );
-            }
-            if let Some(pack_dir) = into {
-                let stem = file
-                    .file_stem()
-                    .map_or("imported".into(), |s| s.to_string_lossy().to_string());
-                let target = pack_dir.join("questions").join(format!("{stem}.toml"));
-                if target.exists() {
-                    anyhow::bail!(
-                        "{} exists already; remove it or rename the bank first",
-                        target.display()
-                    );
-                }
-                std::fs::create_dir_all(target.parent().unwrap_or(&pack_dir)).with_context(
-                    || format!("could not create {}", pack_dir.join("questions").display()),
-                )?;
-                let note = format!(
-                    "Imported from {} ({}) by lectern import.",
-                    file.display(),
-                    format.name()
-                );
-                std::fs::write(&target, import::to_native_toml(&questions, &note))
-                    .with_context(|| format!("could not write {}", target.display()))?;
-                match Pack::load(&pack_dir) {
-                    Ok(pack) => println!(
-                        "Added to {} ({} questions in the pack now).",
-                        target.display(),
-                        pack.questions.len()
-                    ),
-                    Err(errors) => {
-                        let _ = std::fs::remove_file(&target);
-                        eprint!("{errors}");
-                        anyhow::bail!(
-                            "the pack did not load with the new bank, so it was not added"
-                        );
-                    }
-                }
-            }
-            Ok(ExitCode::SUCCESS)
-        }
+        } => lectern::cli::import(&file, format.as_deref(), json, into.as_deref()),
         CliCommand::Discord {
             command: DiscordCommand::InviteUrl { application_id },
-        } => {
-            use lectern::platforms::discord;
-            let id = match application_id {
-                Some(id) => id,
-                None => {
-                    let token = config.discord.resolve_token()?.context(
-                        "give --application-id, or set DISCORD_TOKEN so the id can be asked from Discord",
-                    )?;
-                    runtime()?
-                        .block_on(discord::application_id(&discord::http(token.expose())))
-                        .map_err(|error| {
-                            anyhow::anyhow!("could not ask Discord for the application id: {error}")
-                        })?
-                }
-            };
-            println!("{}", discord::invite_url(id));
-            Ok(ExitCode::SUCCESS)
-        }
-        CliCommand::Serve { pack, db } => {
-            let pack = load_pack(&config, &pack)?;
-            let db_path = db.db.map_or_else(|| config.database_path(), Ok)?;
-            let discord_token = config.discord.resolve_token()?;
-            if discord_token.is_none() && config.matrix.homeserver.is_none() {
-                eprintln!(
-                    "No chat platform is configured, so there is nothing to serve.\n\
-                     Discord: set DISCORD_TOKEN (or [discord] token_file in lectern.toml); see README.md, \"Discord\".\n\
-                     Matrix: set [matrix] homeserver and user, and LECTERN_MATRIX__PASSWORD; see README.md, \"Matrix\".\n\
-                     To try Lectern without an account, run `lectern chat`."
-                );
-                return Ok(ExitCode::from(2));
-            }
-            runtime()?.block_on(serve(pack, db_path, &config, discord_token))?;
-            Ok(ExitCode::SUCCESS)
-        }
+        } => lectern::cli::discord_invite_url(&config, application_id),
     }
-}
-
-/// Runs the bot on every configured platform until SIGINT/SIGTERM.
-async fn serve(
-    pack: Pack,
-    db_path: PathBuf,
-    config: &Config,
-    discord_token: Option<lectern::config::Secret>,
-) -> Result<()> {
-    use lectern::identity::Platform;
-    use lectern::platforms::RoutedOutbox;
-    use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
-    use lectern::platforms::matrix::{self, MatrixOutbox, MatrixSettings};
-
-    let store = Store::open(&db_path)
-        .await
-        .with_context(|| format!("could not open the database {}", db_path.display()))?;
-    let discord_outbox = DiscordOutbox::new();
-    let matrix_outbox = MatrixOutbox::new();
-    let mut routes = RoutedOutbox::new();
-    if discord_token.is_some() {
-        routes = routes.route(Platform::Discord, discord_outbox.clone());
-    }
-    let matrix_settings = match &config.matrix.homeserver {
-        Some(homeserver) => {
-            routes = routes.route(Platform::Matrix, matrix_outbox.clone());
-            let data_dir = config.matrix.store.clone().unwrap_or_else(|| {
-                db_path
-                    .parent()
-                    .map_or_else(|| PathBuf::from("matrix"), |p| p.join("matrix"))
-            });
-            Some(MatrixSettings {
-                homeserver: homeserver.clone(),
-                user: config
-                    .matrix
-                    .user
-                    .clone()
-                    .context("[matrix] user is not set (e.g. \"@lectern:example.org\")")?,
-                password: config
-                    .matrix
-                    .resolve_password()?
-                    .map(|p| p.expose().to_string()),
-                data_dir,
-                prefix: config.matrix.prefix,
-                admin_power_level: config.matrix.admin_power_level,
-                device_name: config.matrix.device_name.clone(),
-            })
-        }
-        None => None,
-    };
-    let settings = BotSettings {
-        // Hints name the commands the way the only platform spells them.
-        prefix: if discord_token.is_none() {
-            config.matrix.prefix
-        } else {
-            '/'
-        },
-        pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
-        ..BotSettings::default()
-    };
-    let bot = Bot::new(
-        Arc::new(pack),
-        store.clone(),
-        Arc::new(routes),
-        Arc::new(SystemClock),
-        settings,
-    );
-    let (stop, stopped) = tokio::sync::watch::channel(false);
-    tokio::spawn(async move {
-        shutdown_signal().await;
-        tracing::info!("shutting down: closing quizzes, keeping scores");
-        let _ = stop.send(true);
-    });
-    let mut platforms = tokio::task::JoinSet::new();
-    if let Some(token) = discord_token {
-        let discord_settings = DiscordSettings {
-            dev_guild: config.discord.dev_guild,
-            teacher_role: config.discord.teacher_role,
-            shards: config.discord.shard_count()?,
-            read_messages: config.discord.read_messages,
-        };
-        let (bot, stopped) = (bot.clone(), stopped.clone());
-        platforms.spawn(async move {
-            discord::run(
-                bot,
-                discord_outbox,
-                discord::http(token.expose()),
-                discord_settings,
-                stopped,
-            )
-            .await
-            .map_err(|error| anyhow::anyhow!("Discord: {error}"))
-        });
-    }
-    if let Some(settings) = matrix_settings {
-        let client = matrix::connect(&settings).await.map_err(|error| {
-            anyhow::anyhow!(
-                "could not connect to Matrix at {}: {error}",
-                settings.homeserver
-            )
-        })?;
-        let (bot, stopped) = (bot.clone(), stopped.clone());
-        platforms.spawn(async move {
-            matrix::run(bot, matrix_outbox, client, settings, stopped)
-                .await
-                .map_err(|error| anyhow::anyhow!("Matrix: {error}"))
-        });
-    }
-    let mut outcome = Ok(());
-    while let Some(result) = platforms.join_next().await {
-        if let Err(error) = result.context("a platform task failed").and_then(|r| r) {
-            outcome = Err(error);
-        }
-    }
-    store.close().await;
-    outcome
-}
-
-/// Waits for SIGINT (Ctrl-C) or SIGTERM (docker stop).
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        let mut terminate =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(signal) => signal,
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                    return;
-                }
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = terminate.recv() => {}
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-}
-
-async fn chat(pack: Pack, db_path: PathBuf, name: &str) -> Result<()> {
-    let store = Store::open(&db_path)
-        .await
-        .with_context(|| format!("could not open the database {}", db_path.display()))?;
-    let out = shared_writer(std::io::stdout());
-    let outbox = Arc::new(ConsoleOutbox::new(out.clone()));
-    let settings = BotSettings {
-        pause_between_rounds: std::time::Duration::ZERO,
-        ..BotSettings::default()
-    };
-    let bot = Bot::new(
-        Arc::new(pack),
-        store.clone(),
-        outbox,
-        Arc::new(SystemClock),
-        settings,
-    );
-    bot.recover_interrupted_quizzes().await?;
-    // Daily posts subscribed with /daily appear in the terminal while it is open.
-    let (stop_scheduler, stopped) = tokio::sync::watch::channel(false);
-    let scheduler = tokio::spawn(DailyScheduler::new(bot.clone()).run(stopped));
-    let console = Console::new(bot, out, name);
-    let interactive = std::io::stdin().is_terminal();
-    console
-        .run(tokio::io::BufReader::new(tokio::io::stdin()), interactive)
-        .await
-        .context("reading the terminal failed")?;
-    let _ = stop_scheduler.send(true);
-    let _ = scheduler.await;
-    store.close().await;
-    Ok(())
-}
-
-/// Prints the audit of the generated pool, a few quizzes and the bank (or
-/// of a question file); fails when a guesser is above the limit.
-fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Result<ExitCode> {
-    use lectern::study::quizgen::audit;
-    let sentences = pack.document.sentences().len();
-    if let Some(file) = file {
-        let text = std::fs::read_to_string(file)
-            .with_context(|| format!("could not read {}", file.display()))?;
-        let questions = questions_from_json(&text).with_context(|| {
-            format!(
-                "{} is not the JSON of `lectern quiz generate --json`",
-                file.display()
-            )
-        })?;
-        let report = audit::audit(&file.display().to_string(), &questions);
-        println!("{report}");
-        return Ok(if report.failing().is_empty() {
-            ExitCode::SUCCESS
-        } else {
-            ExitCode::FAILURE
-        });
-    }
-    let generator = quizgen::Generator::new(pack);
-    let pool = generator.pool(seed);
-    let report = audit::audit("generated pool", &pool);
-    println!(
-        "{} ({}): {sentences} sentences, glossary {}",
-        pack.manifest.title,
-        pack.location,
-        if generator.automatic_glossary {
-            "made automatically"
-        } else {
-            "from glossary.toml"
-        }
-    );
-    println!(
-        "pool: {} distinct questions, {:.2} per sentence (target 1.5)",
-        pool.len(),
-        pool.len() as f64 / sentences.max(1) as f64
-    );
-    print!("{report}");
-    let mut largest = 0.0f64;
-    let mut played = Vec::new();
-    for quiz_seed in seed..seed + 20 {
-        let quiz = generator.generate(10, quiz_seed);
-        let mut counts = std::collections::HashMap::new();
-        for q in &quiz {
-            *counts.entry(q.answer().to_lowercase()).or_insert(0usize) += 1;
-        }
-        let top = counts.values().copied().max().unwrap_or(0);
-        largest = largest.max(top as f64 / quiz.len().max(1) as f64);
-        played.extend(quiz);
-    }
-    // Each question once: a repeat would count its own answer as "frequent".
-    let mut seen = std::collections::HashSet::new();
-    played.retain(|q| seen.insert(q.id.clone()));
-    println!(
-        "quizzes (20 seeds x 10 questions): the most frequent answer fills at most {:.0}% of one quiz",
-        largest * 100.0
-    );
-    print!(
-        "{}",
-        audit::audit("distinct questions played in those quizzes", &played)
-    );
-    if !pack.questions.is_empty() {
-        print!("{}", audit::audit("hand-written bank", &pack.questions));
-    }
-    let failing = report.failing();
-    if failing.is_empty() {
-        Ok(ExitCode::SUCCESS)
-    } else {
-        for g in failing {
-            eprintln!(
-                "guesser {:?} scores {:.1}% (limit 35%)",
-                g.name,
-                g.share() * 100.0
-            );
-        }
-        Ok(ExitCode::FAILURE)
-    }
-}
-
-/// Reads the JSON of `quiz generate --json` back as questions.
-fn questions_from_json(text: &str) -> Result<Vec<Question>> {
-    let items: Vec<serde_json::Value> = serde_json::from_str(text)?;
-    items
-        .iter()
-        .enumerate()
-        .map(|(n, item)| {
-            let field = |name: &str| {
-                item.get(name)
-                    .with_context(|| format!("question {} has no {name:?}", n + 1))
-            };
-            let choices: Vec<String> = serde_json::from_value(field("choices")?.clone())?;
-            Ok(Question {
-                id: format!("file-{}", n + 1),
-                prompt: field("question")?.as_str().unwrap_or_default().to_string(),
-                answer_index: field("answer_index")?.as_u64().map(|i| i as usize),
-                answers: vec![field("answer")?.as_str().unwrap_or_default().to_string()],
-                choices,
-                source_sentence: None,
-                kind: item
-                    .get("kind")
-                    .and_then(|k| k.as_str())
-                    .unwrap_or("")
-                    .to_string(),
-                origin: lectern::content::QuestionOrigin::Generated,
-                explanation: None,
-            })
-        })
-        .collect()
-}
-
-/// Where two glossaries differ: entries only in one, entries of another kind.
-fn glossary_differences(
-    hand: &lectern::content::glossary::Glossary,
-    automatic: &lectern::content::glossary::Glossary,
-) -> String {
-    let mut out = String::new();
-    let mut only_hand = Vec::new();
-    let mut other_kind = Vec::new();
-    for (kind, entry) in &hand.entries {
-        match automatic.kind_of(entry) {
-            None => only_hand.push(format!("{entry} ({})", kind.name())),
-            Some(found) if found != *kind => other_kind.push(format!(
-                "{entry}: {} by hand, {} automatically",
-                kind.name(),
-                found.name()
-            )),
-            Some(_) => {}
-        }
-    }
-    let only_auto: Vec<String> = automatic
-        .entries
-        .iter()
-        .filter(|(_, e)| hand.kind_of(e).is_none())
-        .map(|(k, e)| format!("{e} ({})", k.name()))
-        .collect();
-    let agreed = hand.entries.len() - only_hand.len() - other_kind.len();
-    out.push_str(&format!(
-        "hand glossary: {} entries; automatic: {}; same entry and kind: {agreed}\n",
-        hand.entries.len(),
-        automatic.entries.len()
-    ));
-    out.push_str(&format!(
-        "only by hand ({}): {}\n",
-        only_hand.len(),
-        only_hand.join(", ")
-    ));
-    out.push_str(&format!(
-        "only automatic ({}): {}\n",
-        only_auto.len(),
-        only_auto.join(", ")
-    ));
-    out.push_str(&format!(
-        "other kind ({}): {}\n",
-        other_kind.len(),
-        other_kind.join("; ")
-    ));
-    let same = |g: &lectern::content::glossary::Glossary| {
-        g.same
-            .iter()
-            .map(|group| group.join(" = "))
-            .collect::<Vec<_>>()
-            .join("; ")
-    };
-    out.push_str(&format!("same, by hand: {}\n", same(hand)));
-    out.push_str(&format!("same, automatic: {}\n", same(automatic)));
-    out
-}
-
-/// Questions as JSON: `{"question", "choices", "answer_index", "answer",
-/// "answers", "source_sentence", "kind", "id", "explanation"}` (choices
-/// empty for typed ones).
-fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json::Value> {
-    questions
-        .iter()
-        .map(|q| {
-            let source = q
-                .source_sentence
-                .and_then(|i| pack.and_then(|p| p.document.sentence(i)))
-                .map(|s| s.text.clone());
-            json!({
-                "question": q.prompt,
-                "choices": if q.is_multiple_choice() { q.choices.clone() } else { Vec::new() },
-                "answer_index": q.answer_index,
-                "answer": q.answer(),
-                "answers": q.answers,
-                "source_sentence": source,
-                "kind": q.kind,
-                "id": q.id,
-                "explanation": q.explanation,
-            })
-        })
-        .collect()
-}
-
-fn answer_json(answer: &lectern::study::Answer) -> serde_json::Value {
-    json!({
-        "answered": answer.answered(),
-        "question": answer.question,
-        "intent": format!("{:?}", answer.intent).to_lowercase(),
-        "passages": answer.hits.iter().map(|hit| json!({
-            "text": hit.text,
-            "score": hit.score,
-            "sentence": hit.sentence + 1,
-            "coverage": (hit.coverage * 1000.0).round() / 1000.0,
-        })).collect::<Vec<_>>(),
-        "refusal": answer.refusal.as_ref().map(|r| format!("{r:?}")),
-        "suggestions": answer.suggestions,
-        "closest": answer.closest.as_ref().map(|hit| json!({"text": hit.text, "sentence": hit.sentence + 1})),
-        "signals": {
-            "coverage": round3(answer.signals.coverage),
-            "dense": round3(answer.signals.dense),
-            "missing": round3(answer.signals.missing),
-            "missing_word": round3(answer.signals.missing_word),
-            "reach": round3(answer.signals.reach),
-            "names": round3(answer.signals.names),
-            "weakest": round3(answer.signals.weakest),
-            "cosine": round3(answer.signals.cosine),
-            "best_cosine": round3(answer.signals.best_cosine),
-        },
-    })
-}
-
-fn round3(value: f64) -> f64 {
-    (value * 1000.0).round() / 1000.0
-}
-
-fn ask_stdin(answerer: &Answerer, top: usize) -> Result<()> {
-    let stdin = std::io::stdin();
-    let mut stdout = std::io::stdout().lock();
-    for line in stdin.lock().lines() {
-        let line = line.context("reading standard input failed")?;
-        if line.trim().is_empty() {
-            continue;
-        }
-        let reply = match serde_json::from_str::<serde_json::Value>(&line) {
-            Ok(value) => match value.get("question").and_then(|q| q.as_str()) {
-                Some(question) => answer_json(&answerer.answer(question, top)),
-                None => {
-                    json!({"answered": false, "passages": [], "error": "expected {\"question\": \"...\"}"})
-                }
-            },
-            Err(error) => {
-                json!({"answered": false, "passages": [], "error": format!("not JSON: {error}")})
-            }
-        };
-        writeln!(stdout, "{reply}")?;
-        stdout.flush()?;
-    }
-    Ok(())
-}
-
-fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<()> {
-    use chrono::Utc;
-    let today = Utc::now().with_timezone(&pack.time_zone()).date_naive();
-    let day = date.map_or(today, |d| d.resolve(today));
-    let all_events = onthisday::all_events(&pack);
-    let pick = onthisday::pick(&all_events, day);
-    let framing = pick.framing;
-    let events: Vec<serde_json::Value> = pick
-        .events
-        .iter()
-        .map(|e| {
-            json!({
-                "date": e.date.to_string(),
-                "title": e.title,
-                "description": e.description,
-                "source": e.source,
-            })
-        })
-        .collect();
-    // Rendered as the bot renders it, so the terminal and chat platforms agree.
-    let answerer = Answerer::new(&pack.document, &pack.synonyms);
-    let message = render::on_this_day_message(&pack, &all_events, &answerer, day);
-    let related = pick
-        .events
-        .first()
-        .and_then(|event| {
-            render::related_passages(&answerer, event)
-                .into_iter()
-                .next()
-        })
-        .map(|hit| hit.text);
-    let text = message.to_markdown();
-    if json {
-        println!(
-            "{}",
-            json!({
-                "date": day.to_string(),
-                "framing": framing.name(),
-                "events": events,
-                "related_sentence": related,
-                "text": text.trim_end(),
-            })
-        );
-    } else {
-        print!("{text}");
-    }
-    Ok(())
 }

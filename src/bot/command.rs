@@ -1,8 +1,15 @@
 //! What a user asked for, independent of how they asked: a slash command on
 //! Discord, `!command` on Matrix or `/command` in the terminal all become a
-//! [`Command`]. Text parsing for the text-based platforms lives here too.
+//! [`Command`].
+//!
+//! [`COMMANDS`] is the one table of commands. Text parsing
+//! ([`parse_command`]), `/help`, the "unknown command" list and Discord's
+//! slash-command registration are all derived from it, so a new command is
+//! one [`CommandSpec`] here plus its handler in the bot.
 
 use chrono::NaiveDate;
+
+use crate::identity::Platform;
 
 use super::quiz::{QuizMode, QuizOptions, QuizSource};
 
@@ -101,31 +108,514 @@ pub enum Command {
     Leaderboard(Period),
     OnThisDay(Option<DateQuery>),
     Daily(DailyCommand),
+    /// Admins: a question bank file sent in chat (its name and text).
+    BankImport {
+        file_name: String,
+        text: String,
+    },
     Help,
+}
+
+impl Command {
+    /// What a platform that must answer every command (a Discord
+    /// interaction) says when the command's effect is shown elsewhere: a
+    /// quiz's first question is posted in the channel.
+    pub fn acknowledgement(&self) -> String {
+        match self {
+            Command::QuizStart(options) => format!(
+                "Quiz started: {} rounds of {} seconds.",
+                options.rounds, options.seconds
+            ),
+            Command::QuizStop => "Quiz stopped.".into(),
+            _ => "Done.".into(),
+        }
+    }
 }
 
 /// Problems with what the user typed; `Display` is the reply.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum CommandError {
-    #[error("Unknown command {0}. Commands: {commands}. Type {help} for details.", commands = COMMAND_NAMES.join(", "), help = "/help")]
-    Unknown(String),
+    #[error("Unknown command {prefix}{name}. Commands: {list}. Type {prefix}help for details.", list = command_list(*prefix))]
+    Unknown { name: String, prefix: char },
     #[error("{0}")]
     BadArgument(String),
 }
 
-/// The commands, as listed in errors and help.
-pub const COMMAND_NAMES: &[&str] = &[
-    "/ask",
-    "/quiz",
-    "/quiz stop",
-    "/quiz review",
-    "/quiz flag",
-    "/score",
-    "/leaderboard",
-    "/onthisday",
-    "/daily",
-    "/help",
+/// How a parameter is given.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ParamKind {
+    /// A word or, for the last parameter, the rest of the line.
+    Text,
+    /// A whole number.
+    Integer,
+    /// One of a fixed list: (name shown on Discord, word the parser reads).
+    Choice(&'static [(&'static str, &'static str)]),
+    /// Yes or no.
+    Flag,
+    /// A user of the platform (Discord gives their id).
+    User,
+    /// An attached file (Discord only).
+    File,
+}
+
+/// One parameter of a command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Param {
+    pub name: &'static str,
+    /// Shown by Discord beside the parameter.
+    pub description: &'static str,
+    pub kind: ParamKind,
+    pub required: bool,
+    /// How help writes it for text platforms: `QUESTION`, `[rounds]`.
+    pub usage: &'static str,
+}
+
+/// What was given to a command: words on a text platform, named values on
+/// Discord. Each command's parser reads both.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Args {
+    /// The words after the command's name (text platforms).
+    pub words: Vec<String>,
+    /// Named values (Discord options: choices as their parser word, users
+    /// as ids, flags as `true`/`false`).
+    pub named: Vec<(String, String)>,
+    /// An attached file: its name and text.
+    pub file: Option<(String, String)>,
+    /// The name the command was called by (an alias selects a variant:
+    /// `unretire`).
+    pub invoked_as: String,
+    /// The platform's command character, for hints in errors.
+    pub prefix: char,
+}
+
+impl Args {
+    fn named(&self, name: &str) -> Option<&str> {
+        self.named
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// A named value, else the words from `from` on joined by spaces.
+    fn text(&self, name: &str, from: usize) -> Option<String> {
+        match self.named(name) {
+            Some(value) => Some(value.to_string()),
+            None => {
+                let rest = self.words.get(from..).unwrap_or_default().join(" ");
+                (!rest.trim().is_empty()).then_some(rest)
+            }
+        }
+    }
+
+    /// A named value, else the word at `index`.
+    fn word(&self, name: &str, index: usize) -> Option<String> {
+        self.named(name)
+            .map(str::to_string)
+            .or_else(|| self.words.get(index).cloned())
+    }
+}
+
+/// A group of subcommands (`/quiz ...`, `/daily ...`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CommandGroup {
+    pub name: &'static str,
+    pub aliases: &'static [&'static str],
+    /// Discord's description of the group.
+    pub summary: &'static str,
+    /// On text platforms, the subcommand used when the next word names none.
+    pub default: Option<&'static str>,
+    /// Whether that default also takes words (`/quiz 5 typed`) or only
+    /// stands for the bare group name (`/daily`).
+    pub default_takes_words: bool,
+}
+
+/// One command: its name, parameters, help line and parser.
+#[derive(Debug, Clone, Copy)]
+pub struct CommandSpec {
+    /// `ask`, or a group and subcommand: `quiz start`.
+    pub name: &'static str,
+    /// Other names text platforms accept for the last word.
+    pub aliases: &'static [&'static str],
+    /// The help line and Discord's description (at most 100 characters).
+    pub summary: &'static str,
+    pub params: &'static [Param],
+    /// Offered on text platforms (a file upload is Discord only).
+    pub text: bool,
+    /// May take a few seconds: platforms that must answer quickly
+    /// acknowledge first (Discord defers).
+    pub slow: bool,
+    /// Seconds a user waits between two uses (Discord enforces it).
+    pub cooldown_seconds: u64,
+    pub parse: fn(&Args) -> Result<Command, CommandError>,
+}
+
+impl CommandSpec {
+    /// The group part of the name, for subcommands.
+    pub fn group(&self) -> Option<&'static str> {
+        self.name.split_once(' ').map(|(group, _)| group)
+    }
+
+    /// The last word of the name: what Discord registers.
+    pub fn leaf(&self) -> &'static str {
+        self.name
+            .rsplit_once(' ')
+            .map_or(self.name, |(_, leaf)| leaf)
+    }
+
+    /// The command as typed on a text platform, with its parameters.
+    fn text_usage(&self, prefix: char) -> String {
+        let name = match self.group().and_then(group_named) {
+            Some(group) if group.default == Some(self.leaf()) && group.default_takes_words => {
+                group.name
+            }
+            _ => self.name,
+        };
+        let mut usage = format!("{prefix}{name}");
+        for param in self.params {
+            usage.push(' ');
+            usage.push_str(param.usage);
+        }
+        usage
+    }
+}
+
+const QUIZ_MODES: &[(&str, &str)] = &[("multiple choice", "choice"), ("typed", "typed")];
+const QUIZ_SOURCES: &[(&str, &str)] = &[
+    ("mixed", "mixed"),
+    ("bank", "bank"),
+    ("generated", "generated"),
 ];
+const PERIODS: &[(&str, &str)] = &[
+    ("all time", "all"),
+    ("this week", "week"),
+    ("this month", "month"),
+];
+
+const fn param(
+    name: &'static str,
+    description: &'static str,
+    kind: ParamKind,
+    required: bool,
+    usage: &'static str,
+) -> Param {
+    Param {
+        name,
+        description,
+        kind,
+        required,
+        usage,
+    }
+}
+
+/// The command groups.
+pub const GROUPS: &[CommandGroup] = &[
+    CommandGroup {
+        name: "quiz",
+        aliases: &["q"],
+        summary: "Quizzes for everyone in this channel.",
+        default: Some("start"),
+        default_takes_words: true,
+    },
+    CommandGroup {
+        name: "daily",
+        aliases: &[],
+        summary: "The daily \u{201c}on this day\u{201d} post in this channel.",
+        default: Some("status"),
+        default_takes_words: false,
+    },
+    CommandGroup {
+        name: "bank",
+        aliases: &[],
+        summary: "Question banks for this server.",
+        default: None,
+        default_takes_words: false,
+    },
+];
+
+const fn spec(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    summary: &'static str,
+    params: &'static [Param],
+    parse: fn(&Args) -> Result<Command, CommandError>,
+) -> CommandSpec {
+    CommandSpec {
+        name,
+        aliases,
+        summary,
+        params,
+        text: true,
+        slow: false,
+        cooldown_seconds: 0,
+        parse,
+    }
+}
+
+/// Every command, in the order help lists them.
+pub const COMMANDS: &[CommandSpec] = &[
+    CommandSpec {
+        cooldown_seconds: 3,
+        ..spec(
+            "ask",
+            &["a"],
+            "answer from the document, quoting the passage (in the terminal, just type the question)",
+            &[param(
+                "question",
+                "Your question",
+                ParamKind::Text,
+                true,
+                "QUESTION",
+            )],
+            parse_ask,
+        )
+    },
+    CommandSpec {
+        slow: true,
+        ..spec(
+            "quiz start",
+            &[],
+            "start a quiz in this channel; the same seed gives every class the same quiz",
+            &[
+                param(
+                    "rounds",
+                    "Rounds (default 10)",
+                    ParamKind::Integer,
+                    false,
+                    "[rounds]",
+                ),
+                param(
+                    "seconds",
+                    "Seconds per round (default 20)",
+                    ParamKind::Integer,
+                    false,
+                    "[seconds]",
+                ),
+                param(
+                    "mode",
+                    "Multiple choice (buttons) or typed answers",
+                    ParamKind::Choice(QUIZ_MODES),
+                    false,
+                    "[choice|typed]",
+                ),
+                param(
+                    "source",
+                    "Questions from the banks, generated from the document, or both",
+                    ParamKind::Choice(QUIZ_SOURCES),
+                    false,
+                    "[bank|generated|mixed]",
+                ),
+                param(
+                    "seed",
+                    "Seed: the same seed gives every class the same quiz",
+                    ParamKind::Integer,
+                    false,
+                    "[seed=N]",
+                ),
+            ],
+            parse_quiz_start,
+        )
+    },
+    CommandSpec {
+        slow: true,
+        ..spec(
+            "quiz stop",
+            &[],
+            "stop the quiz (its starter or an admin)",
+            &[],
+            |_| Ok(Command::QuizStop),
+        )
+    },
+    spec(
+        "quiz review",
+        &[],
+        "the questions you missed in the last quiz here, with the passages to reread",
+        &[],
+        |_| Ok(Command::QuizReview),
+    ),
+    spec(
+        "quiz flag",
+        &[],
+        "report a wrong question (its id is shown under each answer)",
+        &[
+            param(
+                "id",
+                "The question's id, shown under its answer",
+                ParamKind::Text,
+                true,
+                "ID",
+            ),
+            param(
+                "reason",
+                "What is wrong with it",
+                ParamKind::Text,
+                false,
+                "[why]",
+            ),
+        ],
+        parse_quiz_flag,
+    ),
+    spec(
+        "quiz flags",
+        &[],
+        "the questions players flagged here (admins)",
+        &[],
+        |_| Ok(Command::QuizFlags),
+    ),
+    spec(
+        "quiz retire",
+        &["unretire", "restore"],
+        "take a question out of the quizzes here, or put it back (admins)",
+        &[
+            param("id", "The question's id", ParamKind::Text, true, "ID"),
+            param(
+                "restore",
+                "Put it back instead",
+                ParamKind::Flag,
+                false,
+                "[restore]",
+            ),
+        ],
+        parse_quiz_retire,
+    ),
+    spec(
+        "score",
+        &["me"],
+        "rank, points, accuracy and best streak here",
+        &[param(
+            "user",
+            "Whose score (default: yours)",
+            ParamKind::User,
+            false,
+            "[name]",
+        )],
+        parse_score,
+    ),
+    spec(
+        "leaderboard",
+        &["lb", "top"],
+        "the top 10 here",
+        &[param(
+            "period",
+            "Period",
+            ParamKind::Choice(PERIODS),
+            false,
+            "[week|month|all]",
+        )],
+        parse_leaderboard,
+    ),
+    spec(
+        "onthisday",
+        &["otd", "today"],
+        "a dated event from the pack for a day (default today)",
+        &[param(
+            "date",
+            "YYYY-MM-DD or MM-DD",
+            ParamKind::Text,
+            false,
+            "[YYYY-MM-DD|MM-DD]",
+        )],
+        parse_on_this_day,
+    ),
+    spec(
+        "daily set",
+        &[],
+        "post an \u{201c}on this day\u{201d} fact here every day at a local time (admins)",
+        &[
+            param(
+                "time",
+                "Local time, HH:MM (24-hour)",
+                ParamKind::Text,
+                true,
+                "HH:MM",
+            ),
+            param(
+                "zone",
+                "IANA time zone, e.g. Europe/Berlin (default: the server's)",
+                ParamKind::Text,
+                false,
+                "[time zone]",
+            ),
+        ],
+        parse_daily_set,
+    ),
+    spec(
+        "daily off",
+        &["stop"],
+        "stop the daily post here (admins)",
+        &[],
+        |_| Ok(Command::Daily(DailyCommand::Off)),
+    ),
+    spec(
+        "daily status",
+        &[],
+        "when the next daily post comes (local time and UTC)",
+        &[],
+        |_| Ok(Command::Daily(DailyCommand::Status)),
+    ),
+    CommandSpec {
+        text: false,
+        slow: true,
+        ..spec(
+            "bank import",
+            &[],
+            "import a question bank file: GIFT, Aiken, CSV/TSV, Red YAML, OpenTDB JSON (admins)",
+            &[param(
+                "file",
+                "The bank file",
+                ParamKind::File,
+                true,
+                "FILE",
+            )],
+            parse_bank_import,
+        )
+    },
+    spec("help", &["h", "?"], "this list", &[], |_| Ok(Command::Help)),
+];
+
+/// The group called `name`.
+pub fn group_named(name: &str) -> Option<&'static CommandGroup> {
+    GROUPS.iter().find(|g| g.name == name)
+}
+
+/// The command called `name` (`quiz start`).
+pub fn spec_named(name: &str) -> Option<&'static CommandSpec> {
+    COMMANDS.iter().find(|s| s.name == name)
+}
+
+/// The commands a platform offers, in help order.
+pub fn commands_on(platform: Platform) -> impl Iterator<Item = &'static CommandSpec> {
+    COMMANDS
+        .iter()
+        .filter(move |spec| spec.text || platform == Platform::Discord)
+}
+
+/// One line of help: the command as the platform spells it, its
+/// parameters and what it does.
+pub fn help_line(spec: &CommandSpec, platform: Platform, prefix: char) -> String {
+    let usage = if platform == Platform::Discord {
+        let mut usage = format!("/{}", spec.name);
+        for param in spec.params {
+            usage.push(' ');
+            usage.push_str(param.usage);
+        }
+        usage
+    } else {
+        spec.text_usage(prefix)
+    };
+    format!("{usage} \u{2014} {}", spec.summary)
+}
+
+/// The commands as listed in errors: `/ask, /quiz, /score, ...`.
+pub fn command_list(prefix: char) -> String {
+    let mut names: Vec<String> = Vec::new();
+    for spec in COMMANDS.iter().filter(|s| s.text) {
+        let name = format!("{prefix}{}", spec.group().unwrap_or(spec.name));
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
+    names.join(", ")
+}
 
 /// Parses a text command such as `/quiz 5 15 typed`. `prefix` is the
 /// platform's command character (`/` in the terminal, `!` on Matrix).
@@ -135,109 +625,186 @@ pub fn parse_command(line: &str, prefix: char) -> Result<Option<Command>, Comman
     let Some(rest) = line.strip_prefix(prefix) else {
         return Ok(None);
     };
-    let mut words = rest.split_whitespace();
-    let name = words.next().unwrap_or("").to_lowercase();
-    let args: Vec<&str> = words.collect();
-    let command = match name.as_str() {
-        "ask" | "a" => {
-            let question = args.join(" ");
-            if question.is_empty() {
-                return Err(CommandError::BadArgument(format!(
-                    "Ask a question after {prefix}ask, e.g. {prefix}ask who was Trotsky?"
-                )));
-            }
-            Command::Ask(question)
-        }
-        "quiz" | "q" => {
-            let sub = args.first().map(|a| a.to_lowercase());
-            let id = || {
-                args.get(1).map(|id| id.to_string()).ok_or_else(|| {
-                    CommandError::BadArgument(format!(
-                        "Name the question by its id, shown under each answer: {prefix}quiz {} ID",
-                        sub.as_deref().unwrap_or("flag")
-                    ))
-                })
-            };
-            match sub.as_deref() {
-                Some("stop") => Command::QuizStop,
-                Some("review") => Command::QuizReview,
-                Some("flags") => Command::QuizFlags,
-                Some("flag") => Command::QuizFlag {
-                    id: id()?,
-                    reason: args.get(2..).map(|r| r.join(" ")).unwrap_or_default(),
-                },
-                Some("retire") => Command::QuizRetire {
-                    id: id()?,
-                    retire: true,
-                },
-                Some("unretire" | "restore") => Command::QuizRetire {
-                    id: id()?,
-                    retire: false,
-                },
-                _ => Command::QuizStart(parse_quiz_options(&args, prefix)?),
-            }
-        }
-        "score" | "me" => Command::Score((!args.is_empty()).then(|| args.join(" "))),
-        "leaderboard" | "lb" | "top" => {
-            Command::Leaderboard(match args.first().map(|a| a.to_lowercase()) {
-                None => Period::All,
-                Some(p) if p == "all" => Period::All,
-                Some(p) if p == "week" => Period::Week,
-                Some(p) if p == "month" => Period::Month,
-                Some(p) => {
-                    return Err(CommandError::BadArgument(format!(
-                        "{p:?} is not a period: use week, month or all"
-                    )));
-                }
-            })
-        }
-        "onthisday" | "otd" | "today" => Command::OnThisDay(match args.first() {
-            Some(date) => Some(DateQuery::parse(date)?),
-            None => None,
-        }),
-        "daily" => Command::Daily(parse_daily(&args, prefix)?),
-        "help" | "h" | "?" => Command::Help,
-        other => return Err(CommandError::Unknown(format!("{prefix}{other}"))),
+    let mut words: Vec<String> = rest.split_whitespace().map(str::to_string).collect();
+    if words.is_empty() {
+        return Err(CommandError::Unknown {
+            name: String::new(),
+            prefix,
+        });
+    }
+    let first = words.remove(0).to_lowercase();
+    let unknown = || CommandError::Unknown {
+        name: first.clone(),
+        prefix,
     };
-    Ok(Some(command))
+    let (spec, invoked_as) = if let Some(group) = GROUPS
+        .iter()
+        .find(|g| g.name == first || g.aliases.contains(&first.as_str()))
+    {
+        let next = words.first().map(|w| w.to_lowercase());
+        let named = next.as_deref().and_then(|next| {
+            COMMANDS.iter().find(|s| {
+                s.group() == Some(group.name) && (s.leaf() == next || s.aliases.contains(&next))
+            })
+        });
+        match (named, group.default) {
+            (Some(spec), _) => (spec, words.remove(0).to_lowercase()),
+            (None, Some(default)) if group.default_takes_words || words.is_empty() => {
+                let name = format!("{} {default}", group.name);
+                (spec_named(&name).ok_or_else(unknown)?, default.to_string())
+            }
+            _ => return Err(CommandError::BadArgument(group_usage(group, prefix))),
+        }
+    } else {
+        let spec = COMMANDS
+            .iter()
+            .find(|s| {
+                s.group().is_none() && (s.name == first || s.aliases.contains(&first.as_str()))
+            })
+            .ok_or_else(unknown)?;
+        (spec, first.clone())
+    };
+    if !spec.text {
+        return Err(CommandError::BadArgument(format!(
+            "/{} works on Discord only.",
+            spec.name
+        )));
+    }
+    let args = Args {
+        words,
+        invoked_as,
+        prefix,
+        ..Args::default()
+    };
+    (spec.parse)(&args).map(Some)
 }
 
-/// `set HH:MM [zone]`, `off`, `status` (the default).
-fn parse_daily(args: &[&str], prefix: char) -> Result<DailyCommand, CommandError> {
-    use crate::study::daily::{parse_time_of_day, parse_time_zone};
-    let usage = || {
-        format!(
-            "Use {prefix}daily set HH:MM [time zone], {prefix}daily off or {prefix}daily status."
-        )
-    };
-    match args.first().map(|a| a.to_lowercase()).as_deref() {
-        None | Some("status") => Ok(DailyCommand::Status),
-        Some("off" | "stop") => Ok(DailyCommand::Off),
-        Some("set") => {
-            let time = args
-                .get(1)
-                .ok_or_else(|| CommandError::BadArgument(usage()))?;
-            let time = parse_time_of_day(time).map_err(CommandError::BadArgument)?;
-            let zone = match args.get(2) {
-                Some(zone) => Some(parse_time_zone(zone).map_err(CommandError::BadArgument)?),
-                None => None,
-            };
-            if args.len() > 3 {
-                return Err(CommandError::BadArgument(usage()));
-            }
-            Ok(DailyCommand::Set { time, zone })
-        }
-        Some(_) => Err(CommandError::BadArgument(usage())),
+/// "Use /daily set HH:MM [time zone], /daily off or /daily status."
+fn group_usage(group: &CommandGroup, prefix: char) -> String {
+    let usages: Vec<String> = COMMANDS
+        .iter()
+        .filter(|s| s.text && s.group() == Some(group.name))
+        .map(|s| s.text_usage(prefix))
+        .collect();
+    match usages.split_last() {
+        Some((last, [])) => format!("Use {last}."),
+        Some((last, rest)) => format!("Use {} or {last}.", rest.join(", ")),
+        None => format!("{prefix}{} has no commands here.", group.name),
     }
 }
 
+fn parse_ask(args: &Args) -> Result<Command, CommandError> {
+    let prefix = args.prefix;
+    args.text("question", 0).map(Command::Ask).ok_or_else(|| {
+        CommandError::BadArgument(format!(
+            "Ask a question after {prefix}ask, e.g. {prefix}ask who was Trotsky?"
+        ))
+    })
+}
+
+fn question_id(args: &Args) -> Result<String, CommandError> {
+    args.word("id", 0).ok_or_else(|| {
+        CommandError::BadArgument(format!(
+            "Name the question by its id, shown under each answer: {}quiz {} ID",
+            args.prefix, args.invoked_as
+        ))
+    })
+}
+
+fn parse_quiz_flag(args: &Args) -> Result<Command, CommandError> {
+    Ok(Command::QuizFlag {
+        id: question_id(args)?,
+        reason: args.text("reason", 1).unwrap_or_default(),
+    })
+}
+
+fn parse_quiz_retire(args: &Args) -> Result<Command, CommandError> {
+    let restore = matches!(args.invoked_as.as_str(), "unretire" | "restore")
+        || args.named("restore") == Some("true")
+        || args
+            .words
+            .get(1)
+            .is_some_and(|w| w.eq_ignore_ascii_case("restore"));
+    Ok(Command::QuizRetire {
+        id: question_id(args)?,
+        retire: !restore,
+    })
+}
+
+fn parse_score(args: &Args) -> Result<Command, CommandError> {
+    Ok(Command::Score(args.text("user", 0)))
+}
+
+fn parse_leaderboard(args: &Args) -> Result<Command, CommandError> {
+    Ok(Command::Leaderboard(
+        match args.word("period", 0).map(|p| p.to_lowercase()).as_deref() {
+            None | Some("all") => Period::All,
+            Some("week") => Period::Week,
+            Some("month") => Period::Month,
+            Some(p) => {
+                return Err(CommandError::BadArgument(format!(
+                    "{p:?} is not a period: use week, month or all"
+                )));
+            }
+        },
+    ))
+}
+
+fn parse_on_this_day(args: &Args) -> Result<Command, CommandError> {
+    Ok(Command::OnThisDay(match args.word("date", 0) {
+        Some(date) => Some(DateQuery::parse(&date)?),
+        None => None,
+    }))
+}
+
+fn parse_bank_import(args: &Args) -> Result<Command, CommandError> {
+    let (file_name, text) = args
+        .file
+        .clone()
+        .ok_or_else(|| CommandError::BadArgument("Attach the bank file.".into()))?;
+    Ok(Command::BankImport { file_name, text })
+}
+
+/// `set HH:MM [zone]`.
+fn parse_daily_set(args: &Args) -> Result<Command, CommandError> {
+    use crate::study::daily::{parse_time_of_day, parse_time_zone};
+    let usage =
+        || group_named("daily").map_or_else(String::new, |group| group_usage(group, args.prefix));
+    let time = args
+        .word("time", 0)
+        .ok_or_else(|| CommandError::BadArgument(usage()))?;
+    let time = parse_time_of_day(&time).map_err(CommandError::BadArgument)?;
+    let zone = match args.word("zone", 1) {
+        Some(zone) => Some(parse_time_zone(&zone).map_err(CommandError::BadArgument)?),
+        None => None,
+    };
+    if args.words.len() > 2 {
+        return Err(CommandError::BadArgument(usage()));
+    }
+    Ok(Command::Daily(DailyCommand::Set { time, zone }))
+}
+
 /// `[rounds] [seconds] [choice|typed] [bank|generated|mixed] [seed=N]`, in
-/// any order: the first number is rounds, the second seconds.
-fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, CommandError> {
+/// any order: the first number is rounds, the second seconds. Named values
+/// (Discord's options) are read too.
+fn parse_quiz_start(args: &Args) -> Result<Command, CommandError> {
+    let prefix = args.prefix;
     let mut options = QuizOptions::default();
+    let number = |name: &str, value: &str| -> Result<u32, CommandError> {
+        value
+            .parse()
+            .map_err(|_| CommandError::BadArgument(format!("{value:?} is not a number of {name}.")))
+    };
+    let seed = |value: &str| -> Result<u64, CommandError> {
+        value.parse().map_err(|_| {
+            CommandError::BadArgument(format!(
+                "{value:?} is not a seed: give a whole number, e.g. {prefix}quiz 10 seed=42 (the same seed gives everyone the same quiz)"
+            ))
+        })
+    };
     let mut numbers = 0;
-    let mut args = args.iter().peekable();
-    while let Some(arg) = args.next() {
+    let mut words = args.words.iter().peekable();
+    while let Some(arg) = words.next() {
         let lower = arg.to_lowercase();
         let seed_value = if let Some(value) = lower
             .strip_prefix("seed=")
@@ -245,16 +812,12 @@ fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, Comman
         {
             Some(value.to_string())
         } else if lower == "seed" {
-            Some(args.next().map(|v| v.to_string()).unwrap_or_default())
+            Some(words.next().map(|v| v.to_string()).unwrap_or_default())
         } else {
             None
         };
         if let Some(value) = seed_value {
-            options.seed = Some(value.parse().map_err(|_| {
-                CommandError::BadArgument(format!(
-                    "{value:?} is not a seed: give a whole number, e.g. {prefix}quiz 10 seed=42 (the same seed gives everyone the same quiz)"
-                ))
-            })?);
+            options.seed = Some(seed(&value)?);
             continue;
         }
         if let Ok(n) = lower.trim_end_matches('s').parse::<u32>() {
@@ -270,21 +833,37 @@ fn parse_quiz_options(args: &[&str], prefix: char) -> Result<QuizOptions, Comman
             numbers += 1;
             continue;
         }
-        match lower.as_str() {
-            "typed" | "type" | "text" => options.mode = QuizMode::Typed,
-            "choice" | "choices" | "mc" | "multiple" => options.mode = QuizMode::MultipleChoice,
-            "bank" => options.source = QuizSource::Bank,
-            "generated" | "document" | "doc" => options.source = QuizSource::Generated,
-            "mixed" | "mix" | "all" => options.source = QuizSource::Mixed,
+        if !apply_quiz_word(&mut options, &lower) {
+            return Err(CommandError::BadArgument(format!(
+                "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] [seed=N], e.g. {prefix}quiz 5 15 typed"
+            )));
+        }
+    }
+    for (name, value) in &args.named {
+        match name.as_str() {
+            "rounds" => options.rounds = number("rounds", value)?,
+            "seconds" => options.seconds = number("seconds", value)?,
+            "seed" => options.seed = Some(seed(value)?),
             _ => {
-                return Err(CommandError::BadArgument(format!(
-                    "{arg:?} is not a quiz option. Use {prefix}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] [seed=N], e.g. {prefix}quiz 5 15 typed"
-                )));
+                apply_quiz_word(&mut options, value);
             }
         }
     }
     options.validate()?;
-    Ok(options)
+    Ok(Command::QuizStart(options))
+}
+
+/// Reads a mode or source word; false when it is neither.
+fn apply_quiz_word(options: &mut QuizOptions, word: &str) -> bool {
+    match word {
+        "typed" | "type" | "text" => options.mode = QuizMode::Typed,
+        "choice" | "choices" | "mc" | "multiple" => options.mode = QuizMode::MultipleChoice,
+        "bank" => options.source = QuizSource::Bank,
+        "generated" | "document" | "doc" => options.source = QuizSource::Generated,
+        "mixed" | "mix" | "all" => options.source = QuizSource::Mixed,
+        _ => return false,
+    }
+    true
 }
 
 #[cfg(test)]
@@ -405,6 +984,60 @@ mod tests {
         let text = error.to_string();
         assert!(text.starts_with("Unknown command /frobnicate."), "{text}");
         assert!(text.contains("/quiz") && text.contains("/help"));
+    }
+
+    #[test]
+    fn the_table_fits_discords_rules_and_every_text_command_is_reachable() {
+        for spec in COMMANDS {
+            assert!(spec.summary.chars().count() <= 100, "{}", spec.name);
+            for param in spec.params {
+                assert!(param.description.chars().count() <= 100, "{}", param.name);
+                assert!(
+                    param.name.chars().all(|c| c.is_ascii_lowercase()),
+                    "{}",
+                    param.name
+                );
+            }
+            if let Some(group) = spec.group() {
+                assert!(group_named(group).is_some(), "{} has no group", spec.name);
+            }
+            if spec.text && spec.params.iter().all(|p| !p.required) {
+                let line = format!("/{}", spec.name);
+                assert!(parse_command(&line, '/').is_ok(), "{line}");
+            }
+        }
+        assert_eq!(
+            parse_command("/quiz unretire kolkhoz", '/'),
+            Ok(Some(Command::QuizRetire {
+                id: "kolkhoz".into(),
+                retire: false
+            }))
+        );
+        assert_eq!(
+            parse_command("/quiz start 3 typed", '/'),
+            parse_command("/quiz 3 typed", '/')
+        );
+    }
+
+    #[test]
+    fn named_values_are_read_like_words() {
+        let args = Args {
+            named: vec![
+                ("rounds".into(), "3".into()),
+                ("seconds".into(), "30".into()),
+                ("mode".into(), "typed".into()),
+                ("seed".into(), "9".into()),
+            ],
+            prefix: '/',
+            ..Args::default()
+        };
+        let Ok(Command::QuizStart(options)) = parse_quiz_start(&args) else {
+            panic!("not a quiz start");
+        };
+        assert_eq!(
+            (options.rounds, options.seconds, options.mode, options.seed),
+            (3, 30, QuizMode::Typed, Some(9))
+        );
     }
 
     #[test]

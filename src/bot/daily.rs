@@ -18,7 +18,7 @@ use chrono::{DateTime, NaiveDate, Timelike, Utc};
 use tokio::sync::watch;
 use tokio::task::JoinSet;
 
-use crate::identity::ChannelRef;
+use crate::identity::{ChannelRef, Platform};
 use crate::store::{DailyClaim, DailyOutcome, StoreError};
 use crate::study::daily::{self, Due};
 use crate::study::onthisday::{self, event_key};
@@ -47,7 +47,7 @@ impl Bot {
     ) -> Result<Vec<Message>, BotError> {
         let store = &self.inner.store;
         let now = self.inner.clock.now();
-        let p = self.inner.settings.prefix;
+        let p = self.prefix(origin.channel.scope.platform);
         if !matches!(command, DailyCommand::Status) && !origin.is_admin {
             return Err(BotError::User(
                 "Only an admin can change this channel's daily post.".into(),
@@ -141,18 +141,30 @@ struct Planned {
     message: Message,
 }
 
-/// Posts the daily fact to every subscribed channel at its local time.
+/// Posts the daily fact to every subscribed channel of the platforms this
+/// process serves, at its local time. One per process (the app starts it).
 pub struct DailyScheduler {
     bot: Bot,
+    /// Only these platforms' subscriptions are claimed and sent.
+    platforms: Vec<Platform>,
     retries: std::sync::Mutex<JoinSet<()>>,
+    /// What the last tick of [`DailyScheduler::run`] did.
+    reports: watch::Sender<TickReport>,
 }
 
 impl DailyScheduler {
-    pub fn new(bot: Bot) -> Arc<Self> {
+    pub fn new(bot: Bot, platforms: Vec<Platform>) -> Arc<Self> {
         Arc::new(Self {
             bot,
+            platforms,
             retries: std::sync::Mutex::new(JoinSet::new()),
+            reports: watch::Sender::new(TickReport::default()),
         })
+    }
+
+    /// Follows what each tick of [`DailyScheduler::run`] did.
+    pub fn reports(&self) -> watch::Receiver<TickReport> {
+        self.reports.subscribe()
     }
 
     /// Handles everything due now. Safe to run from several processes.
@@ -160,7 +172,10 @@ impl DailyScheduler {
     pub async fn tick(self: &Arc<Self>) -> Result<TickReport, StoreError> {
         let inner = &self.bot.inner;
         let now = inner.clock.now();
-        let due = inner.store.due_daily_subscriptions(now).await?;
+        let due = inner
+            .store
+            .due_daily_subscriptions(now, &self.platforms)
+            .await?;
         let mut report = TickReport {
             due: due.len(),
             ..TickReport::default()
@@ -363,8 +378,11 @@ impl DailyScheduler {
     /// Ticks at the start of every minute until `shutdown` turns true.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
         loop {
-            if let Err(error) = self.tick().await {
-                tracing::error!(error = ?error, "daily post tick failed");
+            match self.tick().await {
+                Ok(report) => {
+                    self.reports.send_replace(report);
+                }
+                Err(error) => tracing::error!(error = ?error, "daily post tick failed"),
             }
             let now = self.bot.inner.clock.now();
             let next_minute = now + chrono::Duration::seconds(60 - i64::from(now.second()))

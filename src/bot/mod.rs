@@ -18,8 +18,8 @@ use tokio::sync::{Mutex, oneshot};
 
 use crate::clock::Clock;
 use crate::content::Pack;
-use crate::identity::{ChannelRef, ScopeRef, UserRef};
-use crate::store::{Store, StoreError};
+use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+use crate::store::{InterruptedQuiz, Store, StoreError};
 use crate::study::answer::{Answer, Answerer};
 use crate::study::scoring::ScoringRules;
 
@@ -27,7 +27,31 @@ pub use command::{Command, CommandError, DailyCommand, DateQuery, Period, parse_
 pub use daily::{DailyScheduler, TickReport};
 pub use outbox::{Outbox, PostedMessage, SendError};
 pub use quiz::{AnswerOutcome, Given, QuizMode, QuizOptions};
-pub use reply::{Message, Quote, Visibility, escape};
+pub use reply::{Action, Message, Quote, Visibility, escape};
+
+/// What an answer's outcome looks like to the player, decided and worded
+/// once for every platform: a typed answer that was taken gets a 👍, a
+/// picked choice a private "You chose B."; a second answer, a stale button
+/// or a quiz that is over get a private note. Text that is no answer gets
+/// nothing (it was chat).
+fn answer_actions(outcome: Option<AnswerOutcome>, picked: bool) -> Vec<Action> {
+    let note = |text: &str| vec![Action::Note(text.to_string())];
+    match outcome {
+        Some(AnswerOutcome::Accepted { choice }) if picked => note(&format!(
+            "You chose {}.",
+            choice.as_deref().unwrap_or("that")
+        )),
+        Some(AnswerOutcome::Accepted { .. }) => vec![Action::React("👍")],
+        Some(AnswerOutcome::AlreadyAnswered) => {
+            note("You already answered this round; your first answer counts.")
+        }
+        Some(AnswerOutcome::Stale | AnswerOutcome::NotAnAnswer) if picked => {
+            note("That question is over; answer the current one.")
+        }
+        None if picked => note("No quiz is running here any more."),
+        Some(AnswerOutcome::Stale | AnswerOutcome::NotAnAnswer) | None => Vec::new(),
+    }
+}
 
 /// Who sent a command, and from where.
 #[derive(Debug, Clone)]
@@ -73,8 +97,9 @@ impl BotError {
 /// Behaviour switches of the bot core.
 #[derive(Debug, Clone)]
 pub struct BotSettings {
-    /// The command character shown in hints (`/` or `!`).
-    pub prefix: char,
+    /// The command character on Matrix (`!` by default). Discord and the
+    /// terminal use `/`.
+    pub matrix_prefix: char,
     pub scoring: ScoringRules,
     /// Pause after a reveal before the next question.
     pub pause_between_rounds: Duration,
@@ -82,16 +107,21 @@ pub struct BotSettings {
     pub seed: Option<u64>,
     /// Passages shown by `/ask` at most.
     pub ask_passages: usize,
+    /// This process's name, recorded with each quiz it runs so a restart
+    /// closes only its own (processes sharing one database need distinct
+    /// names).
+    pub instance: String,
 }
 
 impl Default for BotSettings {
     fn default() -> Self {
         Self {
-            prefix: '/',
+            matrix_prefix: '!',
             scoring: ScoringRules::default(),
             pause_between_rounds: Duration::from_secs(3),
             seed: None,
             ask_passages: 3,
+            instance: "main".into(),
         }
     }
 }
@@ -164,31 +194,39 @@ impl Bot {
         &self.inner.settings
     }
 
-    /// Closes quiz sessions a crash left open and tells their channels.
-    /// Call once at start-up.
-    pub async fn recover_interrupted_quizzes(&self) -> Result<usize, StoreError> {
-        let interrupted = self
-            .inner
+    /// Closes the quiz sessions this process (its `instance`) left open on
+    /// `platforms` and returns them; [`Bot::tell_interrupted`] tells their
+    /// channels once the platform is connected. Call once at start-up.
+    pub async fn recover_interrupted_quizzes(
+        &self,
+        platforms: &[Platform],
+    ) -> Result<Vec<InterruptedQuiz>, StoreError> {
+        self.inner
             .store
-            .close_interrupted_quizzes(self.inner.clock.now())
-            .await?;
-        for quiz in &interrupted {
-            let text = format!(
-                "The quiz that was running here was interrupted when I restarted. Points from the {} revealed round{} are kept; start a new one with {}quiz.",
-                quiz.rounds_revealed,
-                if quiz.rounds_revealed == 1 { "" } else { "s" },
-                self.inner.settings.prefix
-            );
-            if let Err(error) = self
-                .inner
-                .outbox
-                .post(&quiz.channel, &Message::text(text))
-                .await
-            {
-                tracing::warn!(error = %error, "could not tell a channel its quiz was interrupted");
-            }
+            .close_interrupted_quizzes(
+                &self.inner.settings.instance,
+                platforms,
+                self.inner.clock.now(),
+            )
+            .await
+    }
+
+    /// Tells a channel that its quiz was interrupted by a restart.
+    pub async fn tell_interrupted(&self, quiz: &InterruptedQuiz) {
+        let text = format!(
+            "The quiz that was running here was interrupted when I restarted. Points from the {} revealed round{} are kept; start a new one with {}quiz.",
+            quiz.rounds_revealed,
+            if quiz.rounds_revealed == 1 { "" } else { "s" },
+            self.prefix(quiz.channel.scope.platform)
+        );
+        if let Err(error) = self
+            .inner
+            .outbox
+            .post(&quiz.channel, &Message::text(text))
+            .await
+        {
+            tracing::warn!(error = %error, "could not tell a channel its quiz was interrupted");
         }
-        Ok(interrupted.len())
     }
 
     /// Handles one command and returns the replies to show the sender.
@@ -232,8 +270,22 @@ impl Bot {
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
             Command::Daily(command) => self.daily_command(origin, command).await,
-            Command::Help => Ok(vec![self.help()]),
+            Command::BankImport { file_name, text } => {
+                Ok(vec![self.import_bank(origin, &file_name, &text).await])
+            }
+            Command::Help => Ok(vec![self.help(origin.channel.scope.platform)]),
         }
+    }
+
+    /// Handles a command as [`Action`]s: its replies, or an acknowledgement
+    /// when its effect shows elsewhere.
+    pub async fn on_command(&self, origin: &Origin, command: Command) -> Vec<Action> {
+        let acknowledgement = command.acknowledgement();
+        let replies = self.handle(origin, command).await;
+        if replies.is_empty() {
+            return vec![Action::Ack(acknowledgement)];
+        }
+        replies.into_iter().map(Action::Reply).collect()
     }
 
     /// Handles a line of text from a text platform: a command, an answer to a
@@ -243,30 +295,40 @@ impl Bot {
         origin: &Origin,
         line: &str,
         questions_by_default: bool,
-    ) -> Vec<Message> {
+    ) -> Vec<Action> {
         let line = line.trim();
         if line.is_empty() {
             return Vec::new();
         }
-        match parse_command(line, self.inner.settings.prefix) {
-            Ok(Some(command)) => return self.handle(origin, command).await,
+        match parse_command(line, self.prefix(origin.channel.scope.platform)) {
+            Ok(Some(command)) => return self.on_command(origin, command).await,
             Ok(None) => {}
-            Err(error) => return vec![BotError::from(error).to_message()],
+            Err(error) => return vec![Action::Reply(BotError::from(error).to_message())],
         }
-        match self
-            .answer_quiz(origin, Given::Text(line.to_string()))
-            .await
-        {
-            Some(AnswerOutcome::Accepted { .. }) => Vec::new(),
-            Some(AnswerOutcome::AlreadyAnswered) => {
-                vec![
-                    Message::text("You already answered this round; the first answer counts.")
-                        .ephemeral(),
-                ]
-            }
-            _ if questions_by_default => vec![self.ask(line)],
-            _ => Vec::new(),
+        let actions = self.on_answer_text(origin, line).await;
+        if actions.is_empty() && questions_by_default {
+            return vec![Action::Reply(self.ask(line))];
         }
+        actions
+    }
+
+    /// Text that may answer the running quiz (Discord's typed answers read
+    /// from channel messages). Nothing when it is no answer: it was chat.
+    pub async fn on_answer_text(&self, origin: &Origin, text: &str) -> Vec<Action> {
+        let outcome = self
+            .answer_quiz(origin, Given::Text(text.trim().to_string()))
+            .await;
+        answer_actions(outcome, false)
+    }
+
+    /// A picked choice (a Discord button, a Matrix reaction), by its key
+    /// `quiz:<session>:<round>:<index>`.
+    pub async fn on_choice(&self, origin: &Origin, key: &str) -> Vec<Action> {
+        let Some(given) = Given::from_choice_key(key) else {
+            return vec![Action::Note("That button is not mine.".into())];
+        };
+        let outcome = self.answer_quiz(origin, given).await;
+        answer_actions(outcome, true)
     }
 
     /// Passes an answer to the quiz running in the origin's channel.
@@ -393,7 +455,7 @@ impl Bot {
                 questions.len(),
                 escape(file_name),
                 format.name(),
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             ))
             .ephemeral(),
             Err(error) => BotError::from(error).to_message(),
@@ -451,7 +513,7 @@ impl Bot {
         let message = match store.score(origin.scope(), &user).await? {
             None if name.is_none() => Message::text(format!(
                 "You have no score here yet. Start a quiz with {}quiz.",
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             )),
             None => Message::text(format!(
                 "{} has no score here yet.",
@@ -552,28 +614,75 @@ impl Bot {
         render::on_this_day_message(pack, &self.inner.events, &self.inner.answerer, date)
     }
 
-    fn help(&self) -> Message {
-        let p = self.inner.settings.prefix;
+    /// The command character of `platform`'s commands, as every hint,
+    /// error and help text the bot writes there spells it.
+    pub fn prefix(&self, platform: Platform) -> char {
+        match platform {
+            Platform::Matrix => self.inner.settings.matrix_prefix,
+            Platform::Discord | Platform::Console => '/',
+        }
+    }
+
+    /// The command list, derived from [`command::COMMANDS`] and spelled
+    /// for `platform`.
+    fn help(&self, platform: Platform) -> Message {
+        let prefix = self.prefix(platform);
         let pack = &self.inner.pack.manifest;
+        let mut body = String::from(
+            "Ask me anything about the document and I quote the passage that answers it.\n",
+        );
+        for spec in command::commands_on(platform) {
+            body.push_str(&command::help_line(spec, platform, prefix));
+            body.push('\n');
+        }
+        body.push_str(&format!(
+            "A quiz has {} rounds of {} s unless you say otherwise. During a quiz, answer with the letter (A, B, C...) or, in typed mode, the answer itself.",
+            QuizOptions::default().rounds,
+            QuizOptions::default().seconds
+        ));
         Message::titled(
             format!("Lectern — studying “{}”", escape(&pack.title)),
-            format!(
-                "Ask me anything about the document and I quote the passage that answers it.\n\
-                 {p}ask QUESTION — answer from the document (in the terminal, just type the question)\n\
-                 {p}quiz [rounds] [seconds] [choice|typed] [bank|generated|mixed] — start a quiz in this channel (default {} rounds, {} s)\n\
-                 {p}quiz stop — stop the quiz (its starter or an admin)\n\
-                 {p}quiz ... seed=N — the same seed gives every class the same quiz\n\
-                 {p}quiz review — the questions you missed in the last quiz, with the passages to reread\n\
-                 {p}quiz flag ID [why] — report a wrong question (its id is under each answer); admins: {p}quiz flags, {p}quiz retire ID\n\
-                 {p}score [name] — rank, points, accuracy and best streak\n\
-                 {p}leaderboard [week|month|all] — the top 10 here\n\
-                 {p}onthisday [YYYY-MM-DD|MM-DD] — a dated event from the pack\n\
-                 {p}daily set HH:MM [time zone] | off | status — a daily “on this day” post here (admins set it)\n\
-                 {p}help — this list\n\
-                 During a quiz, answer with the letter (A, B, C...) or, in typed mode, the answer itself.",
-                QuizOptions::default().rounds,
-                QuizOptions::default().seconds
-            ),
+            body,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_answers_outcome_is_worded_once_for_every_platform() {
+        let accepted = || {
+            Some(AnswerOutcome::Accepted {
+                choice: Some("B".into()),
+            })
+        };
+        assert_eq!(answer_actions(accepted(), false), vec![Action::React("👍")]);
+        assert_eq!(
+            answer_actions(accepted(), true),
+            vec![Action::Note("You chose B.".into())]
+        );
+        for picked in [false, true] {
+            assert_eq!(
+                answer_actions(Some(AnswerOutcome::AlreadyAnswered), picked),
+                vec![Action::Note(
+                    "You already answered this round; your first answer counts.".into()
+                )]
+            );
+        }
+        assert_eq!(
+            answer_actions(Some(AnswerOutcome::Stale), true),
+            vec![Action::Note(
+                "That question is over; answer the current one.".into()
+            )]
+        );
+        assert_eq!(
+            answer_actions(None, true),
+            vec![Action::Note("No quiz is running here any more.".into())]
+        );
+        // Chat that is no answer gets nothing.
+        assert!(answer_actions(Some(AnswerOutcome::NotAnAnswer), false).is_empty());
+        assert!(answer_actions(None, false).is_empty());
     }
 }

@@ -39,6 +39,10 @@ pub trait Outbox: Send + Sync {
         message: &Message,
     ) -> Result<(), SendError>;
 
+    /// Returns once the platform is connected and posts can go out (a
+    /// gateway or sync that is still starting); at once by default.
+    async fn connected(&self) {}
+
     /// Whether edits are shown (the terminal cannot rewrite old lines, so it
     /// gets no countdown edits).
     fn can_edit(&self) -> bool {

@@ -264,10 +264,10 @@ pub(crate) struct Missed {
     pub(crate) explanation: Option<String>,
 }
 
-fn already_running(bot: &Bot) -> super::BotError {
+fn already_running(bot: &Bot, channel: &ChannelRef) -> super::BotError {
     super::BotError::User(format!(
         "A quiz is already running in this channel. Its starter or an admin can stop it with {}quiz stop.",
-        bot.inner.settings.prefix
+        bot.prefix(channel.scope.platform)
     ))
 }
 
@@ -322,7 +322,7 @@ pub(crate) async fn start(
     solo: bool,
 ) -> Result<Vec<Message>, super::BotError> {
     if bot.inner.quizzes.lock().await.contains_key(&channel) {
-        return Err(already_running(bot));
+        return Err(already_running(bot, &channel));
     }
     let seed = options
         .seed
@@ -377,12 +377,18 @@ pub(crate) async fn start(
     let rounds = questions.len() as u32;
     let mut running = bot.inner.quizzes.lock().await;
     if running.contains_key(&channel) {
-        return Err(already_running(bot));
+        return Err(already_running(bot, &channel));
     }
     let session_id = bot
         .inner
         .store
-        .start_quiz_session(&channel, &starter, rounds, bot.inner.clock.now())
+        .start_quiz_session(
+            &channel,
+            &starter,
+            rounds,
+            &bot.inner.settings.instance,
+            bot.inner.clock.now(),
+        )
         .await?;
     let (inputs, receiver) = mpsc::channel(256);
     let (ready_tx, ready_rx) = oneshot::channel();
@@ -470,7 +476,8 @@ impl QuizRun {
     async fn play(mut self) {
         let total = self.questions.len() as u32;
         let mut idle_rounds = 0;
-        let mut end_reason = "finished".to_string();
+        // None: every round was played.
+        let mut end_reason: Option<String> = None;
         let mut stop_reply = None;
         for round in 1..=total {
             let outcome = self.play_round(round, total).await;
@@ -483,7 +490,7 @@ impl QuizRun {
                     if !answers.is_empty() {
                         self.reveal(round, answers).await;
                     }
-                    end_reason = by;
+                    end_reason = Some(by);
                     stop_reply = pending;
                     break;
                 }
@@ -495,7 +502,8 @@ impl QuizRun {
                     };
                     self.reveal(round, answers).await;
                     if idle_rounds >= IDLE_ROUNDS_LIMIT && round < total {
-                        end_reason = format!("nobody answered for {IDLE_ROUNDS_LIMIT} rounds");
+                        end_reason =
+                            Some(format!("nobody answered for {IDLE_ROUNDS_LIMIT} rounds"));
                         break;
                     }
                     let pause = self.bot.inner.settings.pause_between_rounds;
@@ -505,7 +513,7 @@ impl QuizRun {
                 }
             }
         }
-        self.finish(&end_reason).await;
+        self.finish(end_reason.as_deref()).await;
         if let Some(reply) = stop_reply {
             let _ = reply.send(());
         }
@@ -730,7 +738,7 @@ impl QuizRun {
         message.footer = Some(format!(
             "Question {} · wrong? {}quiz flag {} [why]",
             escape(&question.question.id),
-            self.bot.inner.settings.prefix,
+            self.bot.prefix(self.channel.scope.platform),
             escape(&question.question.id)
         ));
         self.post(&message).await;
@@ -757,27 +765,40 @@ impl QuizRun {
         }
     }
 
-    async fn finish(&mut self, reason: &str) {
+    /// Ends the quiz: `reason` says why it ended early (`None`: every round
+    /// was played).
+    async fn finish(&mut self, reason: Option<&str>) {
         // Leave the registry first so a new /quiz can start right after.
         self.bot.inner.quizzes.lock().await.remove(&self.channel);
         let store = &self.bot.inner.store;
         if let Err(error) = store
-            .finish_quiz_session(self.session_id, reason, self.bot.inner.clock.now())
+            .finish_quiz_session(
+                self.session_id,
+                reason.unwrap_or("finished"),
+                self.bot.inner.clock.now(),
+            )
             .await
         {
             tracing::error!(error = ?error, "could not close a quiz session");
         }
-        let results = store
-            .session_results(self.session_id)
-            .await
-            .unwrap_or_default();
+        let prefix = self.bot.prefix(self.channel.scope.platform);
+        let results = match store.session_results(self.session_id).await {
+            Ok(results) => Some(results),
+            Err(error) => {
+                tracing::error!(error = ?error, "could not read a quiz's final scores");
+                None
+            }
+        };
         let mut body = String::new();
-        if reason != "finished" {
+        if let Some(reason) = reason {
             body.push_str(&format!("The quiz ended: {}.\n", escape(reason)));
         }
-        if results.is_empty() {
-            body.push_str("No points were scored.");
-        } else {
+        match &results {
+            None => body.push_str(&format!(
+                "Sorry, I could not read the final scores. Every revealed round's points are saved: {prefix}leaderboard shows them."
+            )),
+            Some(results) if results.is_empty() => body.push_str("No points were scored."),
+            Some(results) => {
             for (rank, row) in results.iter().take(10).enumerate() {
                 body.push_str(&format!(
                     "{}. {} — {} points ({}/{} right)\n",
@@ -788,8 +809,8 @@ impl QuizRun {
                     row.answered
                 ));
             }
+            }
         }
-        let prefix = self.bot.inner.settings.prefix;
         let message =
             Message::titled("Quiz over: final leaderboard", body.trim_end()).with_footer(format!(
                 "{prefix}quiz review shows each player the questions they missed · {prefix}score shows your total, {prefix}leaderboard the channel's"
@@ -862,7 +883,7 @@ impl Bot {
             Some(missed) => vec![review_message(self, &origin.user.display_name, missed).ephemeral()],
             None => vec![Message::text(format!(
                 "You have not played a quiz in this channel since I started. Start one with {}quiz.",
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             ))
             .ephemeral()],
         }
@@ -954,7 +975,7 @@ impl Bot {
                 Message::text("No question has been flagged here.").ephemeral(),
             ]);
         }
-        let p = self.inner.settings.prefix;
+        let p = self.prefix(origin.channel.scope.platform);
         let mut body = String::new();
         for flag in &flags {
             let reasons: Vec<String> = flag
@@ -995,7 +1016,7 @@ impl Bot {
             return Err(super::BotError::User(format!(
                 "There is no question {}. Its id is shown under each answer and in {}quiz flags.",
                 escape(id),
-                self.inner.settings.prefix
+                self.prefix(origin.channel.scope.platform)
             )));
         }
         self.inner

@@ -75,11 +75,6 @@ impl Message {
         self
     }
 
-    pub fn with_quote(mut self, quote: Quote) -> Self {
-        self.quotes.push(quote);
-        self
-    }
-
     /// The whole message as plain Markdown, as the terminal and Matrix
     /// plain-text bodies show it.
     pub fn to_markdown(&self) -> String {
@@ -105,6 +100,26 @@ impl Message {
         }
         out
     }
+}
+
+/// What the bot does in answer to something a user did. The core decides
+/// and words it; each platform carries it out its own way.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// A message in answer (public, or private where its visibility is
+    /// ephemeral and the platform can do that).
+    Reply(Message),
+    /// Mark the user's message with this emoji: "your answer was taken".
+    /// Platforms without reactions (the terminal) show nothing.
+    React(&'static str),
+    /// A short note for this user only: Discord says it privately, the
+    /// terminal prints it; a Matrix room has no private replies, so it is
+    /// not sent there (it would be noise for everyone).
+    Note(String),
+    /// The command worked and its effect shows elsewhere (the quiz's first
+    /// question in the channel). Only platforms that must answer every
+    /// command (a Discord interaction) show it, privately.
+    Ack(String),
 }
 
 /// Escapes Markdown and defuses mentions in text that came from a user or a
@@ -149,6 +164,50 @@ pub fn escape_with_bold(text: &str, bold: &[(usize, usize)]) -> String {
     out
 }
 
+/// A run of the bot's Markdown with its emphasis, the escapes removed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Span {
+    pub text: String,
+    pub bold: bool,
+}
+
+/// Reads the Markdown subset the bot writes (`**bold**` and backslash
+/// escapes) into spans, for platforms that render it another way (HTML
+/// on Matrix, plain or bold text in the terminal).
+pub fn spans(markdown: &str) -> Vec<Span> {
+    let mut spans: Vec<Span> = Vec::new();
+    let mut current = String::new();
+    let mut bold = false;
+    let mut chars = markdown.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    current.push(next);
+                }
+            }
+            '*' if chars.peek() == Some(&'*') => {
+                chars.next();
+                if !current.is_empty() {
+                    spans.push(Span {
+                        text: std::mem::take(&mut current),
+                        bold,
+                    });
+                }
+                bold = !bold;
+            }
+            c => current.push(c),
+        }
+    }
+    if !current.is_empty() {
+        spans.push(Span {
+            text: current,
+            bold,
+        });
+    }
+    spans
+}
+
 /// "A", "B", ... for choice `index`.
 pub fn choice_label(index: usize) -> String {
     char::from(b'A' + (index % 26) as u8).to_string()
@@ -173,6 +232,24 @@ mod tests {
             "**Stalin** met **Trotsky**"
         );
         assert_eq!(escape_with_bold("a_b", &[]), "a\\_b");
+    }
+
+    #[test]
+    fn spans_drop_escapes_and_mark_bold_runs() {
+        let text = escape_with_bold("a_b won", &[(4, 7)]);
+        assert_eq!(
+            spans(&text),
+            vec![
+                Span {
+                    text: "a_b ".into(),
+                    bold: false
+                },
+                Span {
+                    text: "won".into(),
+                    bold: true
+                }
+            ]
+        );
     }
 
     #[test]

@@ -7,20 +7,20 @@
 //! reveals, daily posts). Every message is sent with no mentions allowed.
 //! No business rule lives here.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use poise::serenity_prelude as serenity;
 use serenity::{
     ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
     CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
-    EditMessage, GatewayIntents, Http, MessageId,
+    EditMessage, GatewayIntents, Http, MessageId, ResolvedValue,
 };
 use tokio::sync::watch;
 
+use crate::bot::command::{self, Args, CommandSpec, ParamKind};
 use crate::bot::{
-    AnswerOutcome, Bot, Command, DailyCommand, DailyScheduler, DateQuery, Given, Message, Origin,
-    Outbox, Period, PostedMessage, QuizMode, QuizOptions, SendError, Visibility, quiz::QuizSource,
+    Action, Bot, BotError, Message, Origin, Outbox, PostedMessage, SendError, Visibility,
 };
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -50,7 +50,8 @@ pub struct DiscordState {
 /// Posts and edits channel messages for the bot core.
 #[derive(Default)]
 pub struct DiscordOutbox {
-    http: OnceLock<Arc<Http>>,
+    /// Set once the gateway is ready.
+    http: tokio::sync::SetOnce<Arc<Http>>,
 }
 
 impl DiscordOutbox {
@@ -88,6 +89,10 @@ fn send_error(error: serenity::Error) -> SendError {
 
 #[async_trait]
 impl Outbox for DiscordOutbox {
+    async fn connected(&self) {
+        self.http.wait().await;
+    }
+
     async fn post(
         &self,
         channel: &ChannelRef,
@@ -250,306 +255,184 @@ async fn origin(ctx: Context<'_>) -> Origin {
     }
 }
 
-/// Runs a bot command and sends its replies to the interaction.
-async fn respond(ctx: Context<'_>, command: Command) -> Result<(), Error> {
-    let origin = origin(ctx).await;
-    let replies = ctx.data().bot.handle(&origin, command).await;
-    send_replies(ctx, &replies).await
-}
-
 async fn send_replies(ctx: Context<'_>, replies: &[Message]) -> Result<(), Error> {
-    if replies.is_empty() {
-        ctx.send(reply(&Message::text("Done.").ephemeral())).await?;
-    }
     for message in replies {
         ctx.send(reply(message)).await?;
     }
     Ok(())
 }
 
-/// Answers a question from the study document, quoting the passage.
-#[poise::command(slash_command, user_cooldown = 3)]
-async fn ask(
-    ctx: Context<'_>,
-    #[description = "Your question"] question: String,
-) -> Result<(), Error> {
-    respond(ctx, Command::Ask(question)).await
+/// Every slash command runs this: it reads the options into [`Args`], lets
+/// the command's parser from the core table make a [`Command`], runs it
+/// and sends the replies.
+fn slash_action(
+    ctx: poise::ApplicationContext<'_, DiscordState, Error>,
+) -> poise::BoxFuture<'_, Result<(), poise::FrameworkError<'_, DiscordState, Error>>> {
+    Box::pin(async move {
+        run_command(ctx)
+            .await
+            .map_err(|error| poise::FrameworkError::new_command(ctx.into(), error))
+    })
 }
 
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-enum ModeChoice {
-    #[name = "multiple choice"]
-    Choice,
-    #[name = "typed"]
-    Typed,
-}
-
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-enum SourceChoice {
-    #[name = "mixed"]
-    Mixed,
-    #[name = "bank"]
-    Bank,
-    #[name = "generated"]
-    Generated,
-}
-
-/// Quizzes for everyone in this channel.
-#[poise::command(
-    slash_command,
-    subcommands(
-        "quiz_start",
-        "quiz_stop",
-        "quiz_review",
-        "quiz_flag",
-        "quiz_flags",
-        "quiz_retire"
-    )
-)]
-async fn quiz(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Starts a quiz in this channel: everyone can answer.
-#[poise::command(slash_command, rename = "start")]
-async fn quiz_start(
-    ctx: Context<'_>,
-    #[description = "Rounds (default 10)"]
-    #[min = 1]
-    #[max = 50]
-    rounds: Option<u32>,
-    #[description = "Seconds per round (default 20)"]
-    #[min = 5]
-    #[max = 300]
-    seconds: Option<u32>,
-    #[description = "Multiple choice (buttons) or typed answers"] mode: Option<ModeChoice>,
-    #[description = "Questions from the banks, generated from the document, or both"]
-    source: Option<SourceChoice>,
-    #[description = "Seed: the same seed gives every class the same quiz"]
-    #[min = 0]
-    seed: Option<u64>,
-) -> Result<(), Error> {
-    let defaults = QuizOptions::default();
-    let options = QuizOptions {
-        rounds: rounds.unwrap_or(defaults.rounds),
-        seconds: seconds.unwrap_or(defaults.seconds),
-        mode: match mode {
-            Some(ModeChoice::Typed) => QuizMode::Typed,
-            _ => QuizMode::MultipleChoice,
-        },
-        source: match source {
-            Some(SourceChoice::Bank) => QuizSource::Bank,
-            Some(SourceChoice::Generated) => QuizSource::Generated,
-            _ => QuizSource::Mixed,
-        },
-        seed,
+async fn run_command(ctx: poise::ApplicationContext<'_, DiscordState, Error>) -> Result<(), Error> {
+    let Some(spec) = command::spec_named(&ctx.command.qualified_name) else {
+        return Err(format!("no command {} in the table", ctx.command.qualified_name).into());
     };
-    if let Err(error) = options.validate() {
-        return send_replies(ctx, &[Message::text(error.to_string()).ephemeral()]).await;
+    if spec.slow {
+        // Posting the first question may take a moment: acknowledge now.
+        ctx.defer_response(true).await?;
     }
-    // Posting the first question may take a moment: acknowledge now.
-    ctx.defer_ephemeral().await?;
-    let origin = origin(ctx).await;
-    let replies = ctx
-        .data()
-        .bot
-        .handle(&origin, Command::QuizStart(options))
-        .await;
-    if replies.is_empty() {
-        let text = format!(
-            "Quiz started: {} rounds of {} seconds.",
-            options.rounds, options.seconds
-        );
-        return send_replies(ctx, &[Message::text(text).ephemeral()]).await;
-    }
-    send_replies(ctx, &replies).await
-}
-
-/// Stops the quiz in this channel (its starter or an admin).
-#[poise::command(slash_command, rename = "stop")]
-async fn quiz_stop(ctx: Context<'_>) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
-    let origin = origin(ctx).await;
-    let replies = ctx.data().bot.handle(&origin, Command::QuizStop).await;
-    if replies.is_empty() {
-        return send_replies(ctx, &[Message::text("Quiz stopped.").ephemeral()]).await;
-    }
-    send_replies(ctx, &replies).await
-}
-
-/// The questions you missed in the last quiz here, with the passages to reread (only you see it).
-#[poise::command(slash_command, rename = "review")]
-async fn quiz_review(ctx: Context<'_>) -> Result<(), Error> {
-    respond(ctx, Command::QuizReview).await
-}
-
-/// Report a quiz question as wrong (its id is shown under each answer).
-#[poise::command(slash_command, rename = "flag")]
-async fn quiz_flag(
-    ctx: Context<'_>,
-    #[description = "The question's id, shown under its answer"] id: String,
-    #[description = "What is wrong with it"] reason: Option<String>,
-) -> Result<(), Error> {
-    respond(
-        ctx,
-        Command::QuizFlag {
-            id,
-            reason: reason.unwrap_or_default(),
-        },
-    )
-    .await
-}
-
-/// The questions players flagged here (admins and teachers).
-#[poise::command(slash_command, rename = "flags")]
-async fn quiz_flags(ctx: Context<'_>) -> Result<(), Error> {
-    respond(ctx, Command::QuizFlags).await
-}
-
-/// Take a question out of this server's quizzes, or put it back (admins and teachers).
-#[poise::command(slash_command, rename = "retire")]
-async fn quiz_retire(
-    ctx: Context<'_>,
-    #[description = "The question's id"] id: String,
-    #[description = "Put it back instead"] restore: Option<bool>,
-) -> Result<(), Error> {
-    respond(
-        ctx,
-        Command::QuizRetire {
-            id,
-            retire: !restore.unwrap_or(false),
-        },
-    )
-    .await
-}
-
-/// Shows rank, points, accuracy and best streak in this server.
-#[poise::command(slash_command)]
-async fn score(
-    ctx: Context<'_>,
-    #[description = "Whose score (default: yours)"] user: Option<serenity::User>,
-) -> Result<(), Error> {
-    respond(ctx, Command::Score(user.map(|u| u.id.get().to_string()))).await
-}
-
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-enum PeriodChoice {
-    #[name = "all time"]
-    All,
-    #[name = "this week"]
-    Week,
-    #[name = "this month"]
-    Month,
-}
-
-/// The top 10 of this server.
-#[poise::command(slash_command)]
-async fn leaderboard(
-    ctx: Context<'_>,
-    #[description = "Period"] period: Option<PeriodChoice>,
-) -> Result<(), Error> {
-    let period = match period {
-        Some(PeriodChoice::Week) => Period::Week,
-        Some(PeriodChoice::Month) => Period::Month,
-        _ => Period::All,
+    let ctx = Context::Application(ctx);
+    let args = match options(ctx, spec).await {
+        Ok(args) => args,
+        Err(refusal) => return send_replies(ctx, &[refusal]).await,
     };
-    respond(ctx, Command::Leaderboard(period)).await
-}
-
-/// A dated event from the study pack for a day (default today).
-#[poise::command(slash_command)]
-async fn onthisday(
-    ctx: Context<'_>,
-    #[description = "YYYY-MM-DD or MM-DD"] date: Option<String>,
-) -> Result<(), Error> {
-    match date.as_deref().map(DateQuery::parse).transpose() {
-        Ok(date) => respond(ctx, Command::OnThisDay(date)).await,
-        Err(error) => send_replies(ctx, &[Message::text(error.to_string()).ephemeral()]).await,
-    }
-}
-
-/// The daily "on this day" post in this channel.
-#[poise::command(slash_command, subcommands("daily_set", "daily_off", "daily_status"))]
-async fn daily(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Posts an "on this day" fact here every day at a local time (admins).
-#[poise::command(slash_command, rename = "set")]
-async fn daily_set(
-    ctx: Context<'_>,
-    #[description = "Local time, HH:MM (24-hour)"] time: String,
-    #[description = "IANA time zone, e.g. Europe/Berlin (default: the server's)"] zone: Option<
-        String,
-    >,
-) -> Result<(), Error> {
-    use crate::study::daily::{parse_time_of_day, parse_time_zone};
-    let parsed = parse_time_of_day(&time).and_then(|time| {
-        let zone = zone.as_deref().map(parse_time_zone).transpose()?;
-        Ok(DailyCommand::Set { time, zone })
-    });
-    match parsed {
-        Ok(command) => respond(ctx, Command::Daily(command)).await,
-        Err(error) => send_replies(ctx, &[Message::text(error).ephemeral()]).await,
-    }
-}
-
-/// Stops the daily post here (admins).
-#[poise::command(slash_command, rename = "off")]
-async fn daily_off(ctx: Context<'_>) -> Result<(), Error> {
-    respond(ctx, Command::Daily(DailyCommand::Off)).await
-}
-
-/// When the next daily post comes (local time and UTC).
-#[poise::command(slash_command, rename = "status")]
-async fn daily_status(ctx: Context<'_>) -> Result<(), Error> {
-    respond(ctx, Command::Daily(DailyCommand::Status)).await
-}
-
-/// Question banks for this server.
-#[poise::command(slash_command, subcommands("bank_import"))]
-async fn bank(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
-}
-
-/// Imports a question bank file (GIFT, Aiken, CSV/TSV, Red YAML, OpenTDB JSON) (admins).
-#[poise::command(slash_command, rename = "import")]
-async fn bank_import(
-    ctx: Context<'_>,
-    #[description = "The bank file"] file: serenity::Attachment,
-) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
-    let origin = origin(ctx).await;
-    let message = if u64::from(file.size) > crate::content::import::MAX_BYTES {
-        Message::text("That file is over 10 MB; split it into smaller banks.").ephemeral()
-    } else {
-        match file.download().await {
-            Ok(bytes) => match String::from_utf8(bytes) {
-                Ok(text) => {
-                    ctx.data()
-                        .bot
-                        .import_bank(&origin, &file.filename, &text)
-                        .await
-                }
-                Err(_) => Message::text(
-                    "That file is not UTF-8 text; save it as UTF-8 and send it again.",
-                )
-                .ephemeral(),
-            },
-            Err(error) => {
-                tracing::warn!(error = %error, "could not download an attachment");
-                Message::text("Sorry, I could not download that file. Please try again.")
-                    .ephemeral()
-            }
+    let actions = match (spec.parse)(&args) {
+        Ok(command) => {
+            let origin = origin(ctx).await;
+            ctx.data().bot.on_command(&origin, command).await
         }
+        Err(error) => vec![Action::Reply(BotError::from(error).to_message())],
     };
-    send_replies(ctx, &[message]).await
+    // An interaction must be answered: notes and acknowledgements are
+    // said privately.
+    let replies: Vec<Message> = actions
+        .into_iter()
+        .filter_map(|action| match action {
+            Action::Reply(message) => Some(message),
+            Action::Note(text) | Action::Ack(text) => Some(Message::text(text).ephemeral()),
+            Action::React(_) => None,
+        })
+        .collect();
+    send_replies(ctx, &replies).await
 }
 
-/// What Lectern can do.
-#[poise::command(slash_command)]
-async fn help(ctx: Context<'_>) -> Result<(), Error> {
-    respond(ctx, Command::Help).await
+/// The interaction's options as [`Args`]; an attachment is downloaded.
+/// `Err` is the message to show instead.
+async fn options(ctx: Context<'_>, spec: &CommandSpec) -> Result<Args, Message> {
+    let Context::Application(app) = ctx else {
+        return Ok(Args::default());
+    };
+    let mut args = Args {
+        invoked_as: spec.leaf().to_string(),
+        prefix: '/',
+        ..Args::default()
+    };
+    for option in app.args {
+        let param = spec.params.iter().find(|p| p.name == option.name);
+        let value = match (&option.value, param.map(|p| p.kind)) {
+            (ResolvedValue::Integer(index), Some(ParamKind::Choice(choices))) => {
+                usize::try_from(*index)
+                    .ok()
+                    .and_then(|i| choices.get(i))
+                    .map(|(_, word)| word.to_string())
+            }
+            (ResolvedValue::Integer(value), _) => Some(value.to_string()),
+            (ResolvedValue::String(text), _) => Some(text.to_string()),
+            (ResolvedValue::Boolean(value), _) => Some(value.to_string()),
+            (ResolvedValue::User(user, _), _) => Some(user.id.get().to_string()),
+            (ResolvedValue::Attachment(file), _) => {
+                args.file = Some((file.filename.clone(), download(file).await?));
+                None
+            }
+            _ => None,
+        };
+        if let Some(value) = value {
+            args.named.push((option.name.to_string(), value));
+        }
+    }
+    Ok(args)
+}
+
+/// An attached file's text.
+async fn download(file: &serenity::Attachment) -> Result<String, Message> {
+    if u64::from(file.size) > crate::content::import::MAX_BYTES {
+        return Err(
+            Message::text("That file is over 10 MB; split it into smaller banks.").ephemeral(),
+        );
+    }
+    match file.download().await {
+        Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
+            Message::text("That file is not UTF-8 text; save it as UTF-8 and send it again.")
+                .ephemeral()
+        }),
+        Err(error) => {
+            tracing::warn!(error = %error, "could not download an attachment");
+            Err(
+                Message::text("Sorry, I could not download that file. Please try again.")
+                    .ephemeral(),
+            )
+        }
+    }
+}
+
+/// How a parameter kind is declared to Discord.
+fn option_type(
+    kind: ParamKind,
+) -> fn(serenity::CreateCommandOption) -> serenity::CreateCommandOption {
+    use serenity::CommandOptionType as T;
+    match kind {
+        ParamKind::Text => |b| b.kind(T::String),
+        ParamKind::Integer | ParamKind::Choice(_) => |b| b.kind(T::Integer).min_int_value(0),
+        ParamKind::Flag => |b| b.kind(T::Boolean),
+        ParamKind::User => |b| b.kind(T::User),
+        ParamKind::File => |b| b.kind(T::Attachment),
+    }
+}
+
+/// A table command as a poise command.
+fn slash_command(spec: &'static CommandSpec) -> poise::Command<DiscordState, Error> {
+    let parameters = spec
+        .params
+        .iter()
+        .map(|param| poise::CommandParameter {
+            name: param.name.to_string(),
+            description: Some(param.description.to_string()),
+            required: param.required,
+            choices: match param.kind {
+                ParamKind::Choice(choices) => choices
+                    .iter()
+                    .map(|(name, _)| poise::CommandParameterChoice {
+                        name: name.to_string(),
+                        localizations: Default::default(),
+                        __non_exhaustive: (),
+                    })
+                    .collect(),
+                _ => Vec::new(),
+            },
+            type_setter: Some(option_type(param.kind)),
+            name_localizations: Default::default(),
+            description_localizations: Default::default(),
+            channel_types: None,
+            autocomplete_callback: None,
+            __non_exhaustive: (),
+        })
+        .collect();
+    let command = poise::Command {
+        name: spec.leaf().to_string(),
+        qualified_name: spec.name.to_string(),
+        identifying_name: spec.name.to_string(),
+        source_code_name: spec.name.to_string(),
+        description: Some(capitalised(spec.summary)),
+        slash_action: Some(slash_action),
+        parameters,
+        ..Default::default()
+    };
+    if spec.cooldown_seconds > 0
+        && let Ok(mut config) = command.cooldown_config.write()
+    {
+        config.user = Some(std::time::Duration::from_secs(spec.cooldown_seconds));
+    }
+    command
+}
+
+/// "answer from ..." -> "Answer from ...".
+fn capitalised(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map_or_else(String::new, |first| {
+        first.to_uppercase().chain(chars).collect()
+    })
 }
 
 /// Handles what is not a command: quiz buttons, and typed quiz answers.
@@ -575,15 +458,19 @@ async fn on_event(
                 is_admin: false,
             };
             // Only answers matter here; other chat is left alone. A taken
-            // answer gets a 👍 (received, not judged) so players see it counted.
-            if let Some(AnswerOutcome::Accepted { .. }) = state
+            // answer gets a 👍 (received, not judged) so players see it
+            // counted; a channel message cannot be answered privately, so
+            // notes are not sent.
+            for action in state
                 .bot
-                .answer_quiz(&origin, Given::Text(new_message.content.clone()))
+                .on_answer_text(&origin, &new_message.content)
                 .await
             {
-                new_message
-                    .react(&ctx.http, serenity::ReactionType::Unicode("👍".into()))
-                    .await?;
+                if let Action::React(emoji) = action {
+                    new_message
+                        .react(&ctx.http, serenity::ReactionType::Unicode(emoji.into()))
+                        .await?;
+                }
             }
             Ok(())
         }
@@ -597,31 +484,22 @@ async fn on_button(
     component: &serenity::ComponentInteraction,
     state: &DiscordState,
 ) -> Result<(), Error> {
-    let given = Given::from_choice_key(&component.data.custom_id);
-    let text = match given {
-        None => "That button is not mine.".to_string(),
-        Some(given) => {
-            let origin = Origin {
-                user: user_ref(&component.user, component.member.as_ref()),
-                channel: channel_ref(component.guild_id, component.channel_id, &component.user),
-                is_admin: false,
-            };
-            let label = match &given {
-                Given::Choice { index, .. } => crate::bot::reply::choice_label(*index),
-                Given::Text(text) => text.clone(),
-            };
-            match state.bot.answer_quiz(&origin, given).await {
-                Some(AnswerOutcome::Accepted { .. }) => format!("You chose {label}."),
-                Some(AnswerOutcome::AlreadyAnswered) => {
-                    "You already answered this round; your first answer counts.".into()
-                }
-                Some(AnswerOutcome::Stale) | Some(AnswerOutcome::NotAnAnswer) => {
-                    "That question is over; answer the current one.".into()
-                }
-                None => "No quiz is running here any more.".into(),
-            }
-        }
+    let origin = Origin {
+        user: user_ref(&component.user, component.member.as_ref()),
+        channel: channel_ref(component.guild_id, component.channel_id, &component.user),
+        is_admin: false,
     };
+    let text = state
+        .bot
+        .on_choice(&origin, &component.data.custom_id)
+        .await
+        .into_iter()
+        .find_map(|action| match action {
+            Action::Note(text) | Action::Ack(text) => Some(text),
+            Action::Reply(message) => Some(message.body),
+            Action::React(_) => None,
+        })
+        .unwrap_or_else(|| "Done.".into());
     let response = CreateInteractionResponseMessage::new()
         .content(text)
         .ephemeral(true)
@@ -662,18 +540,35 @@ async fn on_error(error: poise::FrameworkError<'_, DiscordState, Error>) {
     }
 }
 
-/// The commands Lectern registers.
+/// The commands Lectern registers, derived from the core's command table:
+/// a group (`/quiz`) becomes a command with subcommands.
 fn commands() -> Vec<poise::Command<DiscordState, Error>> {
-    vec![
-        ask(),
-        quiz(),
-        score(),
-        leaderboard(),
-        onthisday(),
-        daily(),
-        bank(),
-        help(),
-    ]
+    let mut commands: Vec<poise::Command<DiscordState, Error>> = Vec::new();
+    for spec in command::COMMANDS {
+        let Some(group) = spec.group() else {
+            commands.push(slash_command(spec));
+            continue;
+        };
+        let index = match commands.iter().position(|c| c.name == group) {
+            Some(index) => index,
+            None => {
+                let summary = command::group_named(group).map_or("", |g| g.summary);
+                commands.push(poise::Command {
+                    name: group.to_string(),
+                    qualified_name: group.to_string(),
+                    identifying_name: group.to_string(),
+                    source_code_name: group.to_string(),
+                    description: Some(summary.to_string()),
+                    slash_action: Some(slash_action),
+                    subcommand_required: true,
+                    ..Default::default()
+                });
+                commands.len() - 1
+            }
+        };
+        commands[index].subcommands.push(slash_command(spec));
+    }
+    commands
 }
 
 /// The permissions Lectern needs in a channel: View Channel, Send
@@ -723,18 +618,51 @@ pub fn intents(read_messages: bool) -> GatewayIntents {
     intents
 }
 
+/// Lectern on Discord, for the [`App`](crate::app::App) to run.
+pub struct Discord {
+    outbox: Arc<DiscordOutbox>,
+    http: Http,
+    settings: DiscordSettings,
+}
+
+impl Discord {
+    /// `http` from [`http`] (discord.com) or [`http_via`] (a proxy, tests).
+    pub fn new(http: Http, settings: DiscordSettings) -> Self {
+        Self {
+            outbox: DiscordOutbox::new(),
+            http,
+            settings,
+        }
+    }
+}
+
+#[async_trait]
+impl crate::platforms::Adapter for Discord {
+    fn platform(&self) -> Platform {
+        Platform::Discord
+    }
+
+    fn outbox(&self) -> Arc<dyn Outbox> {
+        self.outbox.clone()
+    }
+
+    async fn run(self: Box<Self>, bot: Bot, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        run(bot, self.outbox, self.http, self.settings, shutdown)
+            .await
+            .map_err(|error| anyhow::anyhow!(error).context("Discord stopped"))
+    }
+}
+
 /// Connects to Discord with `http` and serves `bot` until `shutdown` turns
-/// true, then stops quizzes (scores kept) and disconnects.
-pub async fn run(
+/// true, then disconnects.
+async fn run(
     bot: Bot,
     outbox: Arc<DiscordOutbox>,
     http: Http,
     settings: DiscordSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), Error> {
-    let state_bot = bot.clone();
     let state_settings = settings.clone();
-    let scheduler_shutdown = shutdown.clone();
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands(),
@@ -753,11 +681,7 @@ pub async fn run(
                     None => poise::builtins::register_globally(ctx, &framework.options().commands).await?,
                 }
                 let _ = outbox.http.set(ctx.http.clone());
-                if let Err(error) = state_bot.recover_interrupted_quizzes().await {
-                    tracing::error!(error = ?error, "could not close interrupted quizzes");
-                }
-                tokio::spawn(DailyScheduler::new(state_bot.clone()).run(scheduler_shutdown));
-                Ok(DiscordState { bot: state_bot, settings: state_settings })
+                Ok(DiscordState { bot, settings: state_settings })
             })
         })
         .build();
@@ -774,7 +698,6 @@ pub async fn run(
         None => client.start_autosharded().await,
     };
     stopper.abort();
-    bot.shutdown("the bot is shutting down").await;
     result.map_err(Into::into)
 }
 
@@ -817,6 +740,35 @@ mod tests {
         let rows = serde_json::to_value(buttons(&message)).unwrap();
         assert_eq!(rows[0]["components"][1]["custom_id"], "quiz:1:1:1");
         assert_eq!(rows[0]["components"][1]["label"], "B");
+    }
+
+    #[test]
+    fn slash_commands_are_derived_from_the_core_table() {
+        let commands = commands();
+        let mut registered = Vec::new();
+        for command in &commands {
+            assert!(
+                command.create_as_slash_command().is_some(),
+                "{}",
+                command.name
+            );
+            if command.subcommands.is_empty() {
+                registered.push(command.qualified_name.clone());
+            }
+            for sub in &command.subcommands {
+                registered.push(sub.qualified_name.clone());
+            }
+        }
+        let table: Vec<String> = crate::bot::command::COMMANDS
+            .iter()
+            .map(|spec| spec.name.to_string())
+            .collect();
+        assert_eq!(registered, table);
+        let ask = commands.iter().find(|c| c.name == "ask").unwrap();
+        assert_eq!(
+            ask.cooldown_config.read().unwrap().user,
+            Some(std::time::Duration::from_secs(3))
+        );
     }
 
     #[test]

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -28,10 +28,8 @@ use matrix_sdk::ruma::{OwnedEventId, RoomId, UserId};
 use matrix_sdk::{Client, RoomState};
 use tokio::sync::watch;
 
-use crate::bot::{
-    AnswerOutcome, Bot, DailyScheduler, Given, Message, Origin, Outbox, PostedMessage, SendError,
-    parse_command,
-};
+use crate::bot::reply::spans;
+use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -43,11 +41,9 @@ pub struct MatrixSettings {
     /// The bot's user: `@lectern:example.org` or just `lectern`.
     pub user: String,
     /// Used only when there is no saved session yet.
-    pub password: Option<String>,
+    pub password: Option<crate::config::Secret>,
     /// Where the session and the encrypted state and crypto stores live.
     pub data_dir: PathBuf,
-    /// The command character, `!` by default.
-    pub prefix: char,
     /// The power level that counts as admin (changing room state: 50).
     pub admin_power_level: i64,
     /// The name shown for the bot's device.
@@ -61,7 +57,8 @@ const CHOICE_REACTIONS: [&str; 6] = ["🇦", "🇧", "🇨", "🇩", "🇪", "�
 /// event asks so reactions can be read as answers.
 #[derive(Default)]
 pub struct MatrixOutbox {
-    client: OnceLock<Client>,
+    /// Set once the first sync is done.
+    client: tokio::sync::SetOnce<Client>,
     /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`).
     questions: Mutex<HashMap<OwnedEventId, Vec<String>>>,
 }
@@ -100,6 +97,10 @@ impl MatrixOutbox {
 
 #[async_trait]
 impl Outbox for MatrixOutbox {
+    async fn connected(&self) {
+        self.client.wait().await;
+    }
+
     async fn post(
         &self,
         channel: &ChannelRef,
@@ -210,25 +211,16 @@ fn label_index(label: &str) -> usize {
 /// Markdown backslash escapes (Matrix shows the HTML).
 fn inline(text: &str) -> String {
     let mut out = String::new();
-    let mut bold = false;
-    let mut chars = text.chars().peekable();
-    while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    push_escaped(&mut out, next);
-                }
-            }
-            '*' if chars.peek() == Some(&'*') => {
-                chars.next();
-                out.push_str(if bold { "</strong>" } else { "<strong>" });
-                bold = !bold;
-            }
-            c => push_escaped(&mut out, c),
+    for span in spans(text) {
+        if span.bold {
+            out.push_str("<strong>");
         }
-    }
-    if bold {
-        out.push_str("</strong>");
+        for c in span.text.chars() {
+            push_escaped(&mut out, c);
+        }
+        if span.bold {
+            out.push_str("</strong>");
+        }
     }
     out
 }
@@ -263,7 +255,8 @@ pub async fn connect(settings: &MatrixSettings) -> Result<Client, Error> {
     } else {
         let password = settings
             .password
-            .as_deref()
+            .as_ref()
+            .map(crate::config::Secret::expose)
             .ok_or("no saved Matrix session and no password: set LECTERN_MATRIX__PASSWORD for the first login")?;
         client
             .matrix_auth()
@@ -351,34 +344,29 @@ async fn on_message(
         return;
     };
     let body = text.body.trim();
-    let replies = match parse_command(body, handler.settings.prefix) {
-        Ok(Some(command)) => {
-            let origin = origin(&room, &event.sender, &handler.settings, true).await;
-            handler.bot.handle(&origin, command).await
-        }
-        Err(error) => vec![Message::text(error.to_string())],
-        Ok(None) => {
-            let origin = origin(&room, &event.sender, &handler.settings, false).await;
-            if let Some(AnswerOutcome::Accepted { .. }) = handler
-                .bot
-                .answer_quiz(&origin, Given::Text(body.to_string()))
-                .await
-            {
+    // Only commands need the sender's power level.
+    let is_command = body.starts_with(handler.bot.prefix(Platform::Matrix));
+    let origin = origin(&room, &event.sender, &handler.settings, is_command).await;
+    for action in handler.bot.on_text(&origin, body, false).await {
+        match action {
+            Action::Reply(reply) => {
+                let content =
+                    content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
+                if let Err(error) = room.send(content).await {
+                    tracing::warn!(error = %error, "could not send a reply");
+                }
+            }
+            Action::React(emoji) => {
                 let received = ReactionEventContent::new(Annotation::new(
                     event.event_id.clone(),
-                    "👍".to_string(),
+                    emoji.to_string(),
                 ));
                 if let Err(error) = room.send(received).await {
                     tracing::warn!(error = %error, "could not mark an answer as received");
                 }
             }
-            Vec::new()
-        }
-    };
-    for reply in replies {
-        let content = content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
-        if let Err(error) = room.send(content).await {
-            tracing::warn!(error = %error, "could not send a reply");
+            // A room has no private replies; the command's effect shows.
+            Action::Note(_) | Action::Ack(_) => {}
         }
     }
 }
@@ -396,46 +384,80 @@ async fn on_reaction(
     let Some(key) = handler.outbox.choice_for(&relation.event_id, &relation.key) else {
         return;
     };
-    let Some(given) = Given::from_choice_key(&key) else {
-        return;
-    };
     let origin = origin(&room, &event.sender, &handler.settings, false).await;
-    let _ = handler.bot.answer_quiz(&origin, given).await;
+    // The outcome is only notes for the player, which a room cannot show
+    // privately.
+    let _ = handler.bot.on_choice(&origin, &key).await;
+}
+
+/// Lectern on Matrix, for the [`App`](crate::app::App) to run.
+pub struct Matrix {
+    outbox: Arc<MatrixOutbox>,
+    client: Client,
+    settings: MatrixSettings,
+}
+
+impl Matrix {
+    /// Logs in or restores the session (see [`connect`]).
+    pub async fn connect(settings: MatrixSettings) -> Result<Self, Error> {
+        let client = connect(&settings).await?;
+        Ok(Self::new(client, settings))
+    }
+
+    /// Serves through an already connected client.
+    pub fn new(client: Client, settings: MatrixSettings) -> Self {
+        Self {
+            outbox: MatrixOutbox::new(),
+            client,
+            settings,
+        }
+    }
+}
+
+#[async_trait]
+impl crate::platforms::Adapter for Matrix {
+    fn platform(&self) -> Platform {
+        Platform::Matrix
+    }
+
+    fn outbox(&self) -> Arc<dyn Outbox> {
+        self.outbox.clone()
+    }
+
+    async fn run(self: Box<Self>, bot: Bot, shutdown: watch::Receiver<bool>) -> anyhow::Result<()> {
+        run(bot, self.outbox, self.client, self.settings, shutdown)
+            .await
+            .map_err(|error| anyhow::anyhow!(error).context("Matrix stopped"))
+    }
 }
 
 /// Serves `bot` in the rooms `client` is in until `shutdown` turns true.
-pub async fn run(
+async fn run(
     bot: Bot,
     outbox: Arc<MatrixOutbox>,
     client: Client,
     settings: MatrixSettings,
     mut shutdown: watch::Receiver<bool>,
 ) -> Result<(), Error> {
-    let _ = outbox.client.set(client.clone());
     // Catch up without handlers: what was said while away is not answered.
     let response = client.sync_once(SyncSettings::default()).await?;
+    let _ = outbox.client.set(client.clone());
     for room in client.invited_rooms() {
         tokio::spawn(join_with_retry(room));
     }
-    if let Err(error) = bot.recover_interrupted_quizzes().await {
-        tracing::error!(error = ?error, "could not close interrupted quizzes");
-    }
     client.add_event_handler_context(Handler {
-        bot: bot.clone(),
+        bot,
         outbox,
         settings,
     });
     client.add_event_handler(on_invite);
     client.add_event_handler(on_message);
     client.add_event_handler(on_reaction);
-    tokio::spawn(DailyScheduler::new(bot.clone()).run(shutdown.clone()));
     let sync = client.sync(SyncSettings::default().token(response.next_batch));
-    let result = tokio::select! {
+    tokio::select! {
         result = sync => result.map_err(Into::into),
         _ = shutdown.wait_for(|stop| *stop) => Ok(()),
-    };
-    bot.shutdown("the bot is shutting down").await;
-    result
+    }
 }
 
 #[cfg(test)]

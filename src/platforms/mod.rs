@@ -1,5 +1,7 @@
 //! Platform adapters: translate a platform's events into bot commands and
-//! render the bot's messages the platform's way. No business rule lives here.
+//! render the bot's messages the platform's way. No business rule lives
+//! here, and no background work starts here: the [`App`](crate::app::App)
+//! recovers quizzes, runs the one daily scheduler and stops everything.
 
 pub mod console;
 pub mod discord;
@@ -9,9 +11,25 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
+use tokio::sync::watch;
 
-use crate::bot::{Message, Outbox, PostedMessage, SendError};
+use crate::bot::{Bot, Message, Outbox, PostedMessage, SendError};
 use crate::identity::{ChannelRef, Platform};
+
+/// A chat platform as the app runs it: where the bot's own posts go, and a
+/// task that connects, turns events into commands and renders replies.
+#[async_trait]
+pub trait Adapter: Send {
+    /// The platform served.
+    fn platform(&self) -> Platform;
+
+    /// Where the bot's own posts (quiz rounds, daily posts) to this platform go.
+    fn outbox(&self) -> Arc<dyn Outbox>;
+
+    /// Serves `bot` until `shutdown` turns true (the terminal also ends
+    /// when its input does). Starts no scheduler and recovers nothing.
+    async fn run(self: Box<Self>, bot: Bot, shutdown: watch::Receiver<bool>) -> anyhow::Result<()>;
+}
 
 /// One outbox for a bot serving several platforms: each message goes to
 /// the outbox of its channel's platform.

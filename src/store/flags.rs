@@ -148,7 +148,7 @@ mod tests {
 
     #[tokio::test]
     async fn flags_and_retirements_are_kept_per_scope() {
-        let store = Store::open_in_memory().await.unwrap();
+        let (_dir, store) = crate::store::tests::temp_store().await;
         let class = ScopeRef::new(Platform::Discord, "class");
         let other = ScopeRef::new(Platform::Discord, "other");
         let alice = UserRef::new(Platform::Discord, "a", "alice");

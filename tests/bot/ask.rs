@@ -9,9 +9,17 @@ async fn a_typed_question_is_answered_with_a_quoted_cited_passage() {
     assert!(output.contains("From the document:"), "{output}");
     let first_quote = output.lines().find(|l| l.starts_with("> ")).unwrap();
     assert!(first_quote.contains("Trotsky"), "{output}");
+    // Piped, the terminal shows plain text; the message marks the matched
+    // words bold for platforms (and terminals) that can show it.
+    assert!(first_quote.contains("struggle for power"), "{output}");
+    assert!(!output.contains("**"), "{output}");
+    let message = app
+        .bot
+        .ask("Who did Stalin defeat in the struggle for power?")
+        .to_markdown();
     assert!(
-        first_quote.contains("**struggle** for **power**"),
-        "matched words are bold: {output}"
+        message.contains("**struggle** for **power**"),
+        "matched words are bold: {message}"
     );
     assert!(output.contains("sentence 1 of 37"), "{output}");
 }
@@ -56,7 +64,7 @@ async fn the_ask_command_and_plain_text_give_the_same_answer() {
     let plain = app.send("what is a kolkhoz").await;
     let command = app.send("/ask what is a kolkhoz").await;
     assert_eq!(plain, command);
-    assert!(plain.contains("**kolkhoz**"), "{plain}");
+    assert!(plain.contains("kolkhoz"), "{plain}");
 }
 
 #[tokio::test]

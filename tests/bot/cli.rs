@@ -160,6 +160,29 @@ fn chat_reads_a_script_from_standard_input() {
 }
 
 #[test]
+fn piped_output_is_plain_text_never_escaped_markdown() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("chat.db");
+    // Generated questions blank their answer with underscores; /ask bolds
+    // the matched words; the leaderboard quotes player names.
+    let (stdout, stderr, ok) = run_with_input(
+        &["chat", "--db", db.to_str().unwrap(), "--name", "snake_case"],
+        "/quiz 3 20 generated seed=4\nA\nB\nC\nwhat is a kolkhoz\n/leaderboard\n",
+    );
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Quiz over: final leaderboard"), "{stdout}");
+    assert!(stdout.contains("snake_case"), "{stdout}");
+    assert!(!stdout.contains("\\_"), "{stdout}");
+    assert!(!stdout.contains("**"), "{stdout}");
+    let output = lectern()
+        .args(["ask", "what is a kolkhoz"])
+        .output()
+        .unwrap();
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("kolkhoz") && !text.contains("**"), "{text}");
+}
+
+#[test]
 fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
     use std::io::{BufRead, BufReader};
 
@@ -192,16 +215,12 @@ fn a_killed_quiz_keeps_its_revealed_rounds_and_is_closed_on_restart() {
     let question = read_until("seconds to answer");
     let pack = lectern::content::Pack::bundled().unwrap();
     let prompt = question.lines().nth(1).unwrap();
-    let asked = pack
-        .questions
-        .iter()
-        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
-        .unwrap();
+    let asked = pack.questions.iter().find(|q| q.prompt == prompt).unwrap();
     let letter = question
         .lines()
         .find_map(|l| {
             let (label, text) = l.trim_start().split_once(") ")?;
-            (text == lectern::bot::escape(asked.answer())).then(|| label.to_string())
+            (text == asked.answer()).then(|| label.to_string())
         })
         .unwrap();
     writeln!(stdin, "{letter}").unwrap();
@@ -342,4 +361,62 @@ fn quiz_generate_json_gives_distinct_questions_with_four_choices() {
             "{q}"
         );
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chat_on_the_bots_database_leaves_discord_and_matrix_quizzes_and_daily_posts_alone() {
+    use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+    use lectern::store::Store;
+
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("bot.db");
+    let now = chrono::Utc::now();
+    let store = Store::open(&db).await.unwrap();
+    let mut channels = Vec::new();
+    for platform in [Platform::Discord, Platform::Matrix] {
+        let channel = ChannelRef::new(ScopeRef::new(platform, "school"), "lessons");
+        let teacher = UserRef::new(platform, "teacher", "teacher");
+        store
+            .start_quiz_session(&channel, &teacher, 5, "main", now)
+            .await
+            .unwrap();
+        // Due a minute ago: a scheduler serving this platform would post it now.
+        store
+            .set_daily_subscription(
+                &channel,
+                "08:00",
+                "UTC",
+                now - chrono::Duration::minutes(1),
+                now,
+            )
+            .await
+            .unwrap();
+        channels.push(channel);
+    }
+    store.close().await;
+
+    let db_arg = db.to_str().unwrap().to_string();
+    let (stdout, stderr, ok) = tokio::task::spawn_blocking(move || {
+        run_with_input(&["chat", "--db", &db_arg], "/leaderboard\n")
+    })
+    .await
+    .unwrap();
+    assert!(ok, "{stderr}");
+    assert!(!stdout.contains("On this day"), "{stdout}");
+
+    let store = Store::open(&db).await.unwrap();
+    for channel in &channels {
+        let subscription = store.daily_subscription(channel).await.unwrap().unwrap();
+        assert!(subscription.enabled, "{subscription:?}");
+        assert!(
+            store.daily_posts(subscription.id).await.unwrap().is_empty(),
+            "the terminal claimed {}'s post",
+            channel.scope.platform
+        );
+    }
+    let open = store
+        .close_interrupted_quizzes("main", &[Platform::Discord, Platform::Matrix], now)
+        .await
+        .unwrap();
+    assert_eq!(open.len(), 2, "the terminal closed another platform's quiz");
 }

@@ -114,7 +114,7 @@ async fn app_on(db: &Path, clock: Arc<ManualClock>, behaviour: Behaviour) -> Dai
         clock,
         BotSettings::default(),
     );
-    let scheduler = DailyScheduler::new(bot.clone());
+    let scheduler = DailyScheduler::new(bot.clone(), vec![Platform::Discord]);
     DailyApp {
         bot,
         scheduler,

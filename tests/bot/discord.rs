@@ -9,11 +9,12 @@ use chrono::{DateTime, Utc};
 use serde_json::{Value, json};
 use tokio::sync::watch;
 
+use lectern::app::{App, AppSettings};
 use lectern::bot::{Bot, BotSettings, DailyScheduler};
 use lectern::clock::ManualClock;
 use lectern::content::Pack;
 use lectern::identity::{Platform, ScopeRef};
-use lectern::platforms::discord::{self, DiscordOutbox, DiscordSettings};
+use lectern::platforms::discord::{self, Discord, DiscordSettings};
 use lectern::store::Store;
 
 use crate::fake_discord::{
@@ -42,36 +43,27 @@ async fn start_with(pack: Pack) -> DiscordApp {
 async fn start_reading(pack: Pack, read_messages: bool) -> DiscordApp {
     let fake = FakeDiscord::start().await;
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("discord.db")).await.unwrap();
     let clock = Arc::new(ManualClock::new(utc("2026-11-25T07:58:30Z")));
-    let outbox = DiscordOutbox::new();
-    let settings = BotSettings {
-        pause_between_rounds: Duration::ZERO,
-        seed: Some(11),
-        ..BotSettings::default()
+    let settings = AppSettings {
+        pack: Arc::new(pack),
+        database: dir.path().join("discord.db"),
+        clock: clock.clone(),
+        bot: BotSettings {
+            pause_between_rounds: Duration::ZERO,
+            seed: Some(11),
+            ..BotSettings::default()
+        },
     };
-    let bot = Bot::new(
-        Arc::new(pack),
-        store.clone(),
-        outbox.clone(),
-        clock.clone(),
-        settings,
-    );
-    let (stop, stopped) = watch::channel(false);
     let discord_settings = DiscordSettings {
         dev_guild: None,
         teacher_role: None,
         shards: Some(1),
         read_messages,
     };
-    let http = discord::http_via(TOKEN, &fake.base_url);
-    tokio::spawn(discord::run(
-        bot.clone(),
-        outbox,
-        http,
-        discord_settings,
-        stopped,
-    ));
+    let adapter = Discord::new(discord::http_via(TOKEN, &fake.base_url), discord_settings);
+    let app = App::start(settings, vec![Box::new(adapter)]).await.unwrap();
+    let (bot, store, stop) = (app.bot().clone(), app.store().clone(), app.stopper());
+    tokio::spawn(app.run_until(std::future::pending()));
     fake.wait_until_ready().await;
     DiscordApp {
         fake,
@@ -215,7 +207,10 @@ async fn the_daily_post_arrives_at_the_scheduled_time_exactly_once() {
     );
     assert_eq!(post["allowed_mentions"]["parse"], json!([]));
     // Another tick in the same minute, or from a second process, posts nothing.
-    let again = DailyScheduler::new(app.bot.clone()).tick().await.unwrap();
+    let again = DailyScheduler::new(app.bot.clone(), vec![Platform::Discord])
+        .tick()
+        .await
+        .unwrap();
     assert_eq!(again.sent, 0);
     assert_eq!(channel_posts(&app).len(), 1);
     let _ = app.stop.send(true);

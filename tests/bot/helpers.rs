@@ -12,6 +12,7 @@ use tokio::sync::Notify;
 use lectern::bot::{Bot, BotSettings};
 use lectern::clock::ManualClock;
 use lectern::content::Pack;
+use lectern::identity::Platform;
 use lectern::platforms::console::{Console, ConsoleOutbox, shared_writer};
 use lectern::store::Store;
 
@@ -117,9 +118,13 @@ impl TestApp {
             ..BotSettings::default()
         };
         let bot = Bot::new(pack, store, outbox, clock.clone(), settings);
-        bot.recover_interrupted_quizzes()
+        for quiz in bot
+            .recover_interrupted_quizzes(&[Platform::Console])
             .await
-            .expect("recovery runs");
+            .expect("recovery runs")
+        {
+            bot.tell_interrupted(&quiz).await;
+        }
         let console = Console::new(bot.clone(), writer, "you");
         Self {
             bot,
@@ -142,25 +147,30 @@ impl TestApp {
 
     /// The letter of the right answer to the last question shown in `output`.
     pub fn right_letter(&self, output: &str) -> String {
-        let question_block = output
-            .rsplit("**Question ")
-            .next()
+        // The last "Question N of M" heading starts the question's block.
+        let lines: Vec<&str> = output.lines().collect();
+        let start = lines
+            .iter()
+            .rposition(|line| {
+                line.strip_prefix("Question ")
+                    .is_some_and(|rest| rest.contains(" of ") && !rest.contains('·'))
+            })
             .expect("a question was shown");
+        let question_block = lines[start..].join("\n");
         let prompt = question_block.lines().nth(1).expect("question text");
         let question = self
             .bot
             .pack()
             .questions
             .iter()
-            .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+            .find(|q| q.prompt == prompt)
             .unwrap_or_else(|| panic!("no bank question {prompt:?}"));
         question_block
             .lines()
             .find_map(|line| {
                 let line = line.trim_start();
                 let (label, text) = line.split_once(") ")?;
-                (label.len() == 1 && text == lectern::bot::escape(question.answer()))
-                    .then(|| label.to_string())
+                (label.len() == 1 && text == question.answer()).then(|| label.to_string())
             })
             .expect("the right answer is among the choices")
     }

@@ -2,7 +2,6 @@
 //! people are plain matrix-sdk clients; the bot runs as `lectern serve`
 //! would, on a manual clock.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -24,11 +23,13 @@ use matrix_sdk::ruma::{OwnedEventId, OwnedRoomId, OwnedUserId, RoomId};
 use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
+use lectern::app::{App, AppSettings};
 use lectern::bot::{Bot, BotSettings, DailyScheduler};
 use lectern::clock::ManualClock;
+use lectern::config::Secret;
 use lectern::content::Pack;
 use lectern::identity::{Platform, ScopeRef};
-use lectern::platforms::matrix::{self, MatrixOutbox, MatrixSettings};
+use lectern::platforms::matrix::{self, Matrix, MatrixSettings};
 use lectern::store::Store;
 
 use crate::synapse::Synapse;
@@ -209,41 +210,37 @@ async fn start_bot_with(
     clock: Arc<ManualClock>,
     pack: Pack,
 ) -> MatrixBot {
-    let settings = MatrixSettings {
+    let matrix_settings = MatrixSettings {
         homeserver: synapse.url.clone(),
         user: account.user.clone(),
-        password: Some(account.password.clone()),
+        password: Some(Secret::new(account.password.clone())),
         data_dir: account.data.clone(),
-        prefix: '!',
         admin_power_level: 50,
         device_name: "Lectern test".into(),
     };
-    let client = matrix::connect(&settings).await.expect("the bot logs in");
+    let client = matrix::connect(&matrix_settings)
+        .await
+        .expect("the bot logs in");
     let device = client.device_id().expect("a device").to_string();
     let user_id = client.user_id().expect("a user").to_owned();
-    let store = Store::open(Path::new(&account.db)).await.unwrap();
-    let outbox = MatrixOutbox::new();
-    let bot_settings = BotSettings {
-        prefix: '!',
-        pause_between_rounds: Duration::ZERO,
-        seed: Some(5),
-        ..BotSettings::default()
-    };
-    let bot = Bot::new(
-        Arc::new(pack),
-        store.clone(),
-        outbox.clone(),
+    let settings = AppSettings {
+        pack: Arc::new(pack),
+        database: account.db.clone(),
         clock,
-        bot_settings,
-    );
-    let (stop, stopped) = watch::channel(false);
-    let task = tokio::spawn({
-        let bot = bot.clone();
-        async move {
-            matrix::run(bot, outbox, client, settings, stopped)
-                .await
-                .expect("the bot runs");
-        }
+        bot: BotSettings {
+            matrix_prefix: '!',
+            pause_between_rounds: Duration::ZERO,
+            seed: Some(5),
+            ..BotSettings::default()
+        },
+    };
+    let adapter = Matrix::new(client, matrix_settings);
+    let app = App::start(settings, vec![Box::new(adapter)]).await.unwrap();
+    let (bot, store, stop) = (app.bot().clone(), app.store().clone(), app.stopper());
+    let task = tokio::spawn(async move {
+        app.run_until(std::future::pending())
+            .await
+            .expect("the bot runs");
     });
     MatrixBot {
         bot,
@@ -313,6 +310,20 @@ async fn the_bot_joins_on_invite_and_answers_ask_with_a_cited_passage() {
         "no pills or pings: {:#}",
         reply.content
     );
+
+    // Hints and errors spell the commands the way Matrix users type them.
+    alice.say(&room, "!score").await;
+    let hint = alice.wait_for(&room, &bot.user_id, "no score").await;
+    let body = hint.content["body"].as_str().unwrap();
+    assert!(body.contains("Start a quiz with !quiz."), "{body}");
+    alice.say(&room, "!nope").await;
+    let error = alice.wait_for(&room, &bot.user_id, "Unknown command").await;
+    let body = error.content["body"].as_str().unwrap();
+    assert!(
+        body.contains("Unknown command !nope. Commands: !ask, !quiz"),
+        "{body}"
+    );
+    assert!(!body.contains("/quiz"), "{body}");
     bot.stop().await;
 }
 
@@ -449,7 +460,10 @@ async fn only_room_admins_set_the_daily_post_and_it_arrives_once_at_its_time() {
         "{:#}",
         post.content
     );
-    let again = DailyScheduler::new(bot.bot.clone()).tick().await.unwrap();
+    let again = DailyScheduler::new(bot.bot.clone(), vec![Platform::Matrix])
+        .tick()
+        .await
+        .unwrap();
     assert_eq!(again.sent, 0, "exactly once");
     bot.stop().await;
 }

@@ -9,7 +9,7 @@ use crate::helpers::TestApp;
 async fn a_solo_quiz_plays_to_the_end_with_speed_and_streak_points() {
     let app = TestApp::spawn().await;
     let mut output = app.send("/quiz 3 20 bank").await;
-    assert!(output.contains("**Question 1 of 3**"), "{output}");
+    assert!(output.contains("Question 1 of 3"), "{output}");
     for round in 1..=3 {
         let letter = app.right_letter(&output);
         output = app.send(&letter).await;
@@ -21,10 +21,7 @@ async fn a_solo_quiz_plays_to_the_end_with_speed_and_streak_points() {
     }
     // Instant answers: 100 base + 50 speed, then +10 and +20 for the streak.
     assert!(output.contains("+170, streak 3"), "{output}");
-    assert!(
-        output.contains("**Quiz over: final leaderboard**"),
-        "{output}"
-    );
+    assert!(output.contains("Quiz over: final leaderboard"), "{output}");
     assert!(
         output.contains("1. you — 480 points (3/3 right)"),
         "{output}"
@@ -48,10 +45,7 @@ async fn a_round_closes_at_its_deadline_and_an_idle_quiz_ends_itself() {
     app.send("/quiz 5 10").await;
     for round in 2..=3 {
         app.clock.advance(Duration::from_secs(10));
-        let output = app
-            .out
-            .wait_for(&format!("**Question {round} of 5**"))
-            .await;
+        let output = app.out.wait_for(&format!("Question {round} of 5")).await;
         assert!(output.contains("Nobody answered."), "{output}");
     }
     app.clock.advance(Duration::from_secs(10));
@@ -80,7 +74,7 @@ async fn one_answer_per_player_counts_and_the_round_waits_for_every_joined_playe
         output.contains(&format!("❌ alice (chose {wrong})")),
         "{output}"
     );
-    assert!(output.contains("**Question 2 of 2**"), "{output}");
+    assert!(output.contains("Question 2 of 2"), "{output}");
 }
 
 #[tokio::test]
@@ -152,7 +146,7 @@ async fn two_channels_run_independent_quizzes() {
     app.bot.handle(&one, Command::QuizStart(options)).await;
     app.bot.handle(&two, Command::QuizStart(options)).await;
     let both = app.out.take();
-    assert_eq!(both.matches("**Question 1 of 2**").count(), 2, "{both}");
+    assert_eq!(both.matches("Question 1 of 2").count(), 2, "{both}");
     // Round one of a group quiz waits for its deadline; ben's answer in c2 does not touch c1.
     let outcome = app
         .bot
@@ -163,9 +157,9 @@ async fn two_channels_run_independent_quizzes() {
         Some(lectern::bot::AnswerOutcome::Accepted { .. })
     ));
     app.clock.advance(Duration::from_secs(30));
-    let output = app.out.wait_for("**Question 2 of 2**").await;
-    let output = if output.matches("**Question 2 of 2**").count() < 2 {
-        output + app.out.wait_for("**Question 2 of 2**").await.as_str()
+    let output = app.out.wait_for("Question 2 of 2").await;
+    let output = if output.matches("Question 2 of 2").count() < 2 {
+        output + app.out.wait_for("Question 2 of 2").await.as_str()
     } else {
         output
     };
@@ -192,7 +186,7 @@ async fn typed_mode_accepts_forgiving_answers() {
         .pack()
         .questions
         .iter()
-        .find(|q| lectern::bot::escape(&q.prompt) == prompt)
+        .find(|q| q.prompt == prompt)
         .unwrap();
     // Shout it, with a typo when the answer is long enough to allow one.
     let mut answer = question.answer().to_uppercase();
@@ -210,10 +204,10 @@ async fn typed_mode_accepts_forgiving_answers() {
 async fn a_generated_quiz_asks_about_the_document_and_quotes_the_source_sentence() {
     let app = TestApp::spawn().await;
     let output = app.send("/quiz 2 20 generated").await;
-    assert!(output.contains("**Question 1 of 2**"), "{output}");
+    assert!(output.contains("Question 1 of 2"), "{output}");
     let prompt = output.lines().nth(1).unwrap();
     assert!(
-        prompt.contains("\\_\\_\\_") || prompt.starts_with("Who") || prompt.starts_with("What"),
+        prompt.contains("___") || prompt.starts_with("Who") || prompt.starts_with("What"),
         "{prompt}"
     );
     let output = app.send("A").await;
@@ -243,13 +237,10 @@ async fn the_end_of_a_quiz_reviews_each_missed_question_with_the_passage_to_rere
     let output = app.send(&app.wrong_letter(&question)).await;
     assert!(output.contains("❌ you"), "{output}");
     let output = app.send(&app.right_letter(&output)).await;
-    assert!(
-        output.contains("**Quiz over: final leaderboard**"),
-        "{output}"
-    );
+    assert!(output.contains("Quiz over: final leaderboard"), "{output}");
     // The terminal prints the review at once.
     let review = output
-        .split("**Review for you**")
+        .split("Review for you")
         .nth(1)
         .unwrap_or_else(|| panic!("no review: {output}"));
     assert!(review.contains("1 question to go over"), "{review}");

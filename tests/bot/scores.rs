@@ -89,7 +89,7 @@ async fn a_round_recorded_twice_counts_once() {
     let channel = ChannelRef::new(scope.clone(), "!room:example.org");
     let ann = UserRef::new(Platform::Matrix, "@ann:example.org", "Ann");
     let session = store
-        .start_quiz_session(&channel, &ann, 3, test_start())
+        .start_quiz_session(&channel, &ann, 3, "test", test_start())
         .await
         .unwrap();
     let answers: Vec<RoundAnswer> = (0..700)
@@ -147,7 +147,7 @@ async fn rounds_committed_together_from_many_channels_all_count() {
         tasks.spawn(async move {
             let channel = ChannelRef::new(scope.clone(), format!("c{c}"));
             let session = store
-                .start_quiz_session(&channel, &players[0], 3, test_start())
+                .start_quiz_session(&channel, &players[0], 3, "test", test_start())
                 .await
                 .unwrap();
             for round in 1..=3 {

@@ -10,8 +10,11 @@
 pub mod aiken;
 pub mod csv;
 pub mod gift;
+mod into_pack;
 pub mod opentdb;
 pub mod red;
+
+pub use into_pack::{AddError, AddedBank, add_to_pack};
 
 use std::path::Path;
 

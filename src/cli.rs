@@ -1,0 +1,553 @@
+//! What each `lectern` subcommand does, for `main.rs` to call once it has
+//! read the arguments: each function takes typed values, prints to
+//! standard output (errors and reports for people to standard error) and
+//! returns the process's exit code.
+
+use std::io::{BufRead, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use serde_json::json;
+
+use crate::bot::{DateQuery, render};
+use crate::config::Config;
+use crate::content::import::{self, Format};
+use crate::content::{Pack, Question};
+use crate::platforms::console::{self, Style};
+use crate::study::Answerer;
+use crate::study::{onthisday, quizgen};
+
+/// A multi-threaded runtime for the subcommands that need one.
+pub fn runtime() -> Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}
+
+/// `lectern chat`.
+pub fn chat(config: &Config, pack: Pack, database: PathBuf, name: &str) -> Result<ExitCode> {
+    runtime()?.block_on(crate::app::chat(config, pack, database, name))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern serve`: exit code 2 when no platform is configured.
+pub fn serve(config: &Config, pack: Pack, database: PathBuf) -> Result<ExitCode> {
+    let runtime = runtime()?;
+    let platforms = runtime.block_on(crate::app::configured_platforms(config, &database))?;
+    if platforms.is_empty() {
+        eprintln!(
+            "No chat platform is configured, so there is nothing to serve.\n\
+             Discord: set DISCORD_TOKEN (or [discord] token_file in lectern.toml); see README.md, \"Discord\".\n\
+             Matrix: set [matrix] homeserver and user, and LECTERN_MATRIX__PASSWORD; see README.md, \"Matrix\".\n\
+             To try Lectern without an account, run `lectern chat`."
+        );
+        return Ok(ExitCode::from(2));
+    }
+    runtime.block_on(crate::app::serve(config, pack, database, platforms))?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern ask`: one question, or one JSON line per question with `stdin`.
+pub fn ask(
+    pack: &Pack,
+    question: &str,
+    json: bool,
+    top: usize,
+    stdin: bool,
+    params: Option<&str>,
+) -> Result<ExitCode> {
+    let params = match params {
+        Some(json) => serde_json::from_str(json).context("--params is not valid JSON")?,
+        None => crate::study::answer::Params::default(),
+    };
+    let answerer = Answerer::with_params(&pack.document, &pack.synonyms, params);
+    if stdin {
+        ask_stdin(&answerer, top)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if question.trim().is_empty() {
+        anyhow::bail!("give a question, e.g. lectern ask \"Who was Trotsky?\" (or --stdin)");
+    }
+    let answer = answerer.answer(question, top);
+    if json {
+        println!("{}", answer_json(&answer));
+    } else {
+        let message = render::answer_message(pack, &answer);
+        println!("{}", console::render(&message, Style::detect()).trim_end());
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern content check`.
+pub fn content_check(dir: Option<&PathBuf>) -> ExitCode {
+    match Pack::load_or_bundled(dir) {
+        Ok(pack) => {
+            println!(
+                "{} ({}): ok\n  {} sentences in {} passages, {} dated events, {} questions, {} related-term groups",
+                pack.manifest.title,
+                pack.location,
+                pack.document.sentences().len(),
+                pack.document.passages().len(),
+                pack.events.len(),
+                pack.questions.len(),
+                pack.synonyms.len()
+            );
+            ExitCode::SUCCESS
+        }
+        Err(errors) => {
+            eprint!("{errors}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `lectern content glossary`.
+pub fn content_glossary(dir: Option<&PathBuf>, compare: bool) -> Result<ExitCode> {
+    let pack = match Pack::load_or_bundled(dir) {
+        Ok(pack) => pack,
+        Err(errors) => {
+            eprint!("{errors}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let automatic = crate::study::autoglossary::build(&pack.document);
+    if compare {
+        if pack.glossary.entries.is_empty() {
+            anyhow::bail!("{} has no glossary.toml to compare with", pack.location);
+        }
+        print!("{}", glossary_differences(&pack.glossary, &automatic));
+    } else {
+        print!(
+            "{}",
+            automatic.to_toml(&format!(
+                "Glossary of {:?}, made automatically by `lectern content glossary`.\n\
+                 Check each list, move or delete what is wrong, add what is missing,\n\
+                 then save it as glossary.toml in the pack folder. Every entry must\n\
+                 occur in the document. Quiz generation gives an answer of one kind\n\
+                 wrong choices of the same kind.\n",
+                pack.manifest.title
+            ))
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern onthisday`.
+pub fn onthisday(pack: Pack, date: Option<&str>, json: bool) -> Result<ExitCode> {
+    let date = date.map(DateQuery::parse).transpose()?;
+    print_on_this_day(pack, date, json)?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern quiz generate`.
+pub fn quiz_generate(pack: &Pack, count: usize, seed: u64, json: bool) -> Result<ExitCode> {
+    let questions = quizgen::generate(pack, count, seed);
+    if json {
+        let items = questions_json(&questions, Some(pack));
+        println!("{}", serde_json::to_string_pretty(&items)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (n, q) in questions.iter().enumerate() {
+        println!("{}. [{}] {}", n + 1, q.kind, q.prompt);
+        for (i, choice) in q.choices.iter().enumerate() {
+            let mark = if Some(i) == q.answer_index { "*" } else { " " };
+            println!("   {mark} {}) {choice}", crate::bot::reply::choice_label(i));
+        }
+        if let Some(i) = q.source_sentence {
+            println!(
+                "   (sentence {} of {})",
+                i + 1,
+                pack.document.sentences().len()
+            );
+        }
+    }
+    if questions.len() < count {
+        eprintln!(
+            "Only {} questions could be made from this document.",
+            questions.len()
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern import`: read a bank, show it, and with `into` add it to a
+/// pack (see [`import::add_to_pack`]).
+pub fn import(
+    file: &Path,
+    format: Option<&str>,
+    json: bool,
+    into: Option<&Path>,
+) -> Result<ExitCode> {
+    let format = format
+        .map(Format::parse)
+        .transpose()
+        .map_err(anyhow::Error::msg)?;
+    let (format, questions) = match import::import(file, format) {
+        Ok(read) => read,
+        Err(errors) => {
+            eprint!("{errors}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    if json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&questions_json(&questions, None))?
+        );
+    } else {
+        println!(
+            "{}: {} questions read as {}",
+            file.display(),
+            questions.len(),
+            format.name()
+        );
+    }
+    if let Some(pack_dir) = into {
+        let name = file
+            .file_stem()
+            .map_or("imported".into(), |s| s.to_string_lossy().to_string());
+        let note = format!(
+            "Imported from {} ({}) by lectern import.",
+            file.display(),
+            format.name()
+        );
+        match import::add_to_pack(pack_dir, &name, &questions, &note) {
+            Ok(added) => println!(
+                "Added to {} ({} questions in the pack now).",
+                added.path.display(),
+                added.questions_in_pack
+            ),
+            Err(import::AddError::Invalid(errors)) => {
+                eprint!("{errors}");
+                anyhow::bail!("the pack did not load with the new bank, so it was not added");
+            }
+            Err(error) => return Err(error.into()),
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern discord invite-url`.
+pub fn discord_invite_url(config: &Config, application_id: Option<u64>) -> Result<ExitCode> {
+    use crate::platforms::discord;
+    let id = match application_id {
+        Some(id) => id,
+        None => {
+            let token = config.discord.resolve_token()?.context(
+                "give --application-id, or set DISCORD_TOKEN so the id can be asked from Discord",
+            )?;
+            runtime()?
+                .block_on(discord::application_id(&discord::http(token.expose())))
+                .map_err(|error| {
+                    anyhow::anyhow!("could not ask Discord for the application id: {error}")
+                })?
+        }
+    };
+    println!("{}", discord::invite_url(id));
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints the audit of the generated pool, a few quizzes and the bank (or
+/// of a question file); fails when a guesser is above the limit.
+pub fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Result<ExitCode> {
+    use crate::study::quizgen::audit;
+    let sentences = pack.document.sentences().len();
+    if let Some(file) = file {
+        let text = std::fs::read_to_string(file)
+            .with_context(|| format!("could not read {}", file.display()))?;
+        let questions = questions_from_json(&text).with_context(|| {
+            format!(
+                "{} is not the JSON of `lectern quiz generate --json`",
+                file.display()
+            )
+        })?;
+        let report = audit::audit(&file.display().to_string(), &questions);
+        println!("{report}");
+        return Ok(if report.failing().is_empty() {
+            ExitCode::SUCCESS
+        } else {
+            ExitCode::FAILURE
+        });
+    }
+    let generator = quizgen::Generator::new(pack);
+    let pool = generator.pool(seed);
+    let report = audit::audit("generated pool", &pool);
+    println!(
+        "{} ({}): {sentences} sentences, glossary {}",
+        pack.manifest.title,
+        pack.location,
+        if generator.automatic_glossary {
+            "made automatically"
+        } else {
+            "from glossary.toml"
+        }
+    );
+    println!(
+        "pool: {} distinct questions, {:.2} per sentence (target 1.5)",
+        pool.len(),
+        pool.len() as f64 / sentences.max(1) as f64
+    );
+    print!("{report}");
+    let mut largest = 0.0f64;
+    let mut played = Vec::new();
+    for quiz_seed in seed..seed + 20 {
+        let quiz = generator.generate(10, quiz_seed);
+        let mut counts = std::collections::HashMap::new();
+        for q in &quiz {
+            *counts.entry(q.answer().to_lowercase()).or_insert(0usize) += 1;
+        }
+        let top = counts.values().copied().max().unwrap_or(0);
+        largest = largest.max(top as f64 / quiz.len().max(1) as f64);
+        played.extend(quiz);
+    }
+    // Each question once: a repeat would count its own answer as "frequent".
+    let mut seen = std::collections::HashSet::new();
+    played.retain(|q| seen.insert(q.id.clone()));
+    println!(
+        "quizzes (20 seeds x 10 questions): the most frequent answer fills at most {:.0}% of one quiz",
+        largest * 100.0
+    );
+    print!(
+        "{}",
+        audit::audit("distinct questions played in those quizzes", &played)
+    );
+    if !pack.questions.is_empty() {
+        print!("{}", audit::audit("hand-written bank", &pack.questions));
+    }
+    let failing = report.failing();
+    if failing.is_empty() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        for g in failing {
+            eprintln!(
+                "guesser {:?} scores {:.1}% (limit 35%)",
+                g.name,
+                g.share() * 100.0
+            );
+        }
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+/// Reads the JSON of `quiz generate --json` back as questions.
+fn questions_from_json(text: &str) -> Result<Vec<Question>> {
+    let items: Vec<serde_json::Value> = serde_json::from_str(text)?;
+    items
+        .iter()
+        .enumerate()
+        .map(|(n, item)| {
+            let field = |name: &str| {
+                item.get(name)
+                    .with_context(|| format!("question {} has no {name:?}", n + 1))
+            };
+            let choices: Vec<String> = serde_json::from_value(field("choices")?.clone())?;
+            Ok(Question {
+                id: format!("file-{}", n + 1),
+                prompt: field("question")?.as_str().unwrap_or_default().to_string(),
+                answer_index: field("answer_index")?.as_u64().map(|i| i as usize),
+                answers: vec![field("answer")?.as_str().unwrap_or_default().to_string()],
+                choices,
+                source_sentence: None,
+                kind: item
+                    .get("kind")
+                    .and_then(|k| k.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+                origin: crate::content::QuestionOrigin::Generated,
+                explanation: None,
+            })
+        })
+        .collect()
+}
+
+/// Where two glossaries differ: entries only in one, entries of another kind.
+fn glossary_differences(
+    hand: &crate::content::glossary::Glossary,
+    automatic: &crate::content::glossary::Glossary,
+) -> String {
+    let mut out = String::new();
+    let mut only_hand = Vec::new();
+    let mut other_kind = Vec::new();
+    for (kind, entry) in &hand.entries {
+        match automatic.kind_of(entry) {
+            None => only_hand.push(format!("{entry} ({})", kind.name())),
+            Some(found) if found != *kind => other_kind.push(format!(
+                "{entry}: {} by hand, {} automatically",
+                kind.name(),
+                found.name()
+            )),
+            Some(_) => {}
+        }
+    }
+    let only_auto: Vec<String> = automatic
+        .entries
+        .iter()
+        .filter(|(_, e)| hand.kind_of(e).is_none())
+        .map(|(k, e)| format!("{e} ({})", k.name()))
+        .collect();
+    let agreed = hand.entries.len() - only_hand.len() - other_kind.len();
+    out.push_str(&format!(
+        "hand glossary: {} entries; automatic: {}; same entry and kind: {agreed}\n",
+        hand.entries.len(),
+        automatic.entries.len()
+    ));
+    out.push_str(&format!(
+        "only by hand ({}): {}\n",
+        only_hand.len(),
+        only_hand.join(", ")
+    ));
+    out.push_str(&format!(
+        "only automatic ({}): {}\n",
+        only_auto.len(),
+        only_auto.join(", ")
+    ));
+    out.push_str(&format!(
+        "other kind ({}): {}\n",
+        other_kind.len(),
+        other_kind.join("; ")
+    ));
+    let same = |g: &crate::content::glossary::Glossary| {
+        g.same
+            .iter()
+            .map(|group| group.join(" = "))
+            .collect::<Vec<_>>()
+            .join("; ")
+    };
+    out.push_str(&format!("same, by hand: {}\n", same(hand)));
+    out.push_str(&format!("same, automatic: {}\n", same(automatic)));
+    out
+}
+
+/// Questions as JSON: `{"question", "choices", "answer_index", "answer",
+/// "answers", "source_sentence", "kind", "id", "explanation"}` (choices
+/// empty for typed ones).
+fn questions_json(questions: &[Question], pack: Option<&Pack>) -> Vec<serde_json::Value> {
+    questions
+        .iter()
+        .map(|q| {
+            let source = q
+                .source_sentence
+                .and_then(|i| pack.and_then(|p| p.document.sentence(i)))
+                .map(|s| s.text.clone());
+            json!({
+                "question": q.prompt,
+                "choices": if q.is_multiple_choice() { q.choices.clone() } else { Vec::new() },
+                "answer_index": q.answer_index,
+                "answer": q.answer(),
+                "answers": q.answers,
+                "source_sentence": source,
+                "kind": q.kind,
+                "id": q.id,
+                "explanation": q.explanation,
+            })
+        })
+        .collect()
+}
+
+fn answer_json(answer: &crate::study::Answer) -> serde_json::Value {
+    json!({
+        "answered": answer.answered(),
+        "question": answer.question,
+        "intent": format!("{:?}", answer.intent).to_lowercase(),
+        "passages": answer.hits.iter().map(|hit| json!({
+            "text": hit.text,
+            "score": hit.score,
+            "sentence": hit.sentence + 1,
+            "coverage": (hit.coverage * 1000.0).round() / 1000.0,
+        })).collect::<Vec<_>>(),
+        "refusal": answer.refusal.as_ref().map(|r| format!("{r:?}")),
+        "suggestions": answer.suggestions,
+        "closest": answer.closest.as_ref().map(|hit| json!({"text": hit.text, "sentence": hit.sentence + 1})),
+        "signals": {
+            "coverage": round3(answer.signals.coverage),
+            "dense": round3(answer.signals.dense),
+            "missing": round3(answer.signals.missing),
+            "missing_word": round3(answer.signals.missing_word),
+            "reach": round3(answer.signals.reach),
+            "names": round3(answer.signals.names),
+            "weakest": round3(answer.signals.weakest),
+            "cosine": round3(answer.signals.cosine),
+            "best_cosine": round3(answer.signals.best_cosine),
+        },
+    })
+}
+
+fn round3(value: f64) -> f64 {
+    (value * 1000.0).round() / 1000.0
+}
+
+fn ask_stdin(answerer: &Answerer, top: usize) -> Result<()> {
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout().lock();
+    for line in stdin.lock().lines() {
+        let line = line.context("reading standard input failed")?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let reply = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(value) => match value.get("question").and_then(|q| q.as_str()) {
+                Some(question) => answer_json(&answerer.answer(question, top)),
+                None => {
+                    json!({"answered": false, "passages": [], "error": "expected {\"question\": \"...\"}"})
+                }
+            },
+            Err(error) => {
+                json!({"answered": false, "passages": [], "error": format!("not JSON: {error}")})
+            }
+        };
+        writeln!(stdout, "{reply}")?;
+        stdout.flush()?;
+    }
+    Ok(())
+}
+
+fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<()> {
+    use chrono::Utc;
+    let today = Utc::now().with_timezone(&pack.time_zone()).date_naive();
+    let day = date.map_or(today, |d| d.resolve(today));
+    let all_events = onthisday::all_events(&pack);
+    let pick = onthisday::pick(&all_events, day);
+    let framing = pick.framing;
+    let events: Vec<serde_json::Value> = pick
+        .events
+        .iter()
+        .map(|e| {
+            json!({
+                "date": e.date.to_string(),
+                "title": e.title,
+                "description": e.description,
+                "source": e.source,
+            })
+        })
+        .collect();
+    // Rendered as the bot renders it, so the terminal and chat platforms agree.
+    let answerer = Answerer::new(&pack.document, &pack.synonyms);
+    let message = render::on_this_day_message(&pack, &all_events, &answerer, day);
+    let related = pick
+        .events
+        .first()
+        .and_then(|event| {
+            render::related_passages(&answerer, event)
+                .into_iter()
+                .next()
+        })
+        .map(|hit| hit.text);
+    let text = message.to_markdown();
+    if json {
+        println!(
+            "{}",
+            json!({
+                "date": day.to_string(),
+                "framing": framing.name(),
+                "events": events,
+                "related_sentence": related,
+                "text": text.trim_end(),
+            })
+        );
+    } else {
+        println!("{}", console::render(&message, Style::detect()).trim_end());
+    }
+    Ok(())
+}

@@ -1,0 +1,136 @@
+//! Question banks a scope imported in chat: one JSON document per
+//! question, replaced by bank name. A stored question that no longer
+//! decodes is an error naming its row, never silently dropped.
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::content::Question;
+use crate::identity::ScopeRef;
+
+use super::{BATCH_ROWS, Store, StoreError, millis};
+
+#[derive(sqlx::FromRow)]
+struct StoredQuestion {
+    id: i64,
+    question_json: String,
+}
+
+impl Store {
+    /// Adds an imported bank's questions to a scope, replacing a bank of
+    /// the same name. Returns how many questions the scope has now.
+    pub async fn add_scope_bank(
+        &self,
+        scope: &ScopeRef,
+        bank: &str,
+        questions: &[Question],
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let encoded = questions
+            .iter()
+            .map(|question| {
+                serde_json::to_string(question).map_err(|error| StoreError::BadValue {
+                    what: format!("question {:?}", question.id),
+                    problem: error.to_string(),
+                })
+            })
+            .collect::<Result<Vec<String>, StoreError>>()?;
+        let mut tx = self.writer.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        sqlx::query("DELETE FROM scope_questions WHERE scope_id = $1 AND bank = $2")
+            .bind(scope_id)
+            .bind(bank)
+            .execute(&mut *tx)
+            .await?;
+        for chunk in encoded.chunks(BATCH_ROWS) {
+            let mut insert = QueryBuilder::<Sqlite>::new(
+                "INSERT INTO scope_questions (scope_id, bank, question_json, added_at_ms) ",
+            );
+            insert.push_values(chunk, |mut row, json| {
+                row.push_bind(scope_id)
+                    .push_bind(bank)
+                    .push_bind(json)
+                    .push_bind(millis(now));
+            });
+            insert.build().execute(&mut *tx).await?;
+        }
+        let total: i64 =
+            sqlx::query_scalar("SELECT COUNT(*) FROM scope_questions WHERE scope_id = $1")
+                .bind(scope_id)
+                .fetch_one(&mut *tx)
+                .await?;
+        tx.commit().await?;
+        Ok(total)
+    }
+
+    /// The questions a scope imported, in the order they were added.
+    pub async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<Question>, StoreError> {
+        let rows: Vec<StoredQuestion> = sqlx::query_as(
+            "SELECT q.id, q.question_json FROM scope_questions q JOIN scopes s ON s.id = q.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY q.id",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                serde_json::from_str(&row.question_json)
+                    .map_err(|error| StoreError::bad_row("scope_questions", row.id, error))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::QuestionOrigin;
+    use crate::identity::Platform;
+    use crate::store::tests::temp_store;
+
+    fn question(id: &str) -> Question {
+        Question {
+            id: id.into(),
+            prompt: "Who?".into(),
+            choices: vec!["Trotsky".into(), "Lenin".into()],
+            answer_index: Some(0),
+            answers: vec!["Trotsky".into()],
+            source_sentence: None,
+            kind: "bank".into(),
+            origin: QuestionOrigin::Generated,
+            explanation: None,
+        }
+    }
+
+    #[tokio::test]
+    async fn a_bank_replaces_its_namesake_and_a_broken_row_is_an_error_naming_it() {
+        let (_dir, store) = temp_store().await;
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let now = Utc::now();
+        let total = store
+            .add_scope_bank(&scope, "class", &[question("a"), question("b")], now)
+            .await
+            .unwrap();
+        assert_eq!(total, 2);
+        let total = store
+            .add_scope_bank(&scope, "class", &[question("c")], now)
+            .await
+            .unwrap();
+        assert_eq!(total, 1, "the bank of the same name was replaced");
+        let other = ScopeRef::new(Platform::Discord, "other");
+        assert!(store.scope_questions(&other).await.unwrap().is_empty());
+        let stored = store.scope_questions(&scope).await.unwrap();
+        assert_eq!(stored, vec![question("c")]);
+
+        sqlx::query("UPDATE scope_questions SET question_json = '{\"id\": 3}'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        let error = store.scope_questions(&scope).await.unwrap_err().to_string();
+        assert!(
+            error.starts_with("scope_questions row ") && error.contains("cannot be read"),
+            "{error}"
+        );
+    }
+}

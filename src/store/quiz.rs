@@ -1,0 +1,394 @@
+//! Quiz sessions and revealed rounds: starting and finishing sessions,
+//! the group-committed rounds (answers plus running totals in one
+//! transaction), a session's results, and closing the sessions a stopped
+//! process left open.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite, SqlitePool};
+
+use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
+
+use super::identity::{upsert_scopes, upsert_users};
+use super::scores::{Answers, LeaderboardRow, answer_totals};
+use super::{BATCH_ROWS, Store, StoreError, millis, platform};
+
+/// An open session, as recovery reads it.
+#[derive(sqlx::FromRow)]
+struct OpenSession {
+    id: i64,
+    channel_id: String,
+    platform: String,
+    platform_scope_id: String,
+    revealed: i64,
+}
+
+/// One player's result in a revealed round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RoundAnswer {
+    pub user: UserRef,
+    pub correct: bool,
+    pub points: u32,
+    pub response_ms: u64,
+    /// Right answers in a row, including this round, in this quiz.
+    pub streak: u32,
+}
+
+/// A quiz that was running when the process stopped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InterruptedQuiz {
+    pub session_id: i64,
+    pub channel: ChannelRef,
+    pub rounds_revealed: i64,
+}
+
+impl Store {
+    /// Records that a quiz started in `channel`; returns its session id.
+    pub async fn start_quiz_session(
+        &self,
+        channel: &ChannelRef,
+        started_by: &UserRef,
+        rounds: u32,
+        owner: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let mut tx = self.writer.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
+        let user_id = Self::user_id(&mut tx, started_by).await?;
+        let id = sqlx::query_scalar(
+            "INSERT INTO quiz_sessions (scope_id, channel_id, started_by, started_at_ms, rounds, owner)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+        )
+        .bind(scope_id)
+        .bind(&channel.id)
+        .bind(user_id)
+        .bind(millis(at))
+        .bind(i64::from(rounds))
+        .bind(owner)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(id)
+    }
+
+    /// Commits one revealed round: every player's answer and their running
+    /// totals, atomically and durably, before returning. Recording the same
+    /// round twice is a no-op.
+    ///
+    /// Rounds revealed at the same moment in many channels are committed
+    /// together (group commit): a background task takes every round waiting,
+    /// writes them with a few multi-row statements in one transaction, and
+    /// only then answers each caller.
+    pub async fn record_round(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        answers: &[RoundAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let (done, result) = tokio::sync::oneshot::channel();
+        let record = RoundRecord {
+            session_id,
+            round,
+            scope: scope.clone(),
+            answers: answers.to_vec(),
+            at,
+            done,
+        };
+        if let Err(tokio::sync::mpsc::error::SendError(record)) = self.rounds.send(record).await {
+            // The committer is gone (runtime shutting down): write directly.
+            return write_rounds(&self.writer, std::slice::from_ref(&record)).await;
+        }
+        result.await.unwrap_or_else(|_| Err(StoreError::Closed))
+    }
+
+    /// Marks a quiz session as over.
+    pub async fn finish_quiz_session(
+        &self,
+        session_id: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        sqlx::query(
+            "UPDATE quiz_sessions SET ended_at_ms = $1, end_reason = $2
+             WHERE id = $3 AND ended_at_ms IS NULL",
+        )
+        .bind(millis(at))
+        .bind(reason)
+        .bind(session_id)
+        .execute(&self.writer)
+        .await?;
+        Ok(())
+    }
+
+    /// Closes the sessions `owner` left open (a crash, a kill) on the
+    /// given platforms and returns them, so their channels can be told.
+    /// Sessions of other processes, or of platforms this process does not
+    /// serve, are left alone. Call at start-up, before quizzes can start.
+    pub async fn close_interrupted_quizzes(
+        &self,
+        owner: &str,
+        platforms: &[Platform],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<InterruptedQuiz>, StoreError> {
+        if platforms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut tx = self.writer.begin().await?;
+        let mut select = QueryBuilder::<Sqlite>::new(
+            "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
+                    (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
+             FROM quiz_sessions q JOIN scopes s ON s.id = q.scope_id
+             WHERE q.ended_at_ms IS NULL AND q.owner IN (",
+        );
+        select.push_bind(owner);
+        select.push(", '') AND s.platform IN (");
+        let mut names = select.separated(", ");
+        for platform in platforms {
+            names.push_bind(platform.as_str());
+        }
+        select.push(") ORDER BY q.id");
+        let rows: Vec<OpenSession> = select.build_query_as().fetch_all(&mut *tx).await?;
+        let mut interrupted = Vec::with_capacity(rows.len());
+        for row in rows {
+            let scope = ScopeRef::new(
+                platform("quiz_sessions", row.id, &row.platform)?,
+                row.platform_scope_id,
+            );
+            sqlx::query(
+                "UPDATE quiz_sessions SET ended_at_ms = $1, end_reason = 'interrupted'
+                 WHERE id = $2 AND ended_at_ms IS NULL",
+            )
+            .bind(millis(at))
+            .bind(row.id)
+            .execute(&mut *tx)
+            .await?;
+            interrupted.push(InterruptedQuiz {
+                session_id: row.id,
+                channel: ChannelRef::new(scope, row.channel_id),
+                rounds_revealed: row.revealed,
+            });
+        }
+        tx.commit().await?;
+        Ok(interrupted)
+    }
+
+    /// Points each player earned in one quiz session, best first.
+    pub async fn session_results(
+        &self,
+        session_id: i64,
+    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+        answer_totals(&self.pool, Answers::Session(session_id), None).await
+    }
+}
+
+/// A revealed round waiting to be committed, and who to tell.
+pub(super) struct RoundRecord {
+    session_id: i64,
+    round: u32,
+    scope: ScopeRef,
+    answers: Vec<RoundAnswer>,
+    at: DateTime<Utc>,
+    done: tokio::sync::oneshot::Sender<Result<(), StoreError>>,
+}
+
+/// Rounds committed together at most.
+pub(super) const GROUP_ROUNDS: usize = 256;
+
+/// Commits waiting rounds in groups until every [`Store`] is dropped.
+pub(super) async fn commit_rounds(
+    writer: SqlitePool,
+    mut queue: tokio::sync::mpsc::Receiver<RoundRecord>,
+) {
+    let mut group = Vec::with_capacity(GROUP_ROUNDS);
+    while queue.recv_many(&mut group, GROUP_ROUNDS).await > 0 {
+        match write_rounds(&writer, &group).await {
+            Ok(()) => {
+                for record in group.drain(..) {
+                    let _ = record.done.send(Ok(()));
+                }
+            }
+            // One bad round must not fail the others: retry them one by one.
+            Err(_) => {
+                for record in group.drain(..) {
+                    let result = write_rounds(&writer, std::slice::from_ref(&record)).await;
+                    let _ = record.done.send(result);
+                }
+            }
+        }
+    }
+}
+
+/// Writes rounds in one transaction with multi-row statements: scopes,
+/// users, answers (a round recorded before is left as it was) and the
+/// running totals of the answers that were new.
+async fn write_rounds(writer: &SqlitePool, records: &[RoundRecord]) -> Result<(), StoreError> {
+    let mut tx = writer.begin().await?;
+    let distinct_scopes: Vec<&ScopeRef> = {
+        let mut seen = HashSet::new();
+        records
+            .iter()
+            .map(|r| &r.scope)
+            .filter(|s| seen.insert((s.platform, &s.id)))
+            .collect()
+    };
+    let scopes = upsert_scopes(&mut tx, &distinct_scopes).await?;
+
+    // Every answer once: a player answers once a round.
+    let mut seen = HashSet::new();
+    let answers: Vec<(&RoundRecord, &RoundAnswer)> = records
+        .iter()
+        .flat_map(|r| r.answers.iter().map(move |a| (r, a)))
+        .filter(|(r, a)| seen.insert((r.session_id, r.round, a.user.platform, a.user.id.as_str())))
+        .collect();
+
+    let distinct_users: Vec<&UserRef> = {
+        let mut seen = HashSet::new();
+        answers
+            .iter()
+            .map(|(_, a)| &a.user)
+            .filter(|u| seen.insert((u.platform, u.id.as_str())))
+            .collect()
+    };
+    let users = upsert_users(&mut tx, &distinct_users).await?;
+
+    // (session, round, user id, scope id, answer)
+    let rows: Vec<(i64, u32, i64, i64, &RoundRecord, &RoundAnswer)> = answers
+        .iter()
+        .filter_map(|(record, answer)| {
+            let user = *users.get(&(answer.user.platform, answer.user.id.clone()))?;
+            let scope = *scopes.get(&(record.scope.platform, record.scope.id.clone()))?;
+            Some((
+                record.session_id,
+                record.round,
+                user,
+                scope,
+                *record,
+                *answer,
+            ))
+        })
+        .collect();
+    for chunk in rows.chunks(BATCH_ROWS) {
+        let mut insert = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO quiz_answers (session_id, round, user_id, scope_id, answered_at_ms, correct, points, response_ms) ",
+        );
+        insert.push_values(
+            chunk,
+            |mut row, (session, round, user, scope, record, answer)| {
+                row.push_bind(*session)
+                    .push_bind(i64::from(*round))
+                    .push_bind(*user)
+                    .push_bind(*scope)
+                    .push_bind(millis(record.at))
+                    .push_bind(i64::from(answer.correct))
+                    .push_bind(i64::from(answer.points))
+                    .push_bind(i64::try_from(answer.response_ms).unwrap_or(i64::MAX));
+            },
+        );
+        insert.push(" ON CONFLICT (session_id, round, user_id) DO NOTHING RETURNING session_id, round, user_id");
+        let inserted: HashSet<(i64, i64, i64)> = insert
+            .build_query_as::<(i64, i64, i64)>()
+            .fetch_all(&mut *tx)
+            .await?
+            .into_iter()
+            .collect();
+        let fresh: Vec<_> = chunk
+            .iter()
+            .filter(|(session, round, user, ..)| {
+                inserted.contains(&(*session, i64::from(*round), *user))
+            })
+            .collect();
+        if fresh.is_empty() {
+            continue;
+        }
+        let mut totals = QueryBuilder::<Sqlite>::new(
+            "INSERT INTO scores (scope_id, user_id, points, answered, correct, best_streak, updated_at_ms) ",
+        );
+        totals.push_values(&fresh, |mut row, (_, _, user, scope, record, answer)| {
+            row.push_bind(*scope)
+                .push_bind(*user)
+                .push_bind(i64::from(answer.points))
+                .push_bind(1_i64)
+                .push_bind(i64::from(answer.correct))
+                .push_bind(i64::from(answer.streak))
+                .push_bind(millis(record.at));
+        });
+        // SQLite applies a multi-row upsert row by row, so one player's
+        // rounds in the same group add up. (PostgreSQL would need them merged.)
+        totals.push(
+            " ON CONFLICT (scope_id, user_id) DO UPDATE SET
+               points = scores.points + excluded.points,
+               answered = scores.answered + 1,
+               correct = scores.correct + excluded.correct,
+               best_streak = MAX(scores.best_streak, excluded.best_streak),
+               updated_at_ms = excluded.updated_at_ms",
+        );
+        totals.build().execute(&mut *tx).await?;
+    }
+    tx.commit().await?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::tests::temp_store;
+
+    #[tokio::test]
+    async fn a_round_counts_once_and_recovery_closes_only_its_owners_sessions() {
+        let (_dir, store) = temp_store().await;
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let channel = ChannelRef::new(scope.clone(), "c");
+        let ann = UserRef::new(Platform::Discord, "1", "Ann");
+        let now = Utc::now();
+        let session = store
+            .start_quiz_session(&channel, &ann, 3, "a", now)
+            .await
+            .unwrap();
+        let answer = RoundAnswer {
+            user: ann.clone(),
+            correct: true,
+            points: 12,
+            response_ms: 800,
+            streak: 1,
+        };
+        for _ in 0..2 {
+            store
+                .record_round(session, 1, &scope, std::slice::from_ref(&answer), now)
+                .await
+                .unwrap();
+        }
+        let card = store.score(&scope, &ann).await.unwrap().unwrap();
+        assert_eq!((card.points, card.answered), (12, 1), "recorded once");
+
+        let none = store
+            .close_interrupted_quizzes("b", &[Platform::Discord], now)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "another owner's session");
+        let none = store
+            .close_interrupted_quizzes("a", &[Platform::Matrix], now)
+            .await
+            .unwrap();
+        assert!(none.is_empty(), "another platform's session");
+        let closed = store
+            .close_interrupted_quizzes("a", &[Platform::Discord], now)
+            .await
+            .unwrap();
+        assert_eq!(
+            closed,
+            vec![InterruptedQuiz {
+                session_id: session,
+                channel,
+                rounds_revealed: 1
+            }]
+        );
+        let again = store
+            .close_interrupted_quizzes("a", &[Platform::Discord], now)
+            .await
+            .unwrap();
+        assert!(again.is_empty(), "closed once");
+    }
+}

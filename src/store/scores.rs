@@ -1,0 +1,239 @@
+//! Standings: a player's score card, finding a player by name, and the
+//! leaderboards (all time from the running totals, or since a moment and
+//! per quiz session from the answers, through one aggregate query).
+
+use chrono::{DateTime, Utc};
+use sqlx::{QueryBuilder, Sqlite};
+
+use crate::identity::{ScopeRef, UserRef};
+
+use super::{Store, StoreError, millis, platform};
+
+/// A user's standing in a scope.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct ScoreCard {
+    pub display_name: String,
+    pub points: i64,
+    pub answered: i64,
+    pub correct: i64,
+    pub best_streak: i64,
+    /// 1-based rank by points in the scope.
+    pub rank: i64,
+    /// How many players have a score in the scope.
+    pub players: i64,
+}
+
+/// One leaderboard line.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct LeaderboardRow {
+    pub user_id: String,
+    pub display_name: String,
+    pub points: i64,
+    pub correct: i64,
+    pub answered: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct PlayerRow {
+    id: i64,
+    platform: String,
+    platform_user_id: String,
+    display_name: String,
+}
+
+/// Which answers a leaderboard adds up.
+pub(super) enum Answers<'a> {
+    /// A scope's answers at or after a moment.
+    ScopeSince(&'a ScopeRef, DateTime<Utc>),
+    /// One quiz session's answers.
+    Session(i64),
+}
+
+/// Points, right answers and answers per player from `quiz_answers`, best
+/// first: the one query behind period leaderboards and a quiz's results.
+pub(super) async fn answer_totals(
+    pool: &sqlx::SqlitePool,
+    answers: Answers<'_>,
+    limit: Option<u32>,
+) -> Result<Vec<LeaderboardRow>, StoreError> {
+    let mut query = QueryBuilder::<Sqlite>::new(
+        "SELECT u.platform_user_id AS user_id, u.display_name, SUM(a.points) AS points,
+                SUM(a.correct) AS correct, COUNT(*) AS answered
+         FROM quiz_answers a JOIN users u ON u.id = a.user_id ",
+    );
+    match answers {
+        Answers::ScopeSince(scope, since) => {
+            query.push("JOIN scopes s ON s.id = a.scope_id WHERE s.platform = ");
+            query.push_bind(scope.platform.as_str());
+            query.push(" AND s.platform_scope_id = ");
+            query.push_bind(scope.id.clone());
+            query.push(" AND a.answered_at_ms >= ");
+            query.push_bind(millis(since));
+        }
+        Answers::Session(session_id) => {
+            query.push("WHERE a.session_id = ");
+            query.push_bind(session_id);
+        }
+    }
+    query.push(
+        " GROUP BY u.id, u.platform_user_id, u.display_name
+         ORDER BY points DESC, correct DESC, u.display_name",
+    );
+    if let Some(limit) = limit {
+        query.push(" LIMIT ");
+        query.push_bind(i64::from(limit));
+    }
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+impl Store {
+    /// A user's all-time standing in a scope, if they have played there.
+    pub async fn score(
+        &self,
+        scope: &ScopeRef,
+        user: &UserRef,
+    ) -> Result<Option<ScoreCard>, StoreError> {
+        Ok(sqlx::query_as(
+            "SELECT u.display_name, sc.points, sc.answered, sc.correct, sc.best_streak,
+                    (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id AND o.points > sc.points) + 1 AS rank,
+                    (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id) AS players
+             FROM scores sc
+             JOIN users u ON u.id = sc.user_id
+             JOIN scopes s ON s.id = sc.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2
+               AND u.platform = $3 AND u.platform_user_id = $4",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .bind(user.platform.as_str())
+        .bind(&user.id)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Finds a user of the scope by display name (case-insensitive) or id,
+    /// for `/score NAME`.
+    pub async fn find_player(
+        &self,
+        scope: &ScopeRef,
+        name: &str,
+    ) -> Result<Option<UserRef>, StoreError> {
+        let row: Option<PlayerRow> = sqlx::query_as(
+            "SELECT u.id, u.platform, u.platform_user_id, u.display_name
+             FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2
+               AND (LOWER(u.display_name) = LOWER($3) OR u.platform_user_id = $3)
+             ORDER BY sc.points DESC LIMIT 1",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| {
+            Ok(UserRef::new(
+                platform("users", row.id, &row.platform)?,
+                row.platform_user_id,
+                row.display_name,
+            ))
+        })
+        .transpose()
+    }
+
+    /// The top players of a scope: all time when `since` is `None`, else by
+    /// points earned at or after `since`.
+    pub async fn leaderboard(
+        &self,
+        scope: &ScopeRef,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+        match since {
+            Some(since) => {
+                answer_totals(&self.pool, Answers::ScopeSince(scope, since), Some(limit)).await
+            }
+            None => Ok(sqlx::query_as(
+                "SELECT u.platform_user_id AS user_id, u.display_name, sc.points, sc.correct, sc.answered
+                 FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
+                 WHERE s.platform = $1 AND s.platform_scope_id = $2
+                 ORDER BY sc.points DESC, sc.correct DESC, u.display_name LIMIT $3",
+            )
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{ChannelRef, Platform};
+    use crate::store::RoundAnswer;
+    use crate::store::tests::temp_store;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    #[tokio::test]
+    async fn standings_rank_players_and_periods_count_only_recent_answers() {
+        let (_dir, store) = temp_store().await;
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let channel = ChannelRef::new(scope.clone(), "c");
+        let ann = UserRef::new(Platform::Discord, "1", "Ann");
+        let ben = UserRef::new(Platform::Discord, "2", "Ben");
+        let session = store
+            .start_quiz_session(&channel, &ann, 2, "test", at(8))
+            .await
+            .unwrap();
+        let answer = |user: &UserRef, points| RoundAnswer {
+            user: user.clone(),
+            correct: points > 0,
+            points,
+            response_ms: 1000,
+            streak: u32::from(points > 0),
+        };
+        store
+            .record_round(
+                session,
+                1,
+                &scope,
+                &[answer(&ann, 10), answer(&ben, 0)],
+                at(8),
+            )
+            .await
+            .unwrap();
+        store
+            .record_round(session, 2, &scope, &[answer(&ben, 7)], at(12))
+            .await
+            .unwrap();
+
+        let card = store.score(&scope, &ann).await.unwrap().unwrap();
+        assert_eq!((card.points, card.rank, card.players), (10, 1, 2));
+        let card = store.score(&scope, &ben).await.unwrap().unwrap();
+        assert_eq!(
+            (card.points, card.answered, card.correct, card.rank),
+            (7, 2, 1, 2)
+        );
+        let all = store.leaderboard(&scope, None, 10).await.unwrap();
+        assert_eq!(all[0].display_name, "Ann");
+        let since_noon = store.leaderboard(&scope, Some(at(12)), 10).await.unwrap();
+        assert_eq!(since_noon.len(), 1);
+        assert_eq!(
+            (since_noon[0].user_id.as_str(), since_noon[0].points),
+            ("2", 7)
+        );
+        let results = store.session_results(session).await.unwrap();
+        assert_eq!(results.len(), 2);
+        assert_eq!(
+            store.find_player(&scope, "ben").await.unwrap(),
+            Some(ben.clone())
+        );
+        assert_eq!(store.find_player(&scope, "2").await.unwrap(), Some(ben));
+        assert_eq!(store.find_player(&scope, "cat").await.unwrap(), None);
+    }
+}
