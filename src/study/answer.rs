@@ -34,8 +34,8 @@ use super::lexicon::{Lexicon, Row, Vector};
 use super::text::{self, Token};
 
 pub use intent::Intent;
-pub use smalltalk::SmallTalk;
 use meaning::Meanings;
+pub use smalltalk::SmallTalk;
 use topics::Topics;
 
 /// One way a question word can match a sentence.

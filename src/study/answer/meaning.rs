@@ -48,7 +48,10 @@ impl Meanings {
             let texts: Vec<String> = missing.iter().map(|&i| quote(i)).collect();
             let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
             let vectors = Encoder::global().encode_batch(&refs);
-            fresh = missing.into_iter().zip(vectors.into_iter().map(Arc::from)).collect();
+            fresh = missing
+                .into_iter()
+                .zip(vectors.into_iter().map(Arc::from))
+                .collect();
         }
         let mut cache = self.cache.lock().unwrap_or_else(PoisonError::into_inner);
         if cache.len() + fresh.len() > CACHE_LIMIT {
@@ -60,10 +63,12 @@ impl Meanings {
         indices
             .iter()
             .map(|i| {
-                let vector = cache
-                    .get(i)
-                    .cloned()
-                    .or_else(|| fresh.iter().find(|(f, _)| f == i).map(|(_, v)| Arc::clone(v)));
+                let vector = cache.get(i).cloned().or_else(|| {
+                    fresh
+                        .iter()
+                        .find(|(f, _)| f == i)
+                        .map(|(_, v)| Arc::clone(v))
+                });
                 vector.map_or(0.0, |v| {
                     f64::from(v.iter().zip(question).map(|(a, b)| a * b).sum::<f32>())
                 })

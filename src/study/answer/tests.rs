@@ -258,7 +258,11 @@ fn the_documents_main_subject_need_not_be_named_in_the_answer() {
                 Her notes on it contained the first published computer program.";
     let answerer = answerer(text);
     let lovelace = &text::tokenize("Lovelace")[0].term;
-    assert!(answerer.subject.contains(lovelace), "{:?}", answerer.subject);
+    assert!(
+        answerer.subject.contains(lovelace),
+        "{:?}",
+        answerer.subject
+    );
     let a = answerer.answer("What did Lovelace translate?", 1);
     assert_eq!(a.signals.names, 1.0, "{a:?}");
     // Another person asked about must still be in the answer.
