@@ -249,7 +249,7 @@ impl Bot {
         command: Command,
     ) -> Result<Vec<Message>, BotError> {
         match command {
-            Command::Ask(question) => Ok(vec![self.ask(&question)]),
+            Command::Ask(question) => Ok(vec![self.ask_off_runtime(question).await]),
             Command::QuizStart(options) => {
                 let solo = origin.channel.scope.platform == crate::identity::Platform::Console;
                 quiz::start(
@@ -307,7 +307,7 @@ impl Bot {
         }
         let actions = self.on_answer_text(origin, line).await;
         if actions.is_empty() && questions_by_default {
-            return vec![Action::Reply(self.ask(line))];
+            return vec![Action::Reply(self.ask_off_runtime(line.to_string()).await)];
         }
         actions
     }
@@ -465,6 +465,19 @@ impl Bot {
     /// Whether a quiz is running in `channel`.
     pub async fn quiz_running(&self, channel: &ChannelRef) -> bool {
         self.inner.quizzes.lock().await.contains_key(channel)
+    }
+
+    /// [`Bot::ask`] on a blocking thread: the sentence encoder is busy
+    /// for milliseconds per question, which must not stall the runtime.
+    async fn ask_off_runtime(&self, question: String) -> Message {
+        let bot = self.clone();
+        match tokio::task::spawn_blocking(move || bot.ask(&question)).await {
+            Ok(message) => message,
+            Err(error) => {
+                tracing::error!(error = ?error, "answering a question failed");
+                BotError::User("Sorry, answering that failed.".into()).to_message()
+            }
+        }
     }
 
     /// Answers a question from the document, as a message.
