@@ -1145,7 +1145,11 @@ impl Answerer {
             if own <= 0.0 {
                 continue;
             }
-            let lexical = own + self.params.neighbour_weight * neighbour(index);
+            let lexical = if self.params.neighbour_weight > 0.0 {
+                own + self.params.neighbour_weight * neighbour(index)
+            } else {
+                own
+            };
             let coverage = covered / total_weight;
             let dense = match (&query_vector, &sentence.vector) {
                 (Some(q), Some(s)) => f64::from(q.dot(s)).max(0.0),
