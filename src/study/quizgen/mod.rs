@@ -1711,8 +1711,9 @@ impl Generator {
         let people: Vec<Vec<usize>> = items
             .iter()
             .map(|item| {
+                // "Zinoviev-Kamenev show trial" names both.
                 self.matcher
-                    .find(&item.1)
+                    .find(&item.1.replace('-', " "))
                     .into_iter()
                     .filter(|f| f.kind == EntryKind::Person)
                     .map(|f| f.entry)

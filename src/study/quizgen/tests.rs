@@ -463,3 +463,218 @@ fn places_are_offered_beside_places_of_their_shape() {
         }
     }
 }
+
+/// The handout a teacher wrote, with no glossary (as `eval/packs/wedgwood`).
+fn handout() -> Pack {
+    document_only(include_str!("../../../eval/packs/wedgwood/document.txt"))
+}
+
+#[test]
+fn chronology_never_offers_an_event_whose_order_logic_gives_away() {
+    let pack = bundled();
+    let dates: HashMap<String, chrono::NaiveDate> = pack
+        .events
+        .iter()
+        .map(|e| (e.title.clone(), e.date))
+        .collect();
+    let born = pack
+        .events
+        .iter()
+        .find(|e| e.title.contains("Stalin is born"))
+        .map(|e| e.date)
+        .unwrap();
+    let died = pack
+        .events
+        .iter()
+        .find(|e| e.title == "Stalin dies")
+        .map(|e| e.date)
+        .unwrap();
+    let mut asked = 0;
+    for q in all_generated(&pack)
+        .iter()
+        .filter(|q| q.kind == "chronology")
+    {
+        asked += 1;
+        for choice in &q.choices {
+            let date = dates[choice];
+            // The main figure's birth cannot be "last", their death or a
+            // posthumous event "first": neither is offered.
+            assert!(date > born && date < died, "{choice} in {q:?}");
+            assert!(
+                !choice.contains("born") && !choice.contains("funeral"),
+                "{q:?}"
+            );
+        }
+        // No person's death beside another event of that person.
+        let deaths: Vec<&String> = q
+            .choices
+            .iter()
+            .filter(|c| c.contains("dies") || c.contains("executed"))
+            .collect();
+        for death in deaths {
+            let name = death.split_whitespace().next().unwrap();
+            let with_same = q.choices.iter().filter(|c| c.contains(name)).count();
+            assert_eq!(with_same, 1, "{name} twice in {q:?}");
+        }
+    }
+    assert!(asked >= 20, "only {asked} chronology questions");
+    // The handout: a grandson's marriage after the main figure's death is
+    // never one of "his" events.
+    for q in all_generated(&handout())
+        .iter()
+        .filter(|q| q.kind == "chronology")
+    {
+        assert!(
+            !q.choices
+                .iter()
+                .any(|c| c.contains("1839") || c.contains("married his cousin")),
+            "{q:?}"
+        );
+    }
+}
+
+#[test]
+fn a_figure_the_document_spells_out_is_changed_in_words() {
+    let mut text_ = TEACHER_DOC.to_string();
+    text_.push_str(
+        "\n\nAbout one hundred thousand prisoners died while the Wedgwood canal was dug through the hills. \
+         Wedgwood and Bentley sold about forty thousand vases to buyers in London and Liverpool.",
+    );
+    let pack = document_only(&text_);
+    let mut seen = 0;
+    for q in all_generated(&pack)
+        .iter()
+        .filter(|q| q.kind == "statement")
+    {
+        for choice in q
+            .choices
+            .iter()
+            .filter(|c| c.contains("prisoners died") || c.contains("vases to buyers"))
+        {
+            seen += 1;
+            assert!(
+                !choice.chars().any(|c| c.is_ascii_digit()),
+                "{choice} in {q:?}"
+            );
+        }
+    }
+    assert!(seen > 0, "no statement used the spelled-out figures");
+}
+
+#[test]
+fn wrong_places_come_from_the_answers_story_and_its_list() {
+    for q in all_generated(&handout())
+        .iter()
+        .filter(|q| q.kind == "place")
+    {
+        // A town far from the story, a county among towns, a region for a
+        // town that lies in it.
+        if ["Burslem", "Stoke", "Hanley", "Etruria", "Longton"].contains(&q.answer()) {
+            for wrong in [
+                "Philadelphia",
+                "Dorset",
+                "Devon",
+                "Cornwall",
+                "North Staffordshire",
+            ] {
+                assert!(!q.choices.iter().any(|c| c == wrong), "{wrong} in {q:?}");
+            }
+        }
+        assert_ne!(q.answer(), "North Staffordshire", "{q:?}");
+    }
+}
+
+#[test]
+fn bare_first_names_and_bare_heads_are_never_asked_or_offered() {
+    for q in all_generated(&handout()) {
+        let texts = std::iter::once(&q.prompt).chain(q.choices.iter());
+        for text_ in texts {
+            // "Charles" or "John" alone, where the document has "Charles
+            // Darwin" and "John Flaxman".
+            for (_, _, word) in word_spans(text_) {
+                assert!(
+                    word != "charles" || text_.contains("Charles Darwin"),
+                    "{q:?}"
+                );
+            }
+            assert!(
+                q.choices.iter().all(|c| c != "John" && c != "Charles"),
+                "{q:?}"
+            );
+            // "the canal" with no canal named.
+            if text_.contains("the canal") {
+                assert!(text_.contains(" Canal"), "{text_} in {q:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn people_are_offered_only_beside_people_of_their_shape_and_time() {
+    let handout_questions = all_generated(&handout());
+    for q in handout_questions.iter().filter(|q| q.kind == "person") {
+        // A title with titles: no daughter as the king's wife.
+        if q.answer().starts_with("Queen ") {
+            assert!(!q.choices.iter().any(|c| c == "Susannah"), "{q:?}");
+        }
+        // "told his partner": the partner is not a wrong choice.
+        if q.prompt.contains("his partner") {
+            assert!(!q.choices.iter().any(|c| c.contains("Wedgwood")), "{q:?}");
+        }
+    }
+    // Someone the essay names only in the war is not offered for the 1920s.
+    for q in all_generated(&bundled()) {
+        if q.kind == "person" && q.prompt.contains("NEP") {
+            assert!(!q.choices.iter().any(|c| c == "Hitler"), "{q:?}");
+        }
+    }
+}
+
+#[test]
+fn a_stem_that_spells_part_of_the_answer_is_not_asked() {
+    for q in all_generated(&handout()) {
+        if q.prompt.contains("cream-coloured") {
+            assert_ne!(q.answer(), "creamware", "{q:?}");
+        }
+    }
+    assert!(names_inside("a cream-coloured earthenware", "creamware"));
+    assert!(!names_inside("an unglazed stoneware", "jasperware"));
+}
+
+#[test]
+fn events_that_are_only_someone_speaking_are_not_ordered() {
+    let generator = Generator::new(&bundled());
+    for word in [
+        "article",
+        "speaks",
+        "addresses",
+        "broadcast",
+        "speech",
+        "invades",
+        "signed",
+        "opens",
+        "executed",
+        "congress",
+        "plan",
+    ] {
+        let best = SPOKEN
+            .iter()
+            .filter_map(|s| english::similarity(word, s))
+            .fold(0.0f32, f32::max);
+        eprintln!("{word}: {best:.2}");
+    }
+    for minor in [
+        "Stalin's 'Dizzy with Success' article",
+        "Stalin speaks on agrarian policy and kulaks",
+        "Stalin's 'brothers and sisters' broadcast",
+    ] {
+        assert!(!generator.worth_ordering(minor), "{minor}");
+    }
+    for major in [
+        "Germany invades the Soviet Union",
+        "Nazi-Soviet pact is signed",
+        "First Five-Year Plan officially begins",
+    ] {
+        assert!(generator.worth_ordering(major), "{major}");
+    }
+}
