@@ -908,7 +908,9 @@ impl Generator {
                 || acronym_shape(answer) != acronym_shape(other)
                 || (*kind == EntryKind::Place && !self.profile.places_alike(entry, index))
                 || (*kind == EntryKind::Person
-                    && (self.person_shape(entry) != self.person_shape(index)
+                    && ((self.person_shape(entry) == PersonShape::Title)
+                        != (self.person_shape(index) == PersonShape::Title)
+                        || self.person_shape(index) == PersonShape::FirstName
                         || year.is_some_and(|y| !self.profile.active_around(index, y))
                         || (self.main_figure.contains(&index)
                             && possessive_relation(question_text))))
@@ -1012,7 +1014,7 @@ impl Generator {
         });
         let title_terms = terms(title);
         let known = title_terms.iter().filter(|t| self.support.knows(t)).count();
-        !spoken && known * 2 >= title_terms.len()
+        !spoken && known * 3 >= title_terms.len()
     }
 
     /// A person's name shape, so the four choices look alike: a title

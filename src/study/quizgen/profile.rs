@@ -105,7 +105,11 @@ impl Profile {
             .collect();
         let top = raw.iter().copied().fold(0.0f32, f32::max).max(f32::EPSILON);
         let centrality = raw.iter().map(|r| r / top).collect();
-        let heads = matcher
+        // Only a head two or more names share is ambiguous alone ("the
+        // canal" beside two canals); with one such name, "the party" can
+        // only mean it.
+        let mut head_counts: HashMap<String, usize> = HashMap::new();
+        let candidates: Vec<String> = matcher
             .entries
             .iter()
             .filter(|(kind, name, words)| {
@@ -122,6 +126,14 @@ impl Profile {
                         .is_some_and(|z| z >= 3.5))
                 .then(|| words[words.len() - 1].clone())
             })
+            .collect();
+        for head in candidates {
+            *head_counts.entry(head).or_default() += 1;
+        }
+        let heads = head_counts
+            .into_iter()
+            .filter(|(_, count)| *count >= 2)
+            .map(|(head, _)| head)
             .collect();
         Self {
             passages,
