@@ -142,10 +142,11 @@ impl Outbox for MatrixOutbox {
     }
 }
 
-/// The message as Matrix content: an HTML body and its plain-text twin,
-/// with no mentions (user text can never ping anyone).
+/// The message as Matrix content: an HTML body and its plain-text twin
+/// (text as a reader sees it, never escaped Markdown), with no mentions
+/// (user text can never ping anyone).
 pub fn content(message: &Message) -> RoomMessageEventContent {
-    let plain = message.to_markdown();
+    let plain = message.render_text(str::to_string, str::to_string);
     RoomMessageEventContent::text_html(plain.trim_end(), html(message))
         .add_mentions(Mentions::new())
 }
@@ -491,6 +492,21 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("🇦 <strong>A</strong> Trotsky"), "{html}");
+    }
+
+    #[test]
+    fn plain_bodies_are_text_as_read_never_escaped_markdown() {
+        let mut message = Message::titled(
+            "Question 1 of 2",
+            format!("Fill in: {}", escape("the ___ [of] *Stalin* @room")),
+        );
+        message.footer = Some("20 seconds".into());
+        let json = serde_json::to_value(content(&message)).unwrap();
+        let body = json["body"].as_str().unwrap();
+        assert_eq!(
+            body,
+            "Question 1 of 2\nFill in: the ___ [of] *Stalin* @\u{200b}room\n20 seconds"
+        );
     }
 
     #[test]

@@ -5,17 +5,27 @@
 //! (daily-post subscriptions and claims), [`banks`] (imported questions)
 //! and [`flags`] (flagged and retired questions).
 //!
-//! SQLite by default (WAL, foreign keys on, a busy timeout), with migrations
-//! from `migrations/` applied at start-up. The SQL is kept portable (`$1`
-//! parameters, `ON CONFLICT` upserts, integer epoch-millisecond times) so a
-//! PostgreSQL backend can be added by URL later. Rows are decoded into
-//! checked `FromRow` types; a stored value that no longer reads (a bank
-//! question's JSON, a platform name, a time) is an error naming its row,
-//! never dropped or guessed.
+//! **The seam.** Each concern is a trait ([`QuizStore`], [`ScoreStore`],
+//! [`DailyStore`], [`BankStore`], [`FlagStore`]); a [`Backend`] is all of
+//! them, and [`Store`] is a cheap handle over any backend that derefs to it.
+//! The bot only ever holds a `Store`, so a second engine (PostgreSQL) is one
+//! more `Backend` implementation plus a way to open it; nothing above this
+//! module changes. [`SqliteStore`] is the embedded default.
+//!
+//! SQLite runs with WAL, foreign keys on and a busy timeout, with
+//! migrations from `migrations/` applied at start-up. The SQL is kept
+//! portable where it can be (`$1` parameters, `ON CONFLICT` upserts,
+//! integer epoch-millisecond times). Rows are decoded into checked
+//! `FromRow` types; a stored value that no longer reads (a bank question's
+//! JSON, a platform name, a time) is an error naming its row, never dropped
+//! or guessed.
 
+use std::fmt::Debug;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -31,10 +41,13 @@ mod identity;
 mod quiz;
 mod scores;
 
-pub use daily::{DailyClaim, DailyOutcome, DailyPostRecord, DailySubscription, DueDaily};
-pub use flags::FlaggedQuestion;
-pub use quiz::{InterruptedQuiz, RoundAnswer};
-pub use scores::{LeaderboardRow, ScoreCard};
+pub use banks::BankStore;
+pub use daily::{
+    DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily,
+};
+pub use flags::{FlagStore, FlaggedQuestion};
+pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
+pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
 
 /// Storage failures. Users see a short apology; the chain is logged.
 #[derive(Debug, thiserror::Error)]
@@ -105,9 +118,46 @@ fn platform(table: &'static str, id: impl ToString, name: &str) -> Result<Platfo
     }
 }
 
-/// The database handle; cheap to clone.
+/// A storage engine: every concern's operations, plus closing.
+#[async_trait]
+pub trait Backend: QuizStore + ScoreStore + DailyStore + BankStore + FlagStore + Debug {
+    /// The engine's name, for logs and `lectern` status lines.
+    fn engine(&self) -> &'static str;
+
+    /// Waits for queued writes, then closes every connection. Call before
+    /// the process exits.
+    async fn close(&self);
+}
+
+/// The database handle the bot holds: cheap to clone, and the same API
+/// whatever the engine behind it (it derefs to [`Backend`]).
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct Store(Arc<dyn Backend>);
+
+impl Store {
+    /// A handle over any backend.
+    pub fn new(backend: impl Backend + 'static) -> Self {
+        Store(Arc::new(backend))
+    }
+
+    /// Opens (creating if needed) the embedded SQLite database at `path`
+    /// and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Store::new(SqliteStore::open(path).await?))
+    }
+}
+
+impl std::ops::Deref for Store {
+    type Target = dyn Backend;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+/// The embedded SQLite engine.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
     /// Connections for reads.
     pool: SqlitePool,
     /// The one connection for writes.
@@ -116,7 +166,19 @@ pub struct Store {
     rounds: tokio::sync::mpsc::Sender<RoundRecord>,
 }
 
-impl Store {
+#[async_trait]
+impl Backend for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
+    }
+}
+
+impl SqliteStore {
     /// Opens (creating if needed) the SQLite database at `path` and applies
     /// pending migrations.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
@@ -137,13 +199,6 @@ impl Store {
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         Self::connect(options, 4).await
-    }
-
-    /// Closes the database: waits for queued writes, then closes every
-    /// connection. Call before the process exits.
-    pub async fn close(&self) {
-        self.pool.close().await;
-        self.writer.close().await;
     }
 
     async fn connect(options: SqliteConnectOptions, readers: u32) -> Result<Self, StoreError> {
@@ -180,8 +235,17 @@ pub(crate) mod tests {
 
     /// A store on a new temporary file (kept alive by the returned folder).
     pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
+        let (dir, sqlite) = temp_sqlite().await;
+        (dir, Store::new(sqlite))
+    }
+
+    /// The SQLite engine itself on a new temporary file, for tests that
+    /// look at its tables directly.
+    pub(crate) async fn temp_sqlite() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let store = SqliteStore::open(&dir.path().join("test.db"))
+            .await
+            .unwrap();
         (dir, store)
     }
 
@@ -198,7 +262,7 @@ pub(crate) mod tests {
     #[tokio::test]
     async fn opening_creates_the_folder_and_runs_every_migration() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("deep/er/lectern.db"))
+        let store = SqliteStore::open(&dir.path().join("deep/er/lectern.db"))
             .await
             .unwrap();
         let owner: i64 = sqlx::query_scalar(

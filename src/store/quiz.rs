@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -12,7 +13,7 @@ use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 use super::identity::{upsert_scopes, upsert_users};
 use super::scores::{Answers, LeaderboardRow, answer_totals};
-use super::{BATCH_ROWS, Store, StoreError, millis, platform};
+use super::{BATCH_ROWS, SqliteStore, StoreError, millis, platform};
 
 /// An open session, as recovery reads it.
 #[derive(sqlx::FromRow)]
@@ -43,9 +44,62 @@ pub struct InterruptedQuiz {
     pub rounds_revealed: i64,
 }
 
-impl Store {
+/// Quiz sessions and their revealed rounds.
+#[async_trait]
+pub trait QuizStore: Send + Sync {
     /// Records that a quiz started in `channel`; returns its session id.
-    pub async fn start_quiz_session(
+    async fn start_quiz_session(
+        &self,
+        channel: &ChannelRef,
+        started_by: &UserRef,
+        rounds: u32,
+        owner: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
+
+    /// Commits one revealed round: every player's answer and their running
+    /// totals, atomically and durably, before returning. Recording the same
+    /// round twice is a no-op.
+    ///
+    /// Rounds revealed at the same moment in many channels are committed
+    /// together (group commit): a background task takes every round waiting,
+    /// writes them with a few multi-row statements in one transaction, and
+    /// only then answers each caller.
+    async fn record_round(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        answers: &[RoundAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Marks a quiz session as over.
+    async fn finish_quiz_session(
+        &self,
+        session_id: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Closes the sessions `owner` left open (a crash, a kill) on the
+    /// given platforms and returns them, so their channels can be told.
+    /// Sessions of other processes, or of platforms this process does not
+    /// serve, are left alone. Call at start-up, before quizzes can start.
+    async fn close_interrupted_quizzes(
+        &self,
+        owner: &str,
+        platforms: &[Platform],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<InterruptedQuiz>, StoreError>;
+
+    /// Points each player earned in one quiz session, best first.
+    async fn session_results(&self, session_id: i64) -> Result<Vec<LeaderboardRow>, StoreError>;
+}
+
+#[async_trait]
+impl QuizStore for SqliteStore {
+    async fn start_quiz_session(
         &self,
         channel: &ChannelRef,
         started_by: &UserRef,
@@ -72,15 +126,7 @@ impl Store {
         Ok(id)
     }
 
-    /// Commits one revealed round: every player's answer and their running
-    /// totals, atomically and durably, before returning. Recording the same
-    /// round twice is a no-op.
-    ///
-    /// Rounds revealed at the same moment in many channels are committed
-    /// together (group commit): a background task takes every round waiting,
-    /// writes them with a few multi-row statements in one transaction, and
-    /// only then answers each caller.
-    pub async fn record_round(
+    async fn record_round(
         &self,
         session_id: i64,
         round: u32,
@@ -104,8 +150,7 @@ impl Store {
         result.await.unwrap_or_else(|_| Err(StoreError::Closed))
     }
 
-    /// Marks a quiz session as over.
-    pub async fn finish_quiz_session(
+    async fn finish_quiz_session(
         &self,
         session_id: i64,
         reason: &str,
@@ -123,11 +168,7 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the sessions `owner` left open (a crash, a kill) on the
-    /// given platforms and returns them, so their channels can be told.
-    /// Sessions of other processes, or of platforms this process does not
-    /// serve, are left alone. Call at start-up, before quizzes can start.
-    pub async fn close_interrupted_quizzes(
+    async fn close_interrupted_quizzes(
         &self,
         owner: &str,
         platforms: &[Platform],
@@ -175,11 +216,7 @@ impl Store {
         Ok(interrupted)
     }
 
-    /// Points each player earned in one quiz session, best first.
-    pub async fn session_results(
-        &self,
-        session_id: i64,
-    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+    async fn session_results(&self, session_id: i64) -> Result<Vec<LeaderboardRow>, StoreError> {
         answer_totals(&self.pool, Answers::Session(session_id), None).await
     }
 }

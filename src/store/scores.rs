@@ -2,12 +2,13 @@
 //! leaderboards (all time from the running totals, or since a moment and
 //! per quiz session from the answers, through one aggregate query).
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::identity::{ScopeRef, UserRef};
 
-use super::{Store, StoreError, millis, platform};
+use super::{SqliteStore, StoreError, millis, platform};
 
 /// A user's standing in a scope.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -86,9 +87,37 @@ pub(super) async fn answer_totals(
     Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
-impl Store {
+/// Standings and leaderboards.
+#[async_trait]
+pub trait ScoreStore: Send + Sync {
     /// A user's all-time standing in a scope, if they have played there.
-    pub async fn score(
+    async fn score(
+        &self,
+        scope: &ScopeRef,
+        user: &UserRef,
+    ) -> Result<Option<ScoreCard>, StoreError>;
+
+    /// Finds a user of the scope by display name (case-insensitive) or id,
+    /// for `/score NAME`.
+    async fn find_player(
+        &self,
+        scope: &ScopeRef,
+        name: &str,
+    ) -> Result<Option<UserRef>, StoreError>;
+
+    /// The top players of a scope: all time when `since` is `None`, else by
+    /// points earned at or after `since`.
+    async fn leaderboard(
+        &self,
+        scope: &ScopeRef,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<LeaderboardRow>, StoreError>;
+}
+
+#[async_trait]
+impl ScoreStore for SqliteStore {
+    async fn score(
         &self,
         scope: &ScopeRef,
         user: &UserRef,
@@ -111,9 +140,7 @@ impl Store {
         .await?)
     }
 
-    /// Finds a user of the scope by display name (case-insensitive) or id,
-    /// for `/score NAME`.
-    pub async fn find_player(
+    async fn find_player(
         &self,
         scope: &ScopeRef,
         name: &str,
@@ -140,9 +167,7 @@ impl Store {
         .transpose()
     }
 
-    /// The top players of a scope: all time when `since` is `None`, else by
-    /// points earned at or after `since`.
-    pub async fn leaderboard(
+    async fn leaderboard(
         &self,
         scope: &ScopeRef,
         since: Option<DateTime<Utc>>,
