@@ -9,6 +9,7 @@ use sqlx::{QueryBuilder, Sqlite};
 use crate::content::Question;
 use crate::identity::ScopeRef;
 
+use super::write::WriteTx;
 use super::{BATCH_ROWS, SqliteStore, StoreError, millis};
 
 #[derive(sqlx::FromRow)]
@@ -52,7 +53,7 @@ impl BankStore for SqliteStore {
                 })
             })
             .collect::<Result<Vec<String>, StoreError>>()?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
         sqlx::query("DELETE FROM scope_questions WHERE scope_id = $1 AND bank = $2")
             .bind(scope_id)

@@ -8,6 +8,7 @@ use sqlx::{QueryBuilder, Sqlite};
 
 use crate::identity::{ChannelRef, Platform, ScopeRef};
 
+use super::write::WriteTx;
 use super::{BATCH_ROWS, SqliteStore, StoreError, instant, millis, platform};
 
 /// A channel's daily-post subscription.
@@ -185,7 +186,7 @@ impl DailyStore for SqliteStore {
         next_fire: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         sqlx::query(
             "INSERT INTO daily_subscriptions
@@ -303,7 +304,7 @@ impl DailyStore for SqliteStore {
         skips: &[(i64, DateTime<Utc>)],
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let mut won_ids = std::collections::HashSet::new();
         for chunk in claims.chunks(BATCH_ROWS) {
             let mut insert = QueryBuilder::<Sqlite>::new(
@@ -354,7 +355,7 @@ impl DailyStore for SqliteStore {
         failed_days_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         for chunk in attempts.chunks(BATCH_ROWS) {
             let mut update = QueryBuilder::<Sqlite>::new(
                 "WITH v (subscription_id, local_date, status, error) AS (",

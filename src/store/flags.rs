@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::identity::{ScopeRef, UserRef};
 
+use super::write::WriteTx;
 use super::{SqliteStore, StoreError, millis};
 
 /// Reports on one question, for admins.
@@ -62,7 +63,7 @@ impl FlagStore for SqliteStore {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
         let user_id = Self::user_id(&mut tx, user).await?;
         sqlx::query(
@@ -130,7 +131,7 @@ impl FlagStore for SqliteStore {
         retire: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
         if retire {
             let user_id = Self::user_id(&mut tx, by).await?;

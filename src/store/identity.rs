@@ -115,7 +115,10 @@ mod tests {
         let ann = UserRef::new(Platform::Discord, "1", "ann");
         let first = SqliteStore::user_id(&mut tx, &ann).await.unwrap();
         let renamed = UserRef::new(Platform::Discord, "1", "Ann B.");
-        assert_eq!(SqliteStore::user_id(&mut tx, &renamed).await.unwrap(), first);
+        assert_eq!(
+            SqliteStore::user_id(&mut tx, &renamed).await.unwrap(),
+            first
+        );
         let matrix = UserRef::new(Platform::Matrix, "1", "ann");
         assert_ne!(SqliteStore::user_id(&mut tx, &matrix).await.unwrap(), first);
         let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")

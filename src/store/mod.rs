@@ -40,6 +40,7 @@ mod flags;
 mod identity;
 mod quiz;
 mod scores;
+mod write;
 
 pub use banks::BankStore;
 pub use daily::{

@@ -13,6 +13,7 @@ use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 use super::identity::{upsert_scopes, upsert_users};
 use super::scores::{Answers, LeaderboardRow, answer_totals};
+use super::write::WriteTx;
 use super::{BATCH_ROWS, SqliteStore, StoreError, millis, platform};
 
 /// An open session, as recovery reads it.
@@ -107,7 +108,7 @@ impl QuizStore for SqliteStore {
         owner: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         let user_id = Self::user_id(&mut tx, started_by).await?;
         let id = sqlx::query_scalar(
@@ -177,7 +178,7 @@ impl QuizStore for SqliteStore {
         if platforms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let mut select = QueryBuilder::<Sqlite>::new(
             "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
                     (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
@@ -262,7 +263,7 @@ pub(super) async fn commit_rounds(
 /// users, answers (a round recorded before is left as it was) and the
 /// running totals of the answers that were new.
 async fn write_rounds(writer: &SqlitePool, records: &[RoundRecord]) -> Result<(), StoreError> {
-    let mut tx = writer.begin().await?;
+    let mut tx = WriteTx::begin(writer).await?;
     let distinct_scopes: Vec<&ScopeRef> = {
         let mut seen = HashSet::new();
         records
