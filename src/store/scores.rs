@@ -196,12 +196,43 @@ impl ScoreStore for SqliteStore {
 mod tests {
     use super::*;
     use crate::identity::{ChannelRef, Platform};
-    use crate::store::RoundAnswer;
     use crate::store::tests::temp_store;
+    use crate::store::{QuizStore, RoundAnswer};
 
     fn at(hour: u32) -> DateTime<Utc> {
         use chrono::TimeZone;
         Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    /// A value someone changed by hand in the database (`scores.points` set
+    /// to text) is an error the caller can report, never a panic.
+    #[tokio::test]
+    async fn a_tampered_value_is_an_error_not_a_panic() {
+        let (_dir, store) = crate::store::tests::temp_sqlite().await;
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let channel = ChannelRef::new(scope.clone(), "c");
+        let ann = UserRef::new(Platform::Discord, "1", "Ann");
+        let session = store
+            .start_quiz_session(&channel, &ann, 1, "test", at(8))
+            .await
+            .unwrap();
+        let answer = RoundAnswer {
+            user: ann.clone(),
+            correct: true,
+            points: 10,
+            response_ms: 1000,
+            streak: 1,
+        };
+        store
+            .record_round(session, 1, &scope, &[answer], at(8))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE scores SET points = 'lots'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        assert!(store.score(&scope, &ann).await.is_err());
+        assert!(store.leaderboard(&scope, None, 10).await.is_err());
     }
 
     #[tokio::test]
