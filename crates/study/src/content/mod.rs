@@ -37,23 +37,23 @@ pub use question::{Question, QuestionOrigin};
 
 /// The pack bundled into the binary, so `lectern` works from any directory.
 const BUNDLED: &[(&str, &str)] = &[
-    ("pack.toml", include_str!("../../content/ussr/pack.toml")),
+    ("pack.toml", include_str!("../../../../content/ussr/pack.toml")),
     (
         "document.txt",
-        include_str!("../../content/ussr/document.txt"),
+        include_str!("../../../../content/ussr/document.txt"),
     ),
-    ("events.tsv", include_str!("../../content/ussr/events.tsv")),
+    ("events.tsv", include_str!("../../../../content/ussr/events.tsv")),
     (
         "questions.toml",
-        include_str!("../../content/ussr/questions.toml"),
+        include_str!("../../../../content/ussr/questions.toml"),
     ),
     (
         "synonyms.txt",
-        include_str!("../../content/ussr/synonyms.txt"),
+        include_str!("../../../../content/ussr/synonyms.txt"),
     ),
     (
         "glossary.toml",
-        include_str!("../../content/ussr/glossary.toml"),
+        include_str!("../../../../content/ussr/glossary.toml"),
     ),
 ];
 
