@@ -347,12 +347,14 @@ async fn options(ctx: Context<'_>, spec: &CommandSpec) -> Result<Args, Message> 
 
 /// An attached file's text.
 async fn download(file: &serenity::Attachment) -> Result<String, Message> {
+    let too_big =
+        || Message::text("That file is over 10 MB; split it into smaller banks.").ephemeral();
     if u64::from(file.size) > crate::content::import::MAX_BYTES {
-        return Err(
-            Message::text("That file is over 10 MB; split it into smaller banks.").ephemeral(),
-        );
+        return Err(too_big());
     }
     match file.download().await {
+        // The size Discord states is checked again against what arrived.
+        Ok(bytes) if bytes.len() as u64 > crate::content::import::MAX_BYTES => Err(too_big()),
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Message::text("That file is not UTF-8 text; save it as UTF-8 and send it again.")
                 .ephemeral()

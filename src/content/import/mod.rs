@@ -21,8 +21,8 @@ use std::path::Path;
 use super::error::{ContentError, ContentErrors};
 use super::question::{Question, QuestionOrigin};
 
-/// Largest file accepted.
-pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Largest file accepted (counted while reading, see [`super::files`]).
+pub const MAX_BYTES: u64 = super::files::MAX_FILE_BYTES;
 /// Most questions accepted from one file.
 pub const MAX_QUESTIONS: usize = 10_000;
 
@@ -111,28 +111,8 @@ pub fn import(
 ) -> Result<(Format, Vec<Question>), ContentErrors> {
     let file = path.display().to_string();
     let error = |message: String| ContentErrors::from(ContentError::new(&file, None, message));
-    let size = std::fs::metadata(path)
-        .map_err(|e| error(format!("cannot read it: {e}")))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(error(format!(
-            "the file is {:.1} MB; files over {} MB are refused (split it into smaller banks)",
-            size as f64 / 1_048_576.0,
-            MAX_BYTES / 1_048_576
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        ContentErrors::from(ContentError::new(
-            &file,
-            Some(line),
-            "the file is not UTF-8 text (save it as UTF-8)",
-        ))
-    })?;
+    let text = super::files::read_text(path, MAX_BYTES)?
+        .ok_or_else(|| error("cannot read it: the file does not exist".into()))?;
     let format = match format.or_else(|| Format::guess(path, &text)) {
         Some(format) => format,
         None => {
@@ -155,6 +135,7 @@ pub fn parse(
     text: &str,
     tab_separated: bool,
 ) -> Result<Vec<Question>, ContentErrors> {
+    let text = super::files::without_bom(text);
     let (questions, errors) = match format {
         Format::Gift => gift::parse(file, text),
         Format::Aiken => aiken::parse(file, text),
@@ -381,7 +362,56 @@ mod tests {
         let path = dir.path().join("big.gift");
         std::fs::write(&path, vec![b'x'; (MAX_BYTES + 1) as usize]).unwrap();
         let error = import(&path, None).unwrap_err().to_string();
-        assert!(error.contains("files over 10 MB are refused"), "{error}");
+        assert!(
+            error.contains("the file is over 10 MB, the largest accepted"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_13_a_device_or_a_fifo_is_refused_without_reading_it() {
+        let error = import(Path::new("/dev/zero"), Some(Format::Gift))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("/dev/zero: is not a regular file (a pipe, device or socket)"),
+            "{error}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("bank.gift");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            send.send(import(&fifo, None).map(|_| ()).unwrap_err().to_string())
+        });
+        let error = receive
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("importing a FIFO blocked");
+        assert!(
+            error.contains("bank.gift: is not a regular file"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_19_a_byte_order_mark_is_neither_refused_nor_kept_in_the_prompt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.gift");
+        std::fs::write(&path, "\u{feff}Who led the Red Army? {=Trotsky ~Lenin}\n").unwrap();
+        let (_, questions) = import(&path, None).unwrap();
+        assert_eq!(questions[0].prompt, "Who led the Red Army?");
+        let questions = parse(
+            Format::Aiken,
+            "a.txt",
+            "\u{feff}Who?\nA. Trotsky\nB. Lenin\nANSWER: A\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(questions[0].prompt, "Who?");
     }
 
     #[test]
