@@ -14,7 +14,7 @@ mod into_pack;
 pub mod opentdb;
 pub mod red;
 
-pub use into_pack::{AddError, AddedBank, add_to_pack};
+pub use into_pack::{AddError, AddedBank, add_to_pack, safe_bank_name};
 
 use std::path::Path;
 
@@ -327,7 +327,18 @@ pub fn to_native_toml(questions: &[Question], note: &str) -> String {
             .collect(),
     };
     let body = toml::to_string(&bank).unwrap_or_default();
-    format!("# {note}\n\n{body}")
+    // Each line of the note stays a comment, whatever it holds.
+    let note: String = note
+        .lines()
+        .map(|line| {
+            let line: String = line
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            format!("# {line}\n")
+        })
+        .collect();
+    format!("{note}\n{body}")
 }
 
 #[cfg(test)]
