@@ -325,10 +325,7 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
     if let Some(value) = numeral_value(first) {
         // "2 million", "10 thousand"
         if let Some(scale) = words.get(1).and_then(|w| scale_value(&w.2))
-            && let Some(scaled) = value
-                .parse::<u64>()
-                .ok()
-                .and_then(|n| n.checked_mul(scale))
+            && let Some(scaled) = value.parse::<u64>().ok().and_then(|n| n.checked_mul(scale))
         {
             return Some((scaled.to_string(), 2));
         }

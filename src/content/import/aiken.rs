@@ -158,6 +158,9 @@ mod tests {
             )),
             "{messages:?}"
         );
-        assert!(messages.iter().all(|m| !m.contains('\u{fe}')), "{messages:?}");
+        assert!(
+            messages.iter().all(|m| !m.contains('\u{fe}')),
+            "{messages:?}"
+        );
     }
 }

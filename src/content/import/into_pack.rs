@@ -229,8 +229,7 @@ mod tests {
         // Two equal choices: the pack refuses them.
         let mut broken = question("other", "Trotsky");
         broken.choices = vec!["Trotsky".into(), "Trotsky".into()];
-        let error = add_to_pack(dir.path(), "second", &[broken], "test")
-        .unwrap_err();
+        let error = add_to_pack(dir.path(), "second", &[broken], "test").unwrap_err();
         assert!(matches!(error, AddError::Invalid(_)), "{error:?}");
         assert!(!dir.path().join("questions/second.toml").exists());
         assert!(dir.path().join("questions/first.toml").exists());
@@ -277,10 +276,7 @@ mod tests {
             added.path.parent(),
             Some(dir.path().join("questions").as_path())
         );
-        assert_eq!(
-            added.path.file_name().unwrap(),
-            "evil-question-id-x.toml"
-        );
+        assert_eq!(added.path.file_name().unwrap(), "evil-question-id-x.toml");
         assert_eq!(added.questions_in_pack, 1, "the note's question was loaded");
     }
 
