@@ -150,12 +150,19 @@ pub fn parse(
     }
 }
 
+/// Most problems kept for one file; the rest are counted ("... and N more").
+pub const MAX_ERRORS: usize = 100;
+
 /// Collects questions for one file, stopping at [`MAX_QUESTIONS`].
 pub(crate) struct Collector<'a> {
     file: &'a str,
     stem: String,
     pub(crate) questions: Vec<Question>,
     pub(crate) errors: Vec<ContentError>,
+    /// Problems found past [`MAX_ERRORS`].
+    more_errors: usize,
+    /// Whether the question limit has been reported.
+    said_full: bool,
 }
 
 impl<'a> Collector<'a> {
@@ -173,23 +180,26 @@ impl<'a> Collector<'a> {
             stem,
             questions: Vec::new(),
             errors: Vec::new(),
+            more_errors: 0,
+            said_full: false,
         }
     }
 
     /// Records a problem at `line`.
     pub(crate) fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.errors
-            .push(ContentError::new(self.file, Some(line), message));
+        if self.errors.len() < MAX_ERRORS {
+            self.errors
+                .push(ContentError::new(self.file, Some(line), message));
+        } else {
+            self.more_errors += 1;
+        }
     }
 
     /// Whether the question limit is reached (and says so once).
     pub(crate) fn full(&mut self, line: usize) -> bool {
         if self.questions.len() >= MAX_QUESTIONS {
-            if !self
-                .errors
-                .iter()
-                .any(|e| e.message.starts_with("more than"))
-            {
+            if !self.said_full {
+                self.said_full = true;
                 self.error(
                     line,
                     format!(
@@ -289,7 +299,18 @@ impl<'a> Collector<'a> {
         });
     }
 
-    pub(crate) fn finish(self) -> (Vec<Question>, Vec<ContentError>) {
+    pub(crate) fn finish(mut self) -> (Vec<Question>, Vec<ContentError>) {
+        if self.more_errors > 0 {
+            self.errors.push(ContentError::new(
+                self.file,
+                None,
+                format!(
+                    "... and {} more problem{}",
+                    self.more_errors,
+                    if self.more_errors == 1 { "" } else { "s" }
+                ),
+            ));
+        }
         (self.questions, self.errors)
     }
 }
@@ -437,6 +458,47 @@ mod tests {
             error.contains("big.tsv:10001: more than 10000 questions"),
             "{error}"
         );
+    }
+
+    /// Parses `text` and fails when it takes far longer than a linear
+    /// parser would (a quadratic one takes minutes on these sizes).
+    fn parse_quickly(format: Format, file: &str, text: &str) -> ContentErrors {
+        let started = std::time::Instant::now();
+        let errors = parse(format, file, text, false).unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{file} took {took:?}"
+        );
+        errors
+    }
+
+    #[test]
+    fn finding_12_red_and_opentdb_imports_are_linear_with_a_bounded_error_list() {
+        let red: String = (0..20_000)
+            .map(|i| format!("Question number {i} with no answer?: []\n"))
+            .collect();
+        let errors = parse_quickly(Format::Red, "big.yaml", &red);
+        assert_eq!(errors.0.len(), MAX_ERRORS + 1);
+        assert_eq!(
+            errors.0[1].to_string(),
+            "big.yaml:2: \"Question number 1 with no answer?\" has no answers: list them as [answer, other answer]"
+        );
+        assert_eq!(
+            errors.0[MAX_ERRORS].to_string(),
+            format!("big.yaml: ... and {} more problems", 20_000 - MAX_ERRORS)
+        );
+        let results: Vec<String> = (0..20_000)
+            .map(|i| format!("{{\n\"question\": \"Q{i}?\",\n\"correct_answer\": \"A\",\n\"type\": \"multiple\"}}"))
+            .collect();
+        let json = format!("{{\"results\": [\n{}\n]}}", results.join(",\n"));
+        let errors = parse_quickly(Format::OpenTdb, "big.json", &json);
+        assert_eq!(errors.0.len(), MAX_ERRORS + 1);
+        assert_eq!(
+            errors.0[2].to_string(),
+            "big.json:11: a multiple-choice result needs \"incorrect_answers\""
+        );
+        assert!(errors.to_string().lines().count() <= MAX_ERRORS + 2);
     }
 
     #[test]
