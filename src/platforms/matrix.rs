@@ -142,12 +142,51 @@ impl Outbox for MatrixOutbox {
     }
 }
 
+/// Matrix drops events over 65,536 bytes. The content (plain text, HTML
+/// and mentions, as JSON) is kept under this, which leaves room for the
+/// envelope and a reply's relation.
+pub const CONTENT_LIMIT: usize = 56 * 1024;
+
 /// The message as Matrix content: an HTML body and its plain-text twin,
-/// with no mentions (user text can never ping anyone).
+/// with no mentions (user text can never ping anyone). A message too long
+/// for one event is shortened, its longest text first, each cut marked
+/// with "…", as the Discord path truncates its embeds.
 pub fn content(message: &Message) -> RoomMessageEventContent {
-    let plain = message.to_markdown();
-    RoomMessageEventContent::text_html(plain.trim_end(), html(message))
-        .add_mentions(Mentions::new())
+    let mut message = message.clone();
+    loop {
+        let plain = message.to_markdown();
+        let content = RoomMessageEventContent::text_html(plain.trim_end(), html(&message))
+            .add_mentions(Mentions::new());
+        let size = serde_json::to_vec(&content).map_or(usize::MAX, |json| json.len());
+        if size <= CONTENT_LIMIT || !shorten(&mut message) {
+            return content;
+        }
+    }
+}
+
+/// Halves the message's longest text; false when every text is short.
+fn shorten(message: &mut Message) -> bool {
+    let mut texts: Vec<&mut String> = Vec::new();
+    texts.extend(message.title.as_mut());
+    texts.push(&mut message.body);
+    texts.extend(message.quotes.iter_mut().map(|quote| &mut quote.text));
+    texts.extend(message.choices.iter_mut().map(|choice| &mut choice.text));
+    texts.extend(message.footer.as_mut());
+    let Some(longest) = texts.into_iter().max_by_key(|text| text.len()) else {
+        return false;
+    };
+    let chars = longest.chars().count();
+    if chars <= 32 {
+        return false;
+    }
+    let mut cut: String = longest.chars().take(chars / 2).collect();
+    // Never leave half a Markdown escape or bold marker at the cut.
+    while cut.ends_with(['\\', '*']) {
+        cut.pop();
+    }
+    cut.push('…');
+    *longest = cut;
+    true
 }
 
 /// Renders the bot's Markdown subset as HTML: `**bold**`, `_small print_`,
@@ -491,6 +530,28 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("🇦 <strong>A</strong> Trotsky"), "{html}");
+    }
+
+    #[test]
+    fn finding_17_a_long_message_is_truncated_under_the_event_limit() {
+        let mut message = Message::text(format!("Unknown command !{}", "é<\"x".repeat(20_000)));
+        message.quotes.push(Quote {
+            text: "A long passage & more. ".repeat(3_000),
+            location: "sentence 1 of 2".into(),
+        });
+        let content = content(&message);
+        let json = serde_json::to_vec(&content).unwrap();
+        assert!(json.len() <= CONTENT_LIMIT, "{} bytes", json.len());
+        assert!(json.len() < 65_536);
+        assert!(
+            content.body().starts_with("Unknown command !é<\"x"),
+            "{}",
+            &content.body()[..40]
+        );
+        assert!(content.body().contains('…'));
+        // A short message is left whole.
+        let short = super::content(&Message::text("Hello"));
+        assert_eq!(short.body(), "Hello");
     }
 
     #[test]
