@@ -611,6 +611,22 @@ mod tests {
     }
 
     #[test]
+    fn finding_15_a_document_over_the_cap_is_refused_with_the_reason() {
+        let dir = pack_with("");
+        let sentence = "Lenin led the party. ";
+        let big = sentence.repeat((files::MAX_DOCUMENT_BYTES as usize) / sentence.len() + 1);
+        std::fs::write(dir.path().join("document.txt"), big).unwrap();
+        let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!(
+                "the content pack has 1 problem:\n  {}: the file is over 10 MB, the largest accepted (split it into smaller files)\n",
+                dir.path().join("document.txt").display()
+            )
+        );
+    }
+
+    #[test]
     fn finding_4_an_oversized_pack_file_is_refused_while_reading() {
         let dir = pack_with("");
         let big = "Lenin led the party. ".repeat((files::MAX_FILE_BYTES / 20) as usize + 10);
