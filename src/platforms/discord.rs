@@ -636,6 +636,28 @@ impl Discord {
             settings,
         }
     }
+
+    /// Asks Discord who the token belongs to before serving, so a wrong
+    /// token or an unreachable Discord stops start-up at once, with
+    /// Discord's own answer, instead of ending the gateway later.
+    pub async fn connect(http: Http, settings: DiscordSettings) -> Result<Self, Error> {
+        if let Err(error) = http.get_current_user().await {
+            let refused = matches!(
+                &error,
+                serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))
+                    if response.status_code.as_u16() == 401
+            );
+            return Err(if refused {
+                format!(
+                    "Discord refused the bot token ({error}); check DISCORD_TOKEN or [discord] token_file"
+                )
+                .into()
+            } else {
+                format!("could not reach Discord: {error}").into()
+            });
+        }
+        Ok(Self::new(http, settings))
+    }
 }
 
 #[async_trait]
