@@ -87,6 +87,9 @@ pub fn ask(
         Some(json) => serde_json::from_str(json).context("--params is not valid JSON")?,
         None => crate::study::answer::Params::default(),
     };
+    if top == 0 {
+        anyhow::bail!("--top 0 shows nothing: give how many passages to show, 1 or more");
+    }
     let answerer = Answerer::with_params(&pack.document, &pack.synonyms, params);
     if stdin {
         ask_stdin(&answerer, top)?;

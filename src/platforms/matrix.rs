@@ -59,8 +59,42 @@ const CHOICE_REACTIONS: [&str; 6] = ["🇦", "🇧", "🇨", "🇩", "🇪", "�
 pub struct MatrixOutbox {
     /// Set once the first sync is done.
     client: tokio::sync::SetOnce<Client>,
-    /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`).
-    questions: Mutex<HashMap<OwnedEventId, Vec<String>>>,
+    /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`),
+    /// the newest [`QUESTIONS_REMEMBERED`] only.
+    questions: Mutex<RecentQuestions>,
+}
+
+/// How many posted questions' reactions are still read as answers: far
+/// more than the rounds running at once, so only long-closed rounds are
+/// forgotten (their reactions would be "too late" anyway).
+pub const QUESTIONS_REMEMBERED: usize = 4_096;
+
+/// The newest posted questions, oldest forgotten first.
+#[derive(Default)]
+struct RecentQuestions {
+    keys: HashMap<OwnedEventId, Vec<String>>,
+    order: std::collections::VecDeque<OwnedEventId>,
+}
+
+impl RecentQuestions {
+    fn insert(&mut self, event: OwnedEventId, keys: Vec<String>) {
+        if self.keys.insert(event.clone(), keys).is_none() {
+            self.order.push_back(event);
+        }
+        while self.order.len() > QUESTIONS_REMEMBERED {
+            if let Some(oldest) = self.order.pop_front() {
+                self.keys.remove(&oldest);
+            }
+        }
+    }
+
+    fn get(&self, event: &OwnedEventId) -> Option<&Vec<String>> {
+        self.keys.get(event)
+    }
+
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
 }
 
 impl MatrixOutbox {
@@ -274,9 +308,49 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// Asks the homeserver for its versions once, without retries, so a wrong
+/// URL or a closed port fails start-up at once with the cause (the client
+/// proper retries passing failures for about a minute).
+async fn probe(homeserver: &str) -> Result<(), Error> {
+    let unreachable = |cause: String| -> Error {
+        format!("the homeserver {homeserver} did not answer: {cause}").into()
+    };
+    let client = Client::builder()
+        .homeserver_url(homeserver)
+        .request_config(
+            RequestConfig::new()
+                .disable_retry()
+                .timeout(std::time::Duration::from_secs(20)),
+        )
+        .build()
+        .await
+        .map_err(|error| unreachable(error_chain(&error)))?;
+    client
+        .server_versions()
+        .await
+        .map_err(|error| unreachable(error_chain(&error)))?;
+    Ok(())
+}
+
+/// An error and its causes on one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Logs in (first start) or restores the saved session (later starts), with
 /// the SQLite state and crypto stores in the data folder.
 pub async fn connect(settings: &MatrixSettings) -> Result<Client, Error> {
+    probe(&settings.homeserver).await?;
     std::fs::create_dir_all(&settings.data_dir)?;
     let client = Client::builder()
         .homeserver_url(&settings.homeserver)
@@ -552,6 +626,67 @@ mod tests {
         // A short message is left whole.
         let short = super::content(&Message::text("Hello"));
         assert_eq!(short.body(), "Hello");
+    }
+
+    #[tokio::test]
+    async fn finding_18_a_closed_homeserver_port_fails_at_once_with_the_cause() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let settings = MatrixSettings {
+            homeserver: format!("http://127.0.0.1:{port}"),
+            user: "lectern".into(),
+            password: None,
+            data_dir: dir.path().join("matrix"),
+            admin_power_level: 50,
+            device_name: "test".into(),
+        };
+        // Retries would take about a minute; the probe answers at once.
+        let connecting =
+            tokio::time::timeout(std::time::Duration::from_secs(30), connect(&settings));
+        let error = connecting
+            .await
+            .expect("connecting to a closed port kept retrying")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.starts_with(&format!(
+                "the homeserver http://127.0.0.1:{port} did not answer: "
+            )),
+            "{error}"
+        );
+        assert!(
+            error.to_lowercase().contains("connection refused"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_16_the_question_map_keeps_only_the_newest_questions() {
+        let outbox = MatrixOutbox::default();
+        for n in 0..QUESTIONS_REMEMBERED + 10 {
+            let event: OwnedEventId = format!("$q{n}:localhost").try_into().unwrap();
+            outbox
+                .questions
+                .lock()
+                .unwrap()
+                .insert(event, vec![format!("quiz:1:{n}:0")]);
+        }
+        assert_eq!(outbox.questions.lock().unwrap().len(), QUESTIONS_REMEMBERED);
+        assert_eq!(
+            outbox.choice_for(&"$q0:localhost".try_into().unwrap(), "🇦"),
+            None
+        );
+        let newest = format!("$q{}:localhost", QUESTIONS_REMEMBERED + 9);
+        assert!(
+            outbox
+                .choice_for(&newest.try_into().unwrap(), "🇦")
+                .is_some()
+        );
     }
 
     #[test]

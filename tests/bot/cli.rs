@@ -478,3 +478,38 @@ async fn chat_on_the_bots_database_leaves_discord_and_matrix_quizzes_and_daily_p
         .unwrap();
     assert_eq!(open.len(), 2, "the terminal closed another platform's quiz");
 }
+
+#[test]
+fn finding_19_top_0_is_refused_with_the_reason() {
+    let output = lectern()
+        .args(["ask", "--json", "--top", "0", "Who was Trotsky?"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: --top 0 shows nothing: give how many passages to show, 1 or more\n"
+    );
+}
+
+#[test]
+fn finding_19_date_02_29_means_29_february_even_in_a_common_year() {
+    use lectern::bot::DateQuery;
+    let query = DateQuery::parse("02-29").unwrap();
+    let common = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    assert_eq!(
+        query.resolve(common),
+        chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+    );
+    let output = lectern()
+        .args(["onthisday", "--json", "--date", "02-29"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        value["date"].as_str().unwrap().ends_with("-02-29"),
+        "{value}"
+    );
+}
