@@ -503,7 +503,9 @@ mod tests {
     fn load_within_seconds(dir: &Path) -> Result<Pack, ContentErrors> {
         let dir = dir.to_path_buf();
         let (send, receive) = std::sync::mpsc::channel();
-        std::thread::spawn(move || send.send(Pack::load(&dir)));
+        std::thread::spawn(move || {
+            let _ = send.send(Pack::load(&dir));
+        });
         receive
             .recv_timeout(std::time::Duration::from_secs(20))
             .expect("loading the pack blocked")

@@ -92,6 +92,7 @@ impl RecentQuestions {
         self.keys.get(event)
     }
 
+    #[cfg(test)]
     fn len(&self) -> usize {
         self.keys.len()
     }
