@@ -72,6 +72,9 @@ pub enum StoreError {
         id: String,
         problem: String,
     },
+    /// The database could not be opened: which file, and why in words.
+    #[error("cannot open the database {path}: {reason}")]
+    Open { path: String, reason: String },
     /// A value that could not be written (it did not serialise).
     #[error("could not store {what}: {problem}")]
     BadValue { what: String, problem: String },
@@ -128,6 +131,35 @@ pub trait Backend: QuizStore + ScoreStore + DailyStore + BankStore + FlagStore +
     /// Waits for queued writes, then closes every connection. Call before
     /// the process exits.
     async fn close(&self);
+}
+
+/// Why a database did not open, in words a user can act on.
+fn open_failure(error: &StoreError) -> String {
+    use sqlx::migrate::MigrateError;
+    match error {
+        StoreError::Migrate(MigrateError::VersionMissing(version)) => format!(
+            "it was written by a newer Lectern (it has schema migration {version}, which this \
+             version does not know); run a newer lectern on it, or choose another file with --db"
+        ),
+        StoreError::Database(sqlx::Error::Database(db))
+        | StoreError::Migrate(MigrateError::Execute(sqlx::Error::Database(db)))
+            if db.message().contains("readonly") || db.message().contains("read-only") =>
+        {
+            "the file (or its folder) is read-only, and the bot must write to it; \
+             give it write access, or choose another file with --db"
+                .to_string()
+        }
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+    }
 }
 
 /// The database handle the bot holds: cheap to clone, and the same API
@@ -199,7 +231,12 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        Self::connect(options, 4).await
+        Self::connect(options, 4)
+            .await
+            .map_err(|error| StoreError::Open {
+                path: path.display().to_string(),
+                reason: open_failure(&error),
+            })
     }
 
     async fn connect(options: SqliteConnectOptions, readers: u32) -> Result<Self, StoreError> {
@@ -258,6 +295,31 @@ pub(crate) mod tests {
             "scopes row 7 cannot be read: \"irc\" is not a platform"
         );
         assert_eq!(platform("scopes", 7, "matrix").unwrap(), Platform::Matrix);
+    }
+
+    #[tokio::test]
+    async fn a_database_from_a_newer_lectern_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lectern.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (9999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap();
+        store.close().await;
+        let error = SqliteStore::open(&path).await.unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!(
+                "cannot open the database {}: it was written by a newer Lectern (it has schema \
+                 migration 9999, which this version does not know); run a newer lectern on it, \
+                 or choose another file with --db",
+                path.display()
+            )
+        );
     }
 
     #[tokio::test]

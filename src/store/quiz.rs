@@ -181,7 +181,7 @@ impl QuizStore for SqliteStore {
         let mut tx = WriteTx::begin(&self.writer).await?;
         let mut select = QueryBuilder::<Sqlite>::new(
             "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
-                    (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
+                    q.revealed
              FROM quiz_sessions q JOIN scopes s ON s.id = q.scope_id
              WHERE q.ended_at_ms IS NULL AND q.owner IN (",
         );
@@ -273,6 +273,25 @@ async fn write_rounds(writer: &SqlitePool, records: &[RoundRecord]) -> Result<()
             .collect()
     };
     let scopes = upsert_scopes(&mut tx, &distinct_scopes).await?;
+
+    // Each session's last revealed round, answered or not.
+    let mut last = std::collections::BTreeMap::<i64, u32>::new();
+    for record in records {
+        let round = last.entry(record.session_id).or_default();
+        *round = (*round).max(record.round);
+    }
+    let revealed: Vec<(i64, u32)> = last.into_iter().collect();
+    for chunk in revealed.chunks(BATCH_ROWS) {
+        let mut update = QueryBuilder::<Sqlite>::new("WITH v (session, round) AS (");
+        update.push_values(chunk, |mut row, (session, round)| {
+            row.push_bind(*session).push_bind(i64::from(*round));
+        });
+        update.push(
+            ") UPDATE quiz_sessions SET revealed = MAX(revealed, v.round) FROM v
+             WHERE quiz_sessions.id = v.session",
+        );
+        update.build().execute(&mut *tx).await?;
+    }
 
     // Every answer once: a player answers once a round.
     let mut seen = HashSet::new();
@@ -400,6 +419,11 @@ mod tests {
         }
         let card = store.score(&scope, &ann).await.unwrap().unwrap();
         assert_eq!((card.points, card.answered), (12, 1), "recorded once");
+        // Round 2 is revealed with nobody answering: it still counts.
+        store
+            .record_round(session, 2, &scope, &[], now)
+            .await
+            .unwrap();
 
         let none = store
             .close_interrupted_quizzes("b", &[Platform::Discord], now)
@@ -420,7 +444,7 @@ mod tests {
             vec![InterruptedQuiz {
                 session_id: session,
                 channel,
-                rounds_revealed: 1
+                rounds_revealed: 2
             }]
         );
         let again = store
