@@ -53,18 +53,14 @@ pub enum PassageCache {
 }
 
 impl PassageCache {
-    /// `LECTERN_CACHE_DIR` when set (empty turns the cache off), else
-    /// `passage-vectors` in the user's cache folder (`~/.cache/lectern` on
-    /// Linux).
+    /// `passage-vectors` in the user's cache folder (`$XDG_CACHE_HOME/lectern`,
+    /// else `~/.cache/lectern` on Linux; set `XDG_CACHE_HOME` to move it).
+    /// Not a `LECTERN_*` variable: those are the configuration's, which
+    /// rejects unknown keys.
     pub fn from_environment() -> Self {
-        match std::env::var_os("LECTERN_CACHE_DIR") {
-            Some(dir) if dir.is_empty() => PassageCache::Off,
-            Some(dir) => PassageCache::At(PathBuf::from(dir)),
-            None => directories::ProjectDirs::from("", "", "lectern")
-                .map_or(PassageCache::Off, |dirs| {
-                    PassageCache::At(dirs.cache_dir().join("passage-vectors"))
-                }),
-        }
+        directories::ProjectDirs::from("", "", "lectern").map_or(PassageCache::Off, |dirs| {
+            PassageCache::At(dirs.cache_dir().join("passage-vectors"))
+        })
     }
 
     fn file_for(&self, key: &[u8; 32]) -> Option<PathBuf> {
