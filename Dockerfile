@@ -4,6 +4,8 @@ FROM rust:1.95-slim-bookworm AS builder
 WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
+COPY crates ./crates
+COPY assets ./assets
 COPY migrations ./migrations
 COPY content ./content
 COPY benches ./benches

@@ -20,7 +20,7 @@ equally). It reports:
   that says how the model does on a document it never saw;
 - 5-fold cross-validation, stratified, fixed seed, over all three;
 - the model fitted on all tuning data, as the `REFUSAL_*` constants of
-  src/study/answer.rs.
+  crates/study/src/study/answer.rs.
 
 Which signals the model reads (every subset of up to three) and the
 regularisation strength are chosen by the leave-one-document-out score; the

@@ -235,10 +235,11 @@ pub async fn configured_platforms(
             shards: config.discord.shard_count()?,
             read_messages: config.discord.read_messages,
         };
-        adapters.push(Box::new(Discord::new(
-            discord::http(token.expose()),
-            settings,
-        )));
+        let discord = Discord::connect(discord::http(token.expose()), settings)
+            .await
+            .map_err(|error| anyhow::anyhow!(error))
+            .context("could not connect to Discord")?;
+        adapters.push(Box::new(discord));
     }
     if let Some(homeserver) = &config.matrix.homeserver {
         let data_dir = config.matrix.store.clone().unwrap_or_else(|| {

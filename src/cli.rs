@@ -18,12 +18,37 @@ use crate::platforms::console::{self, Style};
 use crate::study::Answerer;
 use crate::study::{onthisday, quizgen};
 
+/// Writes to standard output and returns the error instead of panicking,
+/// so a closed pipe (`lectern onthisday | head -1`) ends the command
+/// quietly (`main` treats a broken pipe as a clean exit).
+macro_rules! outln {
+    ($($arg:tt)*) => {
+        writeln!(std::io::stdout(), $($arg)*)?
+    };
+}
+
+/// [`outln!`] without the newline.
+macro_rules! out {
+    ($($arg:tt)*) => {
+        write!(std::io::stdout(), $($arg)*)?
+    };
+}
+
 /// A multi-threaded runtime for the subcommands that need one.
 pub fn runtime() -> Result<tokio::runtime::Runtime> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("could not start the async runtime")
+}
+
+/// Whether `error` is standard output closed by its reader: not a failure.
+pub fn is_broken_pipe(error: &anyhow::Error) -> bool {
+    error.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// `lectern chat`.
@@ -62,6 +87,9 @@ pub fn ask(
         Some(json) => serde_json::from_str(json).context("--params is not valid JSON")?,
         None => crate::study::answer::Params::default(),
     };
+    if top == 0 {
+        anyhow::bail!("--top 0 shows nothing: give how many passages to show, 1 or more");
+    }
     let answerer = Answerer::with_params(&pack.document, &pack.synonyms, params);
     if stdin {
         ask_stdin(&answerer, top)?;
@@ -72,10 +100,10 @@ pub fn ask(
     }
     let answer = answerer.answer(question, top);
     if json {
-        println!("{}", answer_json(&answer));
+        outln!("{}", answer_json(&answer));
     } else {
         let message = render::answer_message(pack, &answer);
-        println!("{}", console::render(&message, Style::detect()).trim_end());
+        outln!("{}", console::render(&message, Style::detect()).trim_end());
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -84,7 +112,8 @@ pub fn ask(
 pub fn content_check(dir: Option<&PathBuf>) -> ExitCode {
     match Pack::load_or_bundled(dir) {
         Ok(pack) => {
-            println!(
+            let _ = writeln!(
+                std::io::stdout(),
                 "{} ({}): ok\n  {} sentences in {} passages, {} dated events, {} questions, {} related-term groups",
                 pack.manifest.title,
                 pack.location,
@@ -117,9 +146,9 @@ pub fn content_glossary(dir: Option<&PathBuf>, compare: bool) -> Result<ExitCode
         if pack.glossary.entries.is_empty() {
             anyhow::bail!("{} has no glossary.toml to compare with", pack.location);
         }
-        print!("{}", glossary_differences(&pack.glossary, &automatic));
+        out!("{}", glossary_differences(&pack.glossary, &automatic));
     } else {
-        print!(
+        out!(
             "{}",
             automatic.to_toml(&format!(
                 "Glossary of {:?}, made automatically by `lectern content glossary`.\n\
@@ -146,17 +175,17 @@ pub fn quiz_generate(pack: &Pack, count: usize, seed: u64, json: bool) -> Result
     let questions = quizgen::generate(pack, count, seed);
     if json {
         let items = questions_json(&questions, Some(pack));
-        println!("{}", serde_json::to_string_pretty(&items)?);
+        outln!("{}", serde_json::to_string_pretty(&items)?);
         return Ok(ExitCode::SUCCESS);
     }
     for (n, q) in questions.iter().enumerate() {
-        println!("{}. [{}] {}", n + 1, q.kind, q.prompt);
+        outln!("{}. [{}] {}", n + 1, q.kind, q.prompt);
         for (i, choice) in q.choices.iter().enumerate() {
             let mark = if Some(i) == q.answer_index { "*" } else { " " };
-            println!("   {mark} {}) {choice}", crate::bot::reply::choice_label(i));
+            outln!("   {mark} {}) {choice}", crate::bot::reply::choice_label(i));
         }
         if let Some(i) = q.source_sentence {
-            println!(
+            outln!(
                 "   (sentence {} of {})",
                 i + 1,
                 pack.document.sentences().len()
@@ -192,12 +221,12 @@ pub fn import(
         }
     };
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&questions_json(&questions, None))?
         );
     } else {
-        println!(
+        outln!(
             "{}: {} questions read as {}",
             file.display(),
             questions.len(),
@@ -214,7 +243,7 @@ pub fn import(
             format.name()
         );
         match import::add_to_pack(pack_dir, &name, &questions, &note) {
-            Ok(added) => println!(
+            Ok(added) => outln!(
                 "Added to {} ({} questions in the pack now).",
                 added.path.display(),
                 added.questions_in_pack
@@ -245,7 +274,7 @@ pub fn discord_invite_url(config: &Config, application_id: Option<u64>) -> Resul
                 })?
         }
     };
-    println!("{}", discord::invite_url(id));
+    outln!("{}", discord::invite_url(id));
     Ok(ExitCode::SUCCESS)
 }
 
@@ -264,7 +293,7 @@ pub fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Res
             )
         })?;
         let report = audit::audit(&file.display().to_string(), &questions);
-        println!("{report}");
+        outln!("{report}");
         return Ok(if report.failing().is_empty() {
             ExitCode::SUCCESS
         } else {
@@ -274,7 +303,7 @@ pub fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Res
     let generator = quizgen::Generator::new(pack);
     let pool = generator.pool(seed);
     let report = audit::audit("generated pool", &pool);
-    println!(
+    outln!(
         "{} ({}): {sentences} sentences, glossary {}",
         pack.manifest.title,
         pack.location,
@@ -284,12 +313,12 @@ pub fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Res
             "from glossary.toml"
         }
     );
-    println!(
+    outln!(
         "pool: {} distinct questions, {:.2} per sentence (target 1.5)",
         pool.len(),
         pool.len() as f64 / sentences.max(1) as f64
     );
-    print!("{report}");
+    out!("{report}");
     let mut largest = 0.0f64;
     let mut played = Vec::new();
     for quiz_seed in seed..seed + 20 {
@@ -305,16 +334,16 @@ pub fn quiz_audit(pack: &Pack, file: Option<&std::path::Path>, seed: u64) -> Res
     // Each question once: a repeat would count its own answer as "frequent".
     let mut seen = std::collections::HashSet::new();
     played.retain(|q| seen.insert(q.id.clone()));
-    println!(
+    outln!(
         "quizzes (20 seeds x 10 questions): the most frequent answer fills at most {:.0}% of one quiz",
         largest * 100.0
     );
-    print!(
+    out!(
         "{}",
         audit::audit("distinct questions played in those quizzes", &played)
     );
     if !pack.questions.is_empty() {
-        print!("{}", audit::audit("hand-written bank", &pack.questions));
+        out!("{}", audit::audit("hand-written bank", &pack.questions));
     }
     let failing = report.failing();
     if failing.is_empty() {
@@ -478,29 +507,68 @@ fn round3(value: f64) -> f64 {
     (value * 1000.0).round() / 1000.0
 }
 
+/// One output line per input line, in order, whatever the line holds: a
+/// blank line, a line that is not UTF-8 or not JSON gets an error object
+/// naming its input line, and the batch goes on.
 fn ask_stdin(answerer: &Answerer, top: usize) -> Result<()> {
     let stdin = std::io::stdin();
+    let mut input = stdin.lock();
     let mut stdout = std::io::stdout().lock();
-    for line in stdin.lock().lines() {
-        let line = line.context("reading standard input failed")?;
-        if line.trim().is_empty() {
-            continue;
+    let mut bytes = Vec::new();
+    for number in 1usize.. {
+        bytes.clear();
+        let read = input
+            .read_until(b'\n', &mut bytes)
+            .context("reading standard input failed")?;
+        if read == 0 {
+            break;
         }
-        let reply = match serde_json::from_str::<serde_json::Value>(&line) {
-            Ok(value) => match value.get("question").and_then(|q| q.as_str()) {
-                Some(question) => answer_json(&answerer.answer(question, top)),
-                None => {
-                    json!({"answered": false, "passages": [], "error": "expected {\"question\": \"...\"}"})
-                }
-            },
-            Err(error) => {
-                json!({"answered": false, "passages": [], "error": format!("not JSON: {error}")})
-            }
-        };
+        let reply = stdin_reply(answerer, top, number, &bytes);
         writeln!(stdout, "{reply}")?;
         stdout.flush()?;
     }
     Ok(())
+}
+
+/// The answer to one line of `ask --stdin` (`number` counts from 1).
+fn stdin_reply(answerer: &Answerer, top: usize, number: usize, bytes: &[u8]) -> serde_json::Value {
+    let failed =
+        |error: String| json!({"answered": false, "passages": [], "line": number, "error": error});
+    let Ok(line) = std::str::from_utf8(bytes) else {
+        return failed(format!("input line {number} is not UTF-8 text"));
+    };
+    let line = line.trim_end_matches(['\n', '\r']);
+    if line.trim().is_empty() {
+        return failed(format!("input line {number} is blank"));
+    }
+    let value = match serde_json::from_str::<serde_json::Value>(line) {
+        Ok(value) => value,
+        Err(error) => {
+            // serde names "line 1 column N" of this one line: keep the column.
+            let message = error.to_string();
+            let problem = message
+                .rfind(" at line ")
+                .map_or(message.as_str(), |at| &message[..at]);
+            return failed(format!(
+                "input line {number}, column {}: not JSON: {problem}",
+                error.column()
+            ));
+        }
+    };
+    let Some(question) = value.get("question").and_then(|q| q.as_str()) else {
+        return failed(format!(
+            "input line {number}: expected {{\"question\": \"...\"}}"
+        ));
+    };
+    // A fault in answering one question must not lose the rest of the batch.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        answerer.answer(question, top)
+    })) {
+        Ok(answer) => answer_json(&answer),
+        Err(_) => failed(format!(
+            "input line {number}: could not be answered (internal error)"
+        )),
+    }
 }
 
 fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<()> {
@@ -536,7 +604,7 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
         .map(|hit| hit.text);
     let text = message.to_markdown();
     if json {
-        println!(
+        outln!(
             "{}",
             json!({
                 "date": day.to_string(),
@@ -547,7 +615,7 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
             })
         );
     } else {
-        println!("{}", console::render(&message, Style::detect()).trim_end());
+        outln!("{}", console::render(&message, Style::detect()).trim_end());
     }
     Ok(())
 }

@@ -195,6 +195,8 @@ fn main() -> ExitCode {
     init_logging(quiet);
     match run(cli) {
         Ok(code) => code,
+        // `lectern onthisday | head -1`: the reader has all it wanted.
+        Err(error) if lectern::cli::is_broken_pipe(&error) => ExitCode::SUCCESS,
         Err(error) => {
             eprintln!("error: {error}");
             for cause in error.chain().skip(1) {

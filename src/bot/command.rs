@@ -65,8 +65,10 @@ impl DateQuery {
         use chrono::Datelike;
         match *self {
             DateQuery::Full(date) => date,
-            DateQuery::MonthDay { month, day } => NaiveDate::from_ymd_opt(today.year(), month, day)
-                .or_else(|| NaiveDate::from_ymd_opt(today.year(), month, day - 1))
+            // 29 February in a common year is the 29 February of the
+            // last leap year, not the 28th.
+            DateQuery::MonthDay { month, day } => (0..8)
+                .find_map(|back| NaiveDate::from_ymd_opt(today.year() - back, month, day))
                 .unwrap_or(today),
         }
     }

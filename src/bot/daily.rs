@@ -309,10 +309,11 @@ impl DailyScheduler {
                     report.retrying += 1;
                     tracing::warn!(channel = %plan.channel.id, %reason, "daily post failed; will retry");
                     let scheduler = self.clone();
-                    self.retries
-                        .lock()
-                        .unwrap_or_else(|e| e.into_inner())
-                        .spawn(async move { scheduler.retry(plan, now).await });
+                    let mut retries = self.retries.lock().unwrap_or_else(|e| e.into_inner());
+                    // Finished retries are dropped here, so the set holds
+                    // only those in flight.
+                    while retries.try_join_next().is_some() {}
+                    retries.spawn(async move { scheduler.retry(plan, now).await });
                 }
             }
         }

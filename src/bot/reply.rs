@@ -100,6 +100,54 @@ impl Message {
         }
         out
     }
+
+    /// The whole message as text with no Markdown syntax: escapes dropped,
+    /// `**bold**` runs passed through `bold`, the footer through `dim`.
+    /// The terminal styles them for a TTY; Matrix's plain-text body and a
+    /// piped terminal leave them as they are.
+    pub fn render_text(
+        &self,
+        bold: impl Fn(&str) -> String,
+        dim: impl Fn(&str) -> String,
+    ) -> String {
+        let inline = |markdown: &str| -> String {
+            spans(markdown)
+                .iter()
+                .map(|span| {
+                    if span.bold {
+                        bold(&span.text)
+                    } else {
+                        span.text.clone()
+                    }
+                })
+                .collect()
+        };
+        let flat =
+            |markdown: &str| -> String { spans(markdown).into_iter().map(|s| s.text).collect() };
+        let mut out = String::new();
+        if let Some(title) = &self.title {
+            out.push_str(&bold(&flat(title)));
+            out.push('\n');
+        }
+        for line in self.body.lines() {
+            out.push_str(&inline(line));
+            out.push('\n');
+        }
+        for quote in &self.quotes {
+            for line in quote.text.lines() {
+                out.push_str(&format!("> {}\n", inline(line)));
+            }
+            out.push_str(&format!("> — {}\n", inline(&quote.location)));
+        }
+        for choice in &self.choices {
+            out.push_str(&format!("  {}) {}\n", choice.label, inline(&choice.text)));
+        }
+        if let Some(footer) = &self.footer {
+            out.push_str(&dim(&flat(footer)));
+            out.push('\n');
+        }
+        out
+    }
 }
 
 /// What the bot does in answer to something a user did. The core decides

@@ -9,7 +9,6 @@ use std::sync::{Arc, Mutex};
 use async_trait::async_trait;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt};
 
-use crate::bot::reply::spans;
 use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
@@ -70,55 +69,13 @@ impl Style {
             Style::Ansi => format!("\x1b[2m{text}\x1b[22m"),
         }
     }
-
-    /// The bot's Markdown as terminal text: escapes dropped, `**bold**`
-    /// bold where the terminal can show it.
-    fn inline(self, markdown: &str) -> String {
-        spans(markdown)
-            .iter()
-            .map(|span| {
-                if span.bold {
-                    self.bold(&span.text)
-                } else {
-                    span.text.clone()
-                }
-            })
-            .collect()
-    }
 }
 
 /// Renders a message for the terminal: never Markdown syntax, bold only
 /// where `style` can show it. The zero-width spaces that defuse mentions
 /// on chat platforms are dropped (nothing pings in a terminal).
 pub fn render(message: &Message, style: Style) -> String {
-    let mut out = String::new();
-    if let Some(title) = &message.title {
-        let title: String = spans(title).into_iter().map(|s| s.text).collect();
-        out.push_str(&style.bold(&title));
-        out.push('\n');
-    }
-    for line in message.body.lines() {
-        out.push_str(&style.inline(line));
-        out.push('\n');
-    }
-    for quote in &message.quotes {
-        for line in quote.text.lines() {
-            out.push_str(&format!("> {}\n", style.inline(line)));
-        }
-        out.push_str(&format!("> — {}\n", style.inline(&quote.location)));
-    }
-    for choice in &message.choices {
-        out.push_str(&format!(
-            "  {}) {}\n",
-            choice.label,
-            style.inline(&choice.text)
-        ));
-    }
-    if let Some(footer) = &message.footer {
-        let footer: String = spans(footer).into_iter().map(|s| s.text).collect();
-        out.push_str(&style.dim(&footer));
-        out.push('\n');
-    }
+    let mut out = message.render_text(|text| style.bold(text), |text| style.dim(text));
     out.push('\n');
     out.replace('\u{200B}', "")
 }

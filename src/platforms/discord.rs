@@ -347,12 +347,14 @@ async fn options(ctx: Context<'_>, spec: &CommandSpec) -> Result<Args, Message> 
 
 /// An attached file's text.
 async fn download(file: &serenity::Attachment) -> Result<String, Message> {
+    let too_big =
+        || Message::text("That file is over 10 MB; split it into smaller banks.").ephemeral();
     if u64::from(file.size) > crate::content::import::MAX_BYTES {
-        return Err(
-            Message::text("That file is over 10 MB; split it into smaller banks.").ephemeral(),
-        );
+        return Err(too_big());
     }
     match file.download().await {
+        // The size Discord states is checked again against what arrived.
+        Ok(bytes) if bytes.len() as u64 > crate::content::import::MAX_BYTES => Err(too_big()),
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| {
             Message::text("That file is not UTF-8 text; save it as UTF-8 and send it again.")
                 .ephemeral()
@@ -633,6 +635,28 @@ impl Discord {
             http,
             settings,
         }
+    }
+
+    /// Asks Discord who the token belongs to before serving, so a wrong
+    /// token or an unreachable Discord stops start-up at once, with
+    /// Discord's own answer, instead of ending the gateway later.
+    pub async fn connect(http: Http, settings: DiscordSettings) -> Result<Self, Error> {
+        if let Err(error) = http.get_current_user().await {
+            let refused = matches!(
+                &error,
+                serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(response))
+                    if response.status_code.as_u16() == 401
+            );
+            return Err(if refused {
+                format!(
+                    "Discord refused the bot token ({error}); check DISCORD_TOKEN or [discord] token_file"
+                )
+                .into()
+            } else {
+                format!("could not reach Discord: {error}").into()
+            });
+        }
+        Ok(Self::new(http, settings))
     }
 }
 

@@ -59,8 +59,43 @@ const CHOICE_REACTIONS: [&str; 6] = ["🇦", "🇧", "🇨", "🇩", "🇪", "�
 pub struct MatrixOutbox {
     /// Set once the first sync is done.
     client: tokio::sync::SetOnce<Client>,
-    /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`).
-    questions: Mutex<HashMap<OwnedEventId, Vec<String>>>,
+    /// Question event -> the choices' keys (`quiz:<session>:<round>:<index>`),
+    /// the newest [`QUESTIONS_REMEMBERED`] only.
+    questions: Mutex<RecentQuestions>,
+}
+
+/// How many posted questions' reactions are still read as answers: far
+/// more than the rounds running at once, so only long-closed rounds are
+/// forgotten (their reactions would be "too late" anyway).
+pub const QUESTIONS_REMEMBERED: usize = 4_096;
+
+/// The newest posted questions, oldest forgotten first.
+#[derive(Default)]
+struct RecentQuestions {
+    keys: HashMap<OwnedEventId, Vec<String>>,
+    order: std::collections::VecDeque<OwnedEventId>,
+}
+
+impl RecentQuestions {
+    fn insert(&mut self, event: OwnedEventId, keys: Vec<String>) {
+        if self.keys.insert(event.clone(), keys).is_none() {
+            self.order.push_back(event);
+        }
+        while self.order.len() > QUESTIONS_REMEMBERED {
+            if let Some(oldest) = self.order.pop_front() {
+                self.keys.remove(&oldest);
+            }
+        }
+    }
+
+    fn get(&self, event: &OwnedEventId) -> Option<&Vec<String>> {
+        self.keys.get(event)
+    }
+
+    #[cfg(test)]
+    fn len(&self) -> usize {
+        self.keys.len()
+    }
 }
 
 impl MatrixOutbox {
@@ -142,12 +177,52 @@ impl Outbox for MatrixOutbox {
     }
 }
 
-/// The message as Matrix content: an HTML body and its plain-text twin,
-/// with no mentions (user text can never ping anyone).
+/// Matrix drops events over 65,536 bytes. The content (plain text, HTML
+/// and mentions, as JSON) is kept under this, which leaves room for the
+/// envelope and a reply's relation.
+pub const CONTENT_LIMIT: usize = 56 * 1024;
+
+/// The message as Matrix content: an HTML body and its plain-text twin
+/// (text as a reader sees it, never escaped Markdown), with no mentions
+/// (user text can never ping anyone). A message too long
+/// for one event is shortened, its longest text first, each cut marked
+/// with "…", as the Discord path truncates its embeds.
 pub fn content(message: &Message) -> RoomMessageEventContent {
-    let plain = message.to_markdown();
-    RoomMessageEventContent::text_html(plain.trim_end(), html(message))
-        .add_mentions(Mentions::new())
+    let mut message = message.clone();
+    loop {
+        let plain = message.render_text(str::to_string, str::to_string);
+        let content = RoomMessageEventContent::text_html(plain.trim_end(), html(&message))
+            .add_mentions(Mentions::new());
+        let size = serde_json::to_vec(&content).map_or(usize::MAX, |json| json.len());
+        if size <= CONTENT_LIMIT || !shorten(&mut message) {
+            return content;
+        }
+    }
+}
+
+/// Halves the message's longest text; false when every text is short.
+fn shorten(message: &mut Message) -> bool {
+    let mut texts: Vec<&mut String> = Vec::new();
+    texts.extend(message.title.as_mut());
+    texts.push(&mut message.body);
+    texts.extend(message.quotes.iter_mut().map(|quote| &mut quote.text));
+    texts.extend(message.choices.iter_mut().map(|choice| &mut choice.text));
+    texts.extend(message.footer.as_mut());
+    let Some(longest) = texts.into_iter().max_by_key(|text| text.len()) else {
+        return false;
+    };
+    let chars = longest.chars().count();
+    if chars <= 32 {
+        return false;
+    }
+    let mut cut: String = longest.chars().take(chars / 2).collect();
+    // Never leave half a Markdown escape or bold marker at the cut.
+    while cut.ends_with(['\\', '*']) {
+        cut.pop();
+    }
+    cut.push('…');
+    *longest = cut;
+    true
 }
 
 /// Renders the bot's Markdown subset as HTML: `**bold**`, `_small print_`,
@@ -235,9 +310,49 @@ fn push_escaped(out: &mut String, c: char) {
     }
 }
 
+/// Asks the homeserver for its versions once, without retries, so a wrong
+/// URL or a closed port fails start-up at once with the cause (the client
+/// proper retries passing failures for about a minute).
+async fn probe(homeserver: &str) -> Result<(), Error> {
+    let unreachable = |cause: String| -> Error {
+        format!("the homeserver {homeserver} did not answer: {cause}").into()
+    };
+    let client = Client::builder()
+        .homeserver_url(homeserver)
+        .request_config(
+            RequestConfig::new()
+                .disable_retry()
+                .timeout(std::time::Duration::from_secs(20)),
+        )
+        .build()
+        .await
+        .map_err(|error| unreachable(error_chain(&error)))?;
+    client
+        .server_versions()
+        .await
+        .map_err(|error| unreachable(error_chain(&error)))?;
+    Ok(())
+}
+
+/// An error and its causes on one line.
+fn error_chain(error: &dyn std::error::Error) -> String {
+    let mut text = error.to_string();
+    let mut source = error.source();
+    while let Some(cause) = source {
+        let said = cause.to_string();
+        if !text.contains(&said) {
+            text.push_str(": ");
+            text.push_str(&said);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 /// Logs in (first start) or restores the saved session (later starts), with
 /// the SQLite state and crypto stores in the data folder.
 pub async fn connect(settings: &MatrixSettings) -> Result<Client, Error> {
+    probe(&settings.homeserver).await?;
     std::fs::create_dir_all(&settings.data_dir)?;
     let client = Client::builder()
         .homeserver_url(&settings.homeserver)
@@ -491,6 +606,104 @@ mod tests {
             "{html}"
         );
         assert!(html.contains("🇦 <strong>A</strong> Trotsky"), "{html}");
+    }
+
+    #[test]
+    fn plain_bodies_are_text_as_read_never_escaped_markdown() {
+        let mut message = Message::titled(
+            "Question 1 of 2",
+            format!("Fill in: {}", escape("the ___ [of] *Stalin* @room")),
+        );
+        message.footer = Some("20 seconds".into());
+        let json = serde_json::to_value(content(&message)).unwrap();
+        let body = json["body"].as_str().unwrap();
+        assert_eq!(
+            body,
+            "Question 1 of 2\nFill in: the ___ [of] *Stalin* @\u{200b}room\n20 seconds"
+        );
+    }
+
+    #[test]
+    fn finding_17_a_long_message_is_truncated_under_the_event_limit() {
+        let mut message = Message::text(format!("Unknown command !{}", "é<\"x".repeat(20_000)));
+        message.quotes.push(Quote {
+            text: "A long passage & more. ".repeat(3_000),
+            location: "sentence 1 of 2".into(),
+        });
+        let content = content(&message);
+        let json = serde_json::to_vec(&content).unwrap();
+        assert!(json.len() <= CONTENT_LIMIT, "{} bytes", json.len());
+        assert!(json.len() < 65_536);
+        assert!(
+            content.body().starts_with("Unknown command !é<\"x"),
+            "{}",
+            &content.body()[..40]
+        );
+        assert!(content.body().contains('…'));
+        // A short message is left whole.
+        let short = super::content(&Message::text("Hello"));
+        assert_eq!(short.body(), "Hello");
+    }
+
+    #[tokio::test]
+    async fn finding_18_a_closed_homeserver_port_fails_at_once_with_the_cause() {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let dir = tempfile::tempdir().unwrap();
+        let settings = MatrixSettings {
+            homeserver: format!("http://127.0.0.1:{port}"),
+            user: "lectern".into(),
+            password: None,
+            data_dir: dir.path().join("matrix"),
+            admin_power_level: 50,
+            device_name: "test".into(),
+        };
+        // Retries would take about a minute; the probe answers at once.
+        let connecting =
+            tokio::time::timeout(std::time::Duration::from_secs(30), connect(&settings));
+        let error = connecting
+            .await
+            .expect("connecting to a closed port kept retrying")
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(
+            error.starts_with(&format!(
+                "the homeserver http://127.0.0.1:{port} did not answer: "
+            )),
+            "{error}"
+        );
+        assert!(
+            error.to_lowercase().contains("connection refused"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_16_the_question_map_keeps_only_the_newest_questions() {
+        let outbox = MatrixOutbox::default();
+        for n in 0..QUESTIONS_REMEMBERED + 10 {
+            let event: OwnedEventId = format!("$q{n}:localhost").try_into().unwrap();
+            outbox
+                .questions
+                .lock()
+                .unwrap()
+                .insert(event, vec![format!("quiz:1:{n}:0")]);
+        }
+        assert_eq!(outbox.questions.lock().unwrap().len(), QUESTIONS_REMEMBERED);
+        assert_eq!(
+            outbox.choice_for(&"$q0:localhost".try_into().unwrap(), "🇦"),
+            None
+        );
+        let newest = format!("$q{}:localhost", QUESTIONS_REMEMBERED + 9);
+        assert!(
+            outbox
+                .choice_for(&newest.try_into().unwrap(), "🇦")
+                .is_some()
+        );
     }
 
     #[test]

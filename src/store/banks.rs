@@ -2,13 +2,15 @@
 //! question, replaced by bank name. A stored question that no longer
 //! decodes is an error naming its row, never silently dropped.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::content::Question;
 use crate::identity::ScopeRef;
 
-use super::{BATCH_ROWS, Store, StoreError, millis};
+use super::write::WriteTx;
+use super::{BATCH_ROWS, SqliteStore, StoreError, millis};
 
 #[derive(sqlx::FromRow)]
 struct StoredQuestion {
@@ -16,10 +18,26 @@ struct StoredQuestion {
     question_json: String,
 }
 
-impl Store {
+/// Imported question banks, per scope.
+#[async_trait]
+pub trait BankStore: Send + Sync {
     /// Adds an imported bank's questions to a scope, replacing a bank of
     /// the same name. Returns how many questions the scope has now.
-    pub async fn add_scope_bank(
+    async fn add_scope_bank(
+        &self,
+        scope: &ScopeRef,
+        bank: &str,
+        questions: &[Question],
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
+
+    /// The questions a scope imported, in the order they were added.
+    async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<Question>, StoreError>;
+}
+
+#[async_trait]
+impl BankStore for SqliteStore {
+    async fn add_scope_bank(
         &self,
         scope: &ScopeRef,
         bank: &str,
@@ -35,7 +53,7 @@ impl Store {
                 })
             })
             .collect::<Result<Vec<String>, StoreError>>()?;
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
         sqlx::query("DELETE FROM scope_questions WHERE scope_id = $1 AND bank = $2")
             .bind(scope_id)
@@ -63,8 +81,7 @@ impl Store {
         Ok(total)
     }
 
-    /// The questions a scope imported, in the order they were added.
-    pub async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<Question>, StoreError> {
+    async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<Question>, StoreError> {
         let rows: Vec<StoredQuestion> = sqlx::query_as(
             "SELECT q.id, q.question_json FROM scope_questions q JOIN scopes s ON s.id = q.scope_id
              WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY q.id",
@@ -87,7 +104,7 @@ mod tests {
     use super::*;
     use crate::content::QuestionOrigin;
     use crate::identity::Platform;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::temp_sqlite;
 
     fn question(id: &str) -> Question {
         Question {
@@ -105,7 +122,7 @@ mod tests {
 
     #[tokio::test]
     async fn a_bank_replaces_its_namesake_and_a_broken_row_is_an_error_naming_it() {
-        let (_dir, store) = temp_store().await;
+        let (_dir, store) = temp_sqlite().await;
         let scope = ScopeRef::new(Platform::Discord, "guild");
         let now = Utc::now();
         let total = store

@@ -2,12 +2,14 @@
 //! process serves, claims (unique per channel and local date) and every
 //! send attempt.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::identity::{ChannelRef, Platform, ScopeRef};
 
-use super::{BATCH_ROWS, Store, StoreError, instant, millis, platform};
+use super::write::WriteTx;
+use super::{BATCH_ROWS, SqliteStore, StoreError, instant, millis, platform};
 
 /// A channel's daily-post subscription.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -101,10 +103,82 @@ impl TryFrom<SubscriptionRow> for DailySubscription {
     }
 }
 
-impl Store {
+/// Daily-post subscriptions and their once-a-day claims.
+#[async_trait]
+pub trait DailyStore: Send + Sync {
     /// Subscribes `channel` to the daily post (or changes its time), enabled,
     /// first due at `next_fire`.
-    pub async fn set_daily_subscription(
+    async fn set_daily_subscription(
+        &self,
+        channel: &ChannelRef,
+        local_time: &str,
+        time_zone: &str,
+        next_fire: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Turns a channel's daily post off; false when it had none enabled.
+    async fn disable_daily_subscription(
+        &self,
+        channel: &ChannelRef,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// A channel's daily subscription, enabled or not.
+    async fn daily_subscription(
+        &self,
+        channel: &ChannelRef,
+    ) -> Result<Option<DailySubscription>, StoreError>;
+
+    /// Every enabled subscription of the given platforms due at `now` (one
+    /// indexed query), with the events each channel has had in its current
+    /// cycle. A process claims only posts it can send: the terminal never
+    /// takes over a Discord channel's post.
+    async fn due_daily_subscriptions(
+        &self,
+        now: DateTime<Utc>,
+        platforms: &[Platform],
+    ) -> Result<Vec<DueDaily>, StoreError>;
+
+    /// In one transaction: claims each post (unique per subscription and
+    /// local date; a claim another process made first is not ours) and moves
+    /// every handled subscription to its next firing. Returns, per claim,
+    /// whether this call won it. Rows go in multi-row statements, so 10,000
+    /// channels due in one minute cost a few dozen statements, not 20,000.
+    async fn claim_daily_posts(
+        &self,
+        claims: &[DailyClaim],
+        skips: &[(i64, DateTime<Utc>)],
+        now: DateTime<Utc>,
+    ) -> Result<Vec<bool>, StoreError>;
+
+    /// Records send attempts of claimed posts, in one transaction. A sent
+    /// post resets its subscription's count of failed days; a post that
+    /// failed for good adds one, and the subscription is turned off when the
+    /// count reaches `failed_days_limit`.
+    async fn record_daily_attempts(
+        &self,
+        attempts: &[(i64, chrono::NaiveDate, DailyOutcome<'_>)],
+        failed_days_limit: u32,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The posts of a subscription, oldest first (status, attempts, event).
+    async fn daily_posts(&self, subscription_id: i64) -> Result<Vec<DailyPostRecord>, StoreError>;
+
+    /// Disables a subscription by id (its channel is gone or forbids posting).
+    async fn disable_daily_by_id(
+        &self,
+        id: i64,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+#[async_trait]
+impl DailyStore for SqliteStore {
+    async fn set_daily_subscription(
         &self,
         channel: &ChannelRef,
         local_time: &str,
@@ -112,7 +186,7 @@ impl Store {
         next_fire: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         sqlx::query(
             "INSERT INTO daily_subscriptions
@@ -135,8 +209,7 @@ impl Store {
         Ok(())
     }
 
-    /// Turns a channel's daily post off; false when it had none enabled.
-    pub async fn disable_daily_subscription(
+    async fn disable_daily_subscription(
         &self,
         channel: &ChannelRef,
         reason: &str,
@@ -158,8 +231,7 @@ impl Store {
         Ok(changed > 0)
     }
 
-    /// A channel's daily subscription, enabled or not.
-    pub async fn daily_subscription(
+    async fn daily_subscription(
         &self,
         channel: &ChannelRef,
     ) -> Result<Option<DailySubscription>, StoreError> {
@@ -175,11 +247,7 @@ impl Store {
         row.map(DailySubscription::try_from).transpose()
     }
 
-    /// Every enabled subscription of the given platforms due at `now` (one
-    /// indexed query), with the events each channel has had in its current
-    /// cycle. A process claims only posts it can send: the terminal never
-    /// takes over a Discord channel's post.
-    pub async fn due_daily_subscriptions(
+    async fn due_daily_subscriptions(
         &self,
         now: DateTime<Utc>,
         platforms: &[Platform],
@@ -230,18 +298,13 @@ impl Store {
         Ok(due)
     }
 
-    /// In one transaction: claims each post (unique per subscription and
-    /// local date; a claim another process made first is not ours) and moves
-    /// every handled subscription to its next firing. Returns, per claim,
-    /// whether this call won it. Rows go in multi-row statements, so 10,000
-    /// channels due in one minute cost a few dozen statements, not 20,000.
-    pub async fn claim_daily_posts(
+    async fn claim_daily_posts(
         &self,
         claims: &[DailyClaim],
         skips: &[(i64, DateTime<Utc>)],
         now: DateTime<Utc>,
     ) -> Result<Vec<bool>, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let mut won_ids = std::collections::HashSet::new();
         for chunk in claims.chunks(BATCH_ROWS) {
             let mut insert = QueryBuilder::<Sqlite>::new(
@@ -286,17 +349,13 @@ impl Store {
             .collect())
     }
 
-    /// Records send attempts of claimed posts, in one transaction. A sent
-    /// post resets its subscription's count of failed days; a post that
-    /// failed for good adds one, and the subscription is turned off when the
-    /// count reaches `failed_days_limit`.
-    pub async fn record_daily_attempts(
+    async fn record_daily_attempts(
         &self,
         attempts: &[(i64, chrono::NaiveDate, DailyOutcome<'_>)],
         failed_days_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         for chunk in attempts.chunks(BATCH_ROWS) {
             let mut update = QueryBuilder::<Sqlite>::new(
                 "WITH v (subscription_id, local_date, status, error) AS (",
@@ -348,11 +407,7 @@ impl Store {
         Ok(())
     }
 
-    /// The posts of a subscription, oldest first (status, attempts, event).
-    pub async fn daily_posts(
-        &self,
-        subscription_id: i64,
-    ) -> Result<Vec<DailyPostRecord>, StoreError> {
+    async fn daily_posts(&self, subscription_id: i64) -> Result<Vec<DailyPostRecord>, StoreError> {
         Ok(sqlx::query_as(
             "SELECT local_date, event_key, status, attempts, last_error FROM daily_posts
              WHERE subscription_id = $1 ORDER BY local_date",
@@ -362,8 +417,7 @@ impl Store {
         .await?)
     }
 
-    /// Disables a subscription by id (its channel is gone or forbids posting).
-    pub async fn disable_daily_by_id(
+    async fn disable_daily_by_id(
         &self,
         id: i64,
         reason: &str,
@@ -384,11 +438,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::temp_sqlite;
 
     #[tokio::test]
     async fn due_posts_are_per_platform_and_a_bad_stored_time_names_its_row() {
-        let (_dir, store) = temp_store().await;
+        let (_dir, store) = temp_sqlite().await;
         let now = Utc::now();
         let discord = ChannelRef::new(ScopeRef::new(Platform::Discord, "g"), "c");
         let matrix = ChannelRef::new(ScopeRef::new(Platform::Matrix, "!r"), "!r");

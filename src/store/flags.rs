@@ -2,11 +2,13 @@
 //! question as wrong, admins see the reports and retire questions from the
 //! scope's quizzes.
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use crate::identity::{ScopeRef, UserRef};
 
-use super::{Store, StoreError, millis};
+use super::write::WriteTx;
+use super::{SqliteStore, StoreError, millis};
 
 /// Reports on one question, for admins.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -19,9 +21,40 @@ pub struct FlaggedQuestion {
     pub retired: bool,
 }
 
-impl Store {
+/// Flagged and retired questions, per scope.
+#[async_trait]
+pub trait FlagStore: Send + Sync {
     /// Records (or updates) a player's flag on a question.
-    pub async fn flag_question(
+    async fn flag_question(
+        &self,
+        scope: &ScopeRef,
+        user: &UserRef,
+        question_id: &str,
+        prompt: &str,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The flagged questions of a scope, most flagged first.
+    async fn question_flags(&self, scope: &ScopeRef) -> Result<Vec<FlaggedQuestion>, StoreError>;
+
+    /// Takes a question out of the scope's quizzes (`retire`), or puts it back.
+    async fn set_question_retired(
+        &self,
+        scope: &ScopeRef,
+        by: &UserRef,
+        question_id: &str,
+        retire: bool,
+        now: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// The ids of the questions retired in a scope.
+    async fn retired_questions(&self, scope: &ScopeRef) -> Result<Vec<String>, StoreError>;
+}
+
+#[async_trait]
+impl FlagStore for SqliteStore {
+    async fn flag_question(
         &self,
         scope: &ScopeRef,
         user: &UserRef,
@@ -30,7 +63,7 @@ impl Store {
         reason: &str,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
         let user_id = Self::user_id(&mut tx, user).await?;
         sqlx::query(
@@ -51,11 +84,7 @@ impl Store {
         Ok(())
     }
 
-    /// The flagged questions of a scope, most flagged first.
-    pub async fn question_flags(
-        &self,
-        scope: &ScopeRef,
-    ) -> Result<Vec<FlaggedQuestion>, StoreError> {
+    async fn question_flags(&self, scope: &ScopeRef) -> Result<Vec<FlaggedQuestion>, StoreError> {
         let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
             "SELECT f.question_id, f.prompt, u.display_name, f.reason,
                     EXISTS (SELECT 1 FROM retired_questions r
@@ -94,8 +123,7 @@ impl Store {
         Ok(flagged)
     }
 
-    /// Takes a question out of the scope's quizzes (`retire`), or puts it back.
-    pub async fn set_question_retired(
+    async fn set_question_retired(
         &self,
         scope: &ScopeRef,
         by: &UserRef,
@@ -103,7 +131,7 @@ impl Store {
         retire: bool,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
         if retire {
             let user_id = Self::user_id(&mut tx, by).await?;
@@ -128,8 +156,7 @@ impl Store {
         Ok(())
     }
 
-    /// The ids of the questions retired in a scope.
-    pub async fn retired_questions(&self, scope: &ScopeRef) -> Result<Vec<String>, StoreError> {
+    async fn retired_questions(&self, scope: &ScopeRef) -> Result<Vec<String>, StoreError> {
         Ok(sqlx::query_scalar(
             "SELECT r.question_id FROM retired_questions r JOIN scopes s ON s.id = r.scope_id
              WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY r.question_id",

@@ -7,7 +7,7 @@ use sqlx::{QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::identity::{Platform, ScopeRef, UserRef};
 
-use super::{BATCH_ROWS, Store, StoreError, platform};
+use super::{BATCH_ROWS, SqliteStore, StoreError, platform};
 
 /// A row id by `(platform, platform's id)`.
 pub(super) type Ids = HashMap<(Platform, String), i64>;
@@ -79,7 +79,7 @@ pub(super) async fn upsert_scopes(
     Ok(ids)
 }
 
-impl Store {
+impl SqliteStore {
     /// The id of `user`, inserted or renamed as needed.
     pub(super) async fn user_id(
         tx: &mut SqliteConnection,
@@ -106,18 +106,21 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::tests::temp_store;
+    use crate::store::tests::temp_sqlite;
 
     #[tokio::test]
     async fn a_user_is_one_row_per_platform_and_keeps_the_latest_name() {
-        let (_dir, store) = temp_store().await;
+        let (_dir, store) = temp_sqlite().await;
         let mut tx = store.writer.begin().await.unwrap();
         let ann = UserRef::new(Platform::Discord, "1", "ann");
-        let first = Store::user_id(&mut tx, &ann).await.unwrap();
+        let first = SqliteStore::user_id(&mut tx, &ann).await.unwrap();
         let renamed = UserRef::new(Platform::Discord, "1", "Ann B.");
-        assert_eq!(Store::user_id(&mut tx, &renamed).await.unwrap(), first);
+        assert_eq!(
+            SqliteStore::user_id(&mut tx, &renamed).await.unwrap(),
+            first
+        );
         let matrix = UserRef::new(Platform::Matrix, "1", "ann");
-        assert_ne!(Store::user_id(&mut tx, &matrix).await.unwrap(), first);
+        assert_ne!(SqliteStore::user_id(&mut tx, &matrix).await.unwrap(), first);
         let name: String = sqlx::query_scalar("SELECT display_name FROM users WHERE id = $1")
             .bind(first)
             .fetch_one(&mut *tx)
@@ -125,8 +128,8 @@ mod tests {
             .unwrap();
         assert_eq!(name, "Ann B.");
         let scope = ScopeRef::new(Platform::Discord, "guild");
-        let id = Store::scope_id(&mut tx, &scope).await.unwrap();
-        assert_eq!(Store::scope_id(&mut tx, &scope).await.unwrap(), id);
+        let id = SqliteStore::scope_id(&mut tx, &scope).await.unwrap();
+        assert_eq!(SqliteStore::scope_id(&mut tx, &scope).await.unwrap(), id);
         let many = upsert_scopes(
             &mut tx,
             &[&scope, &ScopeRef::new(Platform::Matrix, "guild")],

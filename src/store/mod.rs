@@ -5,17 +5,27 @@
 //! (daily-post subscriptions and claims), [`banks`] (imported questions)
 //! and [`flags`] (flagged and retired questions).
 //!
-//! SQLite by default (WAL, foreign keys on, a busy timeout), with migrations
-//! from `migrations/` applied at start-up. The SQL is kept portable (`$1`
-//! parameters, `ON CONFLICT` upserts, integer epoch-millisecond times) so a
-//! PostgreSQL backend can be added by URL later. Rows are decoded into
-//! checked `FromRow` types; a stored value that no longer reads (a bank
-//! question's JSON, a platform name, a time) is an error naming its row,
-//! never dropped or guessed.
+//! **The seam.** Each concern is a trait ([`QuizStore`], [`ScoreStore`],
+//! [`DailyStore`], [`BankStore`], [`FlagStore`]); a [`Backend`] is all of
+//! them, and [`Store`] is a cheap handle over any backend that derefs to it.
+//! The bot only ever holds a `Store`, so a second engine (PostgreSQL) is one
+//! more `Backend` implementation plus a way to open it; nothing above this
+//! module changes. [`SqliteStore`] is the embedded default.
+//!
+//! SQLite runs with WAL, foreign keys on and a busy timeout, with
+//! migrations from `migrations/` applied at start-up. The SQL is kept
+//! portable where it can be (`$1` parameters, `ON CONFLICT` upserts,
+//! integer epoch-millisecond times). Rows are decoded into checked
+//! `FromRow` types; a stored value that no longer reads (a bank question's
+//! JSON, a platform name, a time) is an error naming its row, never dropped
+//! or guessed.
 
+use std::fmt::Debug;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::Duration;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -30,11 +40,15 @@ mod flags;
 mod identity;
 mod quiz;
 mod scores;
+mod write;
 
-pub use daily::{DailyClaim, DailyOutcome, DailyPostRecord, DailySubscription, DueDaily};
-pub use flags::FlaggedQuestion;
-pub use quiz::{InterruptedQuiz, RoundAnswer};
-pub use scores::{LeaderboardRow, ScoreCard};
+pub use banks::BankStore;
+pub use daily::{
+    DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily,
+};
+pub use flags::{FlagStore, FlaggedQuestion};
+pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
+pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
 
 /// Storage failures. Users see a short apology; the chain is logged.
 #[derive(Debug, thiserror::Error)]
@@ -58,6 +72,9 @@ pub enum StoreError {
         id: String,
         problem: String,
     },
+    /// The database could not be opened: which file, and why in words.
+    #[error("cannot open the database {path}: {reason}")]
+    Open { path: String, reason: String },
     /// A value that could not be written (it did not serialise).
     #[error("could not store {what}: {problem}")]
     BadValue { what: String, problem: String },
@@ -105,9 +122,75 @@ fn platform(table: &'static str, id: impl ToString, name: &str) -> Result<Platfo
     }
 }
 
-/// The database handle; cheap to clone.
+/// A storage engine: every concern's operations, plus closing.
+#[async_trait]
+pub trait Backend: QuizStore + ScoreStore + DailyStore + BankStore + FlagStore + Debug {
+    /// The engine's name, for logs and `lectern` status lines.
+    fn engine(&self) -> &'static str;
+
+    /// Waits for queued writes, then closes every connection. Call before
+    /// the process exits.
+    async fn close(&self);
+}
+
+/// Why a database did not open, in words a user can act on.
+fn open_failure(error: &StoreError) -> String {
+    use sqlx::migrate::MigrateError;
+    match error {
+        StoreError::Migrate(MigrateError::VersionMissing(version)) => format!(
+            "it was written by a newer Lectern (it has schema migration {version}, which this \
+             version does not know); run a newer lectern on it, or choose another file with --db"
+        ),
+        StoreError::Database(sqlx::Error::Database(db))
+        | StoreError::Migrate(MigrateError::Execute(sqlx::Error::Database(db)))
+            if db.message().contains("readonly") || db.message().contains("read-only") =>
+        {
+            "the file (or its folder) is read-only, and the bot must write to it; \
+             give it write access, or choose another file with --db"
+                .to_string()
+        }
+        other => {
+            let mut text = other.to_string();
+            let mut source = std::error::Error::source(other);
+            while let Some(cause) = source {
+                text.push_str(": ");
+                text.push_str(&cause.to_string());
+                source = cause.source();
+            }
+            text
+        }
+    }
+}
+
+/// The database handle the bot holds: cheap to clone, and the same API
+/// whatever the engine behind it (it derefs to [`Backend`]).
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct Store(Arc<dyn Backend>);
+
+impl Store {
+    /// A handle over any backend.
+    pub fn new(backend: impl Backend + 'static) -> Self {
+        Store(Arc::new(backend))
+    }
+
+    /// Opens (creating if needed) the embedded SQLite database at `path`
+    /// and applies pending migrations.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        Ok(Store::new(SqliteStore::open(path).await?))
+    }
+}
+
+impl std::ops::Deref for Store {
+    type Target = dyn Backend;
+
+    fn deref(&self) -> &Self::Target {
+        &*self.0
+    }
+}
+
+/// The embedded SQLite engine.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
     /// Connections for reads.
     pool: SqlitePool,
     /// The one connection for writes.
@@ -116,7 +199,19 @@ pub struct Store {
     rounds: tokio::sync::mpsc::Sender<RoundRecord>,
 }
 
-impl Store {
+#[async_trait]
+impl Backend for SqliteStore {
+    fn engine(&self) -> &'static str {
+        "sqlite"
+    }
+
+    async fn close(&self) {
+        self.pool.close().await;
+        self.writer.close().await;
+    }
+}
+
+impl SqliteStore {
     /// Opens (creating if needed) the SQLite database at `path` and applies
     /// pending migrations.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
@@ -136,14 +231,12 @@ impl Store {
             .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
-        Self::connect(options, 4).await
-    }
-
-    /// Closes the database: waits for queued writes, then closes every
-    /// connection. Call before the process exits.
-    pub async fn close(&self) {
-        self.pool.close().await;
-        self.writer.close().await;
+        Self::connect(options, 4)
+            .await
+            .map_err(|error| StoreError::Open {
+                path: path.display().to_string(),
+                reason: open_failure(&error),
+            })
     }
 
     async fn connect(options: SqliteConnectOptions, readers: u32) -> Result<Self, StoreError> {
@@ -180,8 +273,17 @@ pub(crate) mod tests {
 
     /// A store on a new temporary file (kept alive by the returned folder).
     pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
+        let (dir, sqlite) = temp_sqlite().await;
+        (dir, Store::new(sqlite))
+    }
+
+    /// The SQLite engine itself on a new temporary file, for tests that
+    /// look at its tables directly.
+    pub(crate) async fn temp_sqlite() -> (tempfile::TempDir, SqliteStore) {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("test.db")).await.unwrap();
+        let store = SqliteStore::open(&dir.path().join("test.db"))
+            .await
+            .unwrap();
         (dir, store)
     }
 
@@ -196,9 +298,34 @@ pub(crate) mod tests {
     }
 
     #[tokio::test]
+    async fn a_database_from_a_newer_lectern_is_refused_with_its_path() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lectern.db");
+        let store = SqliteStore::open(&path).await.unwrap();
+        sqlx::query(
+            "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time)
+             VALUES (9999, 'from the future', 1, x'00', 0)",
+        )
+        .execute(&store.writer)
+        .await
+        .unwrap();
+        store.close().await;
+        let error = SqliteStore::open(&path).await.unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!(
+                "cannot open the database {}: it was written by a newer Lectern (it has schema \
+                 migration 9999, which this version does not know); run a newer lectern on it, \
+                 or choose another file with --db",
+                path.display()
+            )
+        );
+    }
+
+    #[tokio::test]
     async fn opening_creates_the_folder_and_runs_every_migration() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("deep/er/lectern.db"))
+        let store = SqliteStore::open(&dir.path().join("deep/er/lectern.db"))
             .await
             .unwrap();
         let owner: i64 = sqlx::query_scalar(

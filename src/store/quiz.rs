@@ -5,6 +5,7 @@
 
 use std::collections::HashSet;
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite, SqlitePool};
 
@@ -12,7 +13,8 @@ use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 use super::identity::{upsert_scopes, upsert_users};
 use super::scores::{Answers, LeaderboardRow, answer_totals};
-use super::{BATCH_ROWS, Store, StoreError, millis, platform};
+use super::write::WriteTx;
+use super::{BATCH_ROWS, SqliteStore, StoreError, millis, platform};
 
 /// An open session, as recovery reads it.
 #[derive(sqlx::FromRow)]
@@ -43,9 +45,62 @@ pub struct InterruptedQuiz {
     pub rounds_revealed: i64,
 }
 
-impl Store {
+/// Quiz sessions and their revealed rounds.
+#[async_trait]
+pub trait QuizStore: Send + Sync {
     /// Records that a quiz started in `channel`; returns its session id.
-    pub async fn start_quiz_session(
+    async fn start_quiz_session(
+        &self,
+        channel: &ChannelRef,
+        started_by: &UserRef,
+        rounds: u32,
+        owner: &str,
+        at: DateTime<Utc>,
+    ) -> Result<i64, StoreError>;
+
+    /// Commits one revealed round: every player's answer and their running
+    /// totals, atomically and durably, before returning. Recording the same
+    /// round twice is a no-op.
+    ///
+    /// Rounds revealed at the same moment in many channels are committed
+    /// together (group commit): a background task takes every round waiting,
+    /// writes them with a few multi-row statements in one transaction, and
+    /// only then answers each caller.
+    async fn record_round(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        answers: &[RoundAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Marks a quiz session as over.
+    async fn finish_quiz_session(
+        &self,
+        session_id: i64,
+        reason: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+
+    /// Closes the sessions `owner` left open (a crash, a kill) on the
+    /// given platforms and returns them, so their channels can be told.
+    /// Sessions of other processes, or of platforms this process does not
+    /// serve, are left alone. Call at start-up, before quizzes can start.
+    async fn close_interrupted_quizzes(
+        &self,
+        owner: &str,
+        platforms: &[Platform],
+        at: DateTime<Utc>,
+    ) -> Result<Vec<InterruptedQuiz>, StoreError>;
+
+    /// Points each player earned in one quiz session, best first.
+    async fn session_results(&self, session_id: i64) -> Result<Vec<LeaderboardRow>, StoreError>;
+}
+
+#[async_trait]
+impl QuizStore for SqliteStore {
+    async fn start_quiz_session(
         &self,
         channel: &ChannelRef,
         started_by: &UserRef,
@@ -53,7 +108,7 @@ impl Store {
         owner: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, &channel.scope).await?;
         let user_id = Self::user_id(&mut tx, started_by).await?;
         let id = sqlx::query_scalar(
@@ -72,15 +127,7 @@ impl Store {
         Ok(id)
     }
 
-    /// Commits one revealed round: every player's answer and their running
-    /// totals, atomically and durably, before returning. Recording the same
-    /// round twice is a no-op.
-    ///
-    /// Rounds revealed at the same moment in many channels are committed
-    /// together (group commit): a background task takes every round waiting,
-    /// writes them with a few multi-row statements in one transaction, and
-    /// only then answers each caller.
-    pub async fn record_round(
+    async fn record_round(
         &self,
         session_id: i64,
         round: u32,
@@ -104,8 +151,7 @@ impl Store {
         result.await.unwrap_or_else(|_| Err(StoreError::Closed))
     }
 
-    /// Marks a quiz session as over.
-    pub async fn finish_quiz_session(
+    async fn finish_quiz_session(
         &self,
         session_id: i64,
         reason: &str,
@@ -123,11 +169,7 @@ impl Store {
         Ok(())
     }
 
-    /// Closes the sessions `owner` left open (a crash, a kill) on the
-    /// given platforms and returns them, so their channels can be told.
-    /// Sessions of other processes, or of platforms this process does not
-    /// serve, are left alone. Call at start-up, before quizzes can start.
-    pub async fn close_interrupted_quizzes(
+    async fn close_interrupted_quizzes(
         &self,
         owner: &str,
         platforms: &[Platform],
@@ -136,10 +178,10 @@ impl Store {
         if platforms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut tx = self.writer.begin().await?;
+        let mut tx = WriteTx::begin(&self.writer).await?;
         let mut select = QueryBuilder::<Sqlite>::new(
             "SELECT q.id, q.channel_id, s.platform, s.platform_scope_id,
-                    (SELECT COUNT(DISTINCT a.round) FROM quiz_answers a WHERE a.session_id = q.id) AS revealed
+                    q.revealed
              FROM quiz_sessions q JOIN scopes s ON s.id = q.scope_id
              WHERE q.ended_at_ms IS NULL AND q.owner IN (",
         );
@@ -175,11 +217,7 @@ impl Store {
         Ok(interrupted)
     }
 
-    /// Points each player earned in one quiz session, best first.
-    pub async fn session_results(
-        &self,
-        session_id: i64,
-    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+    async fn session_results(&self, session_id: i64) -> Result<Vec<LeaderboardRow>, StoreError> {
         answer_totals(&self.pool, Answers::Session(session_id), None).await
     }
 }
@@ -225,7 +263,7 @@ pub(super) async fn commit_rounds(
 /// users, answers (a round recorded before is left as it was) and the
 /// running totals of the answers that were new.
 async fn write_rounds(writer: &SqlitePool, records: &[RoundRecord]) -> Result<(), StoreError> {
-    let mut tx = writer.begin().await?;
+    let mut tx = WriteTx::begin(writer).await?;
     let distinct_scopes: Vec<&ScopeRef> = {
         let mut seen = HashSet::new();
         records
@@ -235,6 +273,25 @@ async fn write_rounds(writer: &SqlitePool, records: &[RoundRecord]) -> Result<()
             .collect()
     };
     let scopes = upsert_scopes(&mut tx, &distinct_scopes).await?;
+
+    // Each session's last revealed round, answered or not.
+    let mut last = std::collections::BTreeMap::<i64, u32>::new();
+    for record in records {
+        let round = last.entry(record.session_id).or_default();
+        *round = (*round).max(record.round);
+    }
+    let revealed: Vec<(i64, u32)> = last.into_iter().collect();
+    for chunk in revealed.chunks(BATCH_ROWS) {
+        let mut update = QueryBuilder::<Sqlite>::new("WITH v (session, round) AS (");
+        update.push_values(chunk, |mut row, (session, round)| {
+            row.push_bind(*session).push_bind(i64::from(*round));
+        });
+        update.push(
+            ") UPDATE quiz_sessions SET revealed = MAX(revealed, v.round) FROM v
+             WHERE quiz_sessions.id = v.session",
+        );
+        update.build().execute(&mut *tx).await?;
+    }
 
     // Every answer once: a player answers once a round.
     let mut seen = HashSet::new();
@@ -362,6 +419,11 @@ mod tests {
         }
         let card = store.score(&scope, &ann).await.unwrap().unwrap();
         assert_eq!((card.points, card.answered), (12, 1), "recorded once");
+        // Round 2 is revealed with nobody answering: it still counts.
+        store
+            .record_round(session, 2, &scope, &[], now)
+            .await
+            .unwrap();
 
         let none = store
             .close_interrupted_quizzes("b", &[Platform::Discord], now)
@@ -382,7 +444,7 @@ mod tests {
             vec![InterruptedQuiz {
                 session_id: session,
                 channel,
-                rounds_revealed: 1
+                rounds_revealed: 2
             }]
         );
         let again = store

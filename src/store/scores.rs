@@ -2,12 +2,13 @@
 //! leaderboards (all time from the running totals, or since a moment and
 //! per quiz session from the answers, through one aggregate query).
 
+use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sqlx::{QueryBuilder, Sqlite};
 
 use crate::identity::{ScopeRef, UserRef};
 
-use super::{Store, StoreError, millis, platform};
+use super::{SqliteStore, StoreError, millis, platform};
 
 /// A user's standing in a scope.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -86,9 +87,37 @@ pub(super) async fn answer_totals(
     Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
-impl Store {
+/// Standings and leaderboards.
+#[async_trait]
+pub trait ScoreStore: Send + Sync {
     /// A user's all-time standing in a scope, if they have played there.
-    pub async fn score(
+    async fn score(
+        &self,
+        scope: &ScopeRef,
+        user: &UserRef,
+    ) -> Result<Option<ScoreCard>, StoreError>;
+
+    /// Finds a user of the scope by display name (case-insensitive) or id,
+    /// for `/score NAME`.
+    async fn find_player(
+        &self,
+        scope: &ScopeRef,
+        name: &str,
+    ) -> Result<Option<UserRef>, StoreError>;
+
+    /// The top players of a scope: all time when `since` is `None`, else by
+    /// points earned at or after `since`.
+    async fn leaderboard(
+        &self,
+        scope: &ScopeRef,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<LeaderboardRow>, StoreError>;
+}
+
+#[async_trait]
+impl ScoreStore for SqliteStore {
+    async fn score(
         &self,
         scope: &ScopeRef,
         user: &UserRef,
@@ -111,9 +140,7 @@ impl Store {
         .await?)
     }
 
-    /// Finds a user of the scope by display name (case-insensitive) or id,
-    /// for `/score NAME`.
-    pub async fn find_player(
+    async fn find_player(
         &self,
         scope: &ScopeRef,
         name: &str,
@@ -140,9 +167,7 @@ impl Store {
         .transpose()
     }
 
-    /// The top players of a scope: all time when `since` is `None`, else by
-    /// points earned at or after `since`.
-    pub async fn leaderboard(
+    async fn leaderboard(
         &self,
         scope: &ScopeRef,
         since: Option<DateTime<Utc>>,
@@ -171,12 +196,43 @@ impl Store {
 mod tests {
     use super::*;
     use crate::identity::{ChannelRef, Platform};
-    use crate::store::RoundAnswer;
     use crate::store::tests::temp_store;
+    use crate::store::{QuizStore, RoundAnswer};
 
     fn at(hour: u32) -> DateTime<Utc> {
         use chrono::TimeZone;
         Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    /// A value someone changed by hand in the database (`scores.points` set
+    /// to text) is an error the caller can report, never a panic.
+    #[tokio::test]
+    async fn a_tampered_value_is_an_error_not_a_panic() {
+        let (_dir, store) = crate::store::tests::temp_sqlite().await;
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let channel = ChannelRef::new(scope.clone(), "c");
+        let ann = UserRef::new(Platform::Discord, "1", "Ann");
+        let session = store
+            .start_quiz_session(&channel, &ann, 1, "test", at(8))
+            .await
+            .unwrap();
+        let answer = RoundAnswer {
+            user: ann.clone(),
+            correct: true,
+            points: 10,
+            response_ms: 1000,
+            streak: 1,
+        };
+        store
+            .record_round(session, 1, &scope, &[answer], at(8))
+            .await
+            .unwrap();
+        sqlx::query("UPDATE scores SET points = 'lots'")
+            .execute(&store.writer)
+            .await
+            .unwrap();
+        assert!(store.score(&scope, &ann).await.is_err());
+        assert!(store.leaderboard(&scope, None, 10).await.is_err());
     }
 
     #[tokio::test]

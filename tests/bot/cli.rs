@@ -70,10 +70,68 @@ fn ask_stdin_answers_one_json_line_per_question_in_order() {
         .lines()
         .map(|l| serde_json::from_str(l).unwrap())
         .collect();
-    assert_eq!(lines.len(), 3, "{stdout}");
+    assert_eq!(lines.len(), 4, "{stdout}");
     assert_eq!(lines[0]["answered"], true);
-    assert_eq!(lines[1]["answered"], false);
-    assert!(lines[2]["error"].as_str().unwrap().starts_with("not JSON"));
+    assert_eq!(lines[1]["error"], "input line 2 is blank");
+    assert_eq!(lines[2]["answered"], false);
+    assert!(
+        lines[3]["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("input line 4, column 2: not JSON"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn finding_10_ask_stdin_answers_every_line_even_after_invalid_utf8() {
+    let mut child = lectern()
+        .args(["ask", "--json", "--stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input: &[u8] = b"{\"question\": \"What is a kolkhoz?\"}\n\xff\xfe broken\n\n{\"q\": 1}\n{\"question\": \"Who was Trotsky?\"}\n";
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success());
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    let lines: Vec<Value> = stdout
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 5, "{stdout}");
+    assert_eq!(lines[0]["answered"], true);
+    assert_eq!(lines[1]["error"], "input line 2 is not UTF-8 text");
+    assert_eq!(lines[1]["line"], 2);
+    assert_eq!(lines[2]["error"], "input line 3 is blank");
+    assert_eq!(
+        lines[3]["error"],
+        "input line 4: expected {\"question\": \"...\"}"
+    );
+    assert_eq!(lines[4]["answered"], true, "{stdout}");
+}
+
+#[test]
+fn finding_9_a_closed_pipe_on_standard_output_is_a_clean_exit() {
+    for args in [
+        &["onthisday", "--date", "06-22"][..],
+        &["quiz", "generate", "--count", "3"][..],
+        &["ask", "Who was Trotsky?"][..],
+    ] {
+        let (reader, writer) = std::io::pipe().unwrap();
+        drop(reader);
+        let output = lectern()
+            .args(args)
+            .stdout(writer)
+            .stderr(Stdio::piped())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8(output.stderr).unwrap();
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(output.status.success(), "{args:?}: {stderr}");
+    }
 }
 
 #[test]
@@ -419,4 +477,39 @@ async fn chat_on_the_bots_database_leaves_discord_and_matrix_quizzes_and_daily_p
         .await
         .unwrap();
     assert_eq!(open.len(), 2, "the terminal closed another platform's quiz");
+}
+
+#[test]
+fn finding_19_top_0_is_refused_with_the_reason() {
+    let output = lectern()
+        .args(["ask", "--json", "--top", "0", "Who was Trotsky?"])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(output.stdout.is_empty());
+    assert_eq!(
+        String::from_utf8(output.stderr).unwrap(),
+        "error: --top 0 shows nothing: give how many passages to show, 1 or more\n"
+    );
+}
+
+#[test]
+fn finding_19_date_02_29_means_29_february_even_in_a_common_year() {
+    use lectern::bot::DateQuery;
+    let query = DateQuery::parse("02-29").unwrap();
+    let common = chrono::NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+    assert_eq!(
+        query.resolve(common),
+        chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+    );
+    let output = lectern()
+        .args(["onthisday", "--json", "--date", "02-29"])
+        .output()
+        .unwrap();
+    assert!(output.status.success());
+    let value: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert!(
+        value["date"].as_str().unwrap().ends_with("-02-29"),
+        "{value}"
+    );
 }

@@ -508,3 +508,31 @@ async fn a_typed_quiz_reads_answers_from_channel_messages() {
     );
     let _ = app.stop.send(true);
 }
+
+#[tokio::test]
+async fn finding_18_a_bad_discord_token_fails_at_start_up_with_the_cause() {
+    let fake = FakeDiscord::start().await;
+    let settings = DiscordSettings {
+        dev_guild: None,
+        teacher_role: None,
+        shards: Some(1),
+        read_messages: false,
+    };
+    let refused = Discord::connect(
+        discord::http_via("not-the-token", &fake.base_url),
+        settings.clone(),
+    )
+    .await;
+    let error = refused.err().expect("a bad token was accepted").to_string();
+    assert!(
+        error.starts_with("Discord refused the bot token (")
+            && error.ends_with("); check DISCORD_TOKEN or [discord] token_file")
+            && error.contains("401"),
+        "{error}"
+    );
+    assert!(
+        Discord::connect(discord::http_via(TOKEN, &fake.base_url), settings)
+            .await
+            .is_ok()
+    );
+}

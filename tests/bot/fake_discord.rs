@@ -237,6 +237,19 @@ fn message_json(id: u64, channel: &str, sent: &Value) -> Value {
 async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
     let method = request.method().clone();
     let path = request.uri().path().to_string();
+    // A token the fake does not know is refused, as Discord refuses it.
+    let authorization = request
+        .headers()
+        .get("authorization")
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_string);
+    if authorization.is_some_and(|given| given != format!("Bot {TOKEN}")) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            axum::Json(json!({"message": "401: Unauthorized", "code": 0})),
+        )
+            .into_response();
+    }
     let bytes: Bytes = axum::body::to_bytes(request.into_body(), 10 * 1024 * 1024)
         .await
         .unwrap_or_default();
@@ -263,6 +276,10 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         ("GET", ["gateway", "bot"]) => json_response(json!({
             "url": format!("ws://127.0.0.1:{port}/gateway"), "shards": 1,
             "session_start_limit": {"total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1}
+        })),
+        ("GET", ["users", "@me"]) => json_response(json!({
+            "id": BOT_USER_ID.to_string(), "username": "lectern", "discriminator": "0", "avatar": null,
+            "bot": true, "verified": true, "mfa_enabled": false
         })),
         ("GET", ["oauth2", "applications", "@me"]) => json_response(json!({
             "id": APPLICATION_ID.to_string(), "name": "Lectern", "icon": null, "description": "", "bot_public": true,

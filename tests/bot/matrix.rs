@@ -480,11 +480,17 @@ async fn ask_in_an_encrypted_room_gets_an_encrypted_correct_reply() {
     alice.say(&room, "!ask what is a kolkhoz").await;
     let reply = alice.wait_for(&room, &bot.user_id, "kolkhoz").await;
     assert!(reply.encrypted, "the reply was sent encrypted");
+    let body = reply.content["body"].as_str().unwrap();
     assert!(
-        reply.content["body"]
+        body.contains("one big kolkhoz collective") && !body.contains('*'),
+        "the plain body is text as read: {:#}",
+        reply.content
+    );
+    assert!(
+        reply.content["formatted_body"]
             .as_str()
             .unwrap()
-            .contains("one big **kolkhoz** **collective**"),
+            .contains("<strong>kolkhoz</strong>"),
         "{:#}",
         reply.content
     );

@@ -30,10 +30,27 @@ static ASSET: &[u8] = include_bytes!("../../../assets/encoder.bin");
 
 static GLOBAL: LazyLock<Encoder> = LazyLock::new(|| Encoder::from_bytes(ASSET));
 
+/// Names the forward pass's arithmetic; changed whenever a change to it
+/// moves the vectors' last bits, so that vectors kept on disk are redone.
+const ARITHMETIC: &[u8] = b"f32 sgemm on int8 blocks, rev 1";
+
+static FINGERPRINT: LazyLock<[u8; 32]> = LazyLock::new(|| {
+    let mut hasher = blake3::Hasher::new();
+    hasher.update(ARITHMETIC);
+    hasher.update(ASSET);
+    *hasher.finalize().as_bytes()
+});
+
 impl Encoder {
     /// The encoder built from the compiled-in asset, loaded on first use.
     pub fn global() -> &'static Encoder {
         &GLOBAL
+    }
+
+    /// A hash of the compiled-in weights and of the arithmetic: equal
+    /// fingerprints give bit-identical vectors, so it keys caches of them.
+    pub fn fingerprint() -> &'static [u8; 32] {
+        &FINGERPRINT
     }
 }
 

@@ -1,5 +1,7 @@
 //! The asset reader and the BERT forward pass.
 
+use std::cell::RefCell;
+
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
 
@@ -308,6 +310,12 @@ struct Work {
     block: Vec<f32>,
 }
 
+thread_local! {
+    /// Each thread's scratch, kept between calls: encoding a question
+    /// allocates only its token ids and its vector.
+    static WORK: RefCell<Work> = RefCell::new(Work::default());
+}
+
 impl Encoder {
     /// Parses an asset written by `scripts/export_encoder.py`.
     ///
@@ -409,9 +417,8 @@ impl Encoder {
     /// The unit-length embedding of `text` ([`Encoder::dims`] floats).
     pub fn encode(&self, text: &str) -> Vec<f32> {
         let ids = self.tokenize(text);
-        let mut work = Work::default();
         let mut out = vec![0.0; self.hidden];
-        self.forward(&[&ids], &mut work, &mut [&mut out]);
+        WORK.with_borrow_mut(|work| self.forward(&[&ids], work, &mut [&mut out]));
         out
     }
 
@@ -420,23 +427,24 @@ impl Encoder {
     pub fn encode_batch(&self, texts: &[&str]) -> Vec<Vec<f32>> {
         let ids: Vec<Vec<u32>> = texts.iter().map(|t| self.tokenize(t)).collect();
         let mut out = vec![vec![0.0; self.hidden]; texts.len()];
-        let mut work = Work::default();
-        let mut start = 0;
-        while start < ids.len() {
-            let mut end = start;
-            let mut tokens = 0;
-            while end < ids.len() && (end == start || tokens + ids[end].len() <= BATCH_TOKENS) {
-                tokens += ids[end].len();
-                end += 1;
+        WORK.with_borrow_mut(|work| {
+            let mut start = 0;
+            while start < ids.len() {
+                let mut end = start;
+                let mut tokens = 0;
+                while end < ids.len() && (end == start || tokens + ids[end].len() <= BATCH_TOKENS) {
+                    tokens += ids[end].len();
+                    end += 1;
+                }
+                let seqs: Vec<&[u32]> = ids[start..end].iter().map(|v| v.as_slice()).collect();
+                let mut outs: Vec<&mut [f32]> = out[start..end]
+                    .iter_mut()
+                    .map(|v| v.as_mut_slice())
+                    .collect();
+                self.forward(&seqs, work, &mut outs);
+                start = end;
             }
-            let seqs: Vec<&[u32]> = ids[start..end].iter().map(|v| v.as_slice()).collect();
-            let mut outs: Vec<&mut [f32]> = out[start..end]
-                .iter_mut()
-                .map(|v| v.as_mut_slice())
-                .collect();
-            self.forward(&seqs, &mut work, &mut outs);
-            start = end;
-        }
+        });
         out
     }
 

@@ -4,7 +4,13 @@
 use super::*;
 
 fn answerer(text: &str) -> Answerer {
-    Answerer::new(&Document::parse(text), &[])
+    // No cache on disk: unit tests leave the user's cache folder alone.
+    Answerer::with_cache(
+        &Document::parse(text),
+        &[],
+        Params::default(),
+        &PassageCache::Off,
+    )
 }
 
 const TEXT: &str = "Stalin fought Trotsky for power. About ten thousand died building the Moscow Metro.\n\nCollectivisation was compulsory. He started executing members of other parties.";
@@ -268,4 +274,104 @@ fn the_documents_main_subject_need_not_be_named_in_the_answer() {
     // Another person asked about must still be in the answer.
     let a = answerer.answer("What did Babbage translate?", 1);
     assert!(a.signals.names < 1.0, "{a:?}");
+}
+
+fn cached_answerer(text: &str, dir: &std::path::Path) -> Answerer {
+    let answerer = Answerer::with_cache(
+        &Document::parse(text),
+        &[],
+        Params::default(),
+        &PassageCache::At(dir.to_path_buf()),
+    );
+    answerer.wait_for_passage_vectors();
+    answerer
+}
+
+fn cache_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .map(|entries| entries.filter_map(|e| e.ok()).map(|e| e.path()).collect())
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+#[test]
+fn passage_vectors_are_cached_on_disk_and_give_the_same_answers() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = cached_answerer(TEXT, dir.path());
+    assert_eq!(first.passage_vector_source(), VectorSource::Encoded);
+    assert!(first.passage_vectors_ready());
+    assert_eq!(cache_files(dir.path()).len(), 1, "one file, no temporaries");
+
+    let second = cached_answerer(TEXT, dir.path());
+    assert_eq!(second.passage_vector_source(), VectorSource::Cache);
+    assert!(second.passage_vectors_ready());
+    for question in ["Who did Stalin fight for power?", "was it compulsory"] {
+        let (a, b) = (first.answer(question, 3), second.answer(question, 3));
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{question}");
+    }
+}
+
+#[test]
+fn a_corrupt_or_truncated_cache_file_is_rebuilt() {
+    let dir = tempfile::tempdir().unwrap();
+    drop(cached_answerer(TEXT, dir.path()));
+    let file = cache_files(dir.path()).pop().unwrap();
+    let good = std::fs::read(&file).unwrap();
+
+    let mut flipped = good.clone();
+    let last = flipped.len() - 3;
+    flipped[last] ^= 0x40;
+    let truncated = good[..good.len() - 7].to_vec();
+    let mut other_format = good.clone();
+    other_format[8] = 99;
+    for (what, bytes) in [
+        ("a flipped payload bit", flipped),
+        ("a truncated file", truncated),
+        ("another format", other_format),
+        ("an empty file", Vec::new()),
+    ] {
+        std::fs::write(&file, &bytes).unwrap();
+        let answerer = cached_answerer(TEXT, dir.path());
+        assert_eq!(
+            answerer.passage_vector_source(),
+            VectorSource::Encoded,
+            "{what} was used"
+        );
+        assert_eq!(std::fs::read(&file).unwrap(), good, "{what} not rebuilt");
+        assert!(
+            answerer
+                .answer("Who did Stalin fight for power?", 1)
+                .answered()
+        );
+    }
+}
+
+#[test]
+fn a_cache_file_of_another_document_is_not_used() {
+    let dir = tempfile::tempdir().unwrap();
+    let other = "Wedgwood opened a factory in 1769. He supported the canal.";
+    drop(cached_answerer(TEXT, dir.path()));
+    drop(cached_answerer(other, dir.path()));
+    let files = cache_files(dir.path());
+    assert_eq!(files.len(), 2, "one file per document");
+    // One document's vectors put under the other's name: a stale file.
+    std::fs::copy(&files[0], &files[1]).unwrap();
+    let sources = [
+        cached_answerer(TEXT, dir.path()).passage_vector_source(),
+        cached_answerer(other, dir.path()).passage_vector_source(),
+    ];
+    assert_eq!(
+        sources
+            .iter()
+            .filter(|&&s| s == VectorSource::Encoded)
+            .count(),
+        1,
+        "{sources:?}"
+    );
+    assert_ne!(
+        std::fs::read(&files[0]).unwrap(),
+        std::fs::read(&files[1]).unwrap(),
+        "the stale file was rebuilt"
+    );
 }

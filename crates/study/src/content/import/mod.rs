@@ -14,15 +14,15 @@ mod into_pack;
 pub mod opentdb;
 pub mod red;
 
-pub use into_pack::{AddError, AddedBank, add_to_pack};
+pub use into_pack::{AddError, AddedBank, add_to_pack, safe_bank_name};
 
 use std::path::Path;
 
 use super::error::{ContentError, ContentErrors};
 use super::question::{Question, QuestionOrigin};
 
-/// Largest file accepted.
-pub const MAX_BYTES: u64 = 10 * 1024 * 1024;
+/// Largest file accepted (counted while reading, see [`super::files`]).
+pub const MAX_BYTES: u64 = super::files::MAX_FILE_BYTES;
 /// Most questions accepted from one file.
 pub const MAX_QUESTIONS: usize = 10_000;
 
@@ -111,28 +111,8 @@ pub fn import(
 ) -> Result<(Format, Vec<Question>), ContentErrors> {
     let file = path.display().to_string();
     let error = |message: String| ContentErrors::from(ContentError::new(&file, None, message));
-    let size = std::fs::metadata(path)
-        .map_err(|e| error(format!("cannot read it: {e}")))?
-        .len();
-    if size > MAX_BYTES {
-        return Err(error(format!(
-            "the file is {:.1} MB; files over {} MB are refused (split it into smaller banks)",
-            size as f64 / 1_048_576.0,
-            MAX_BYTES / 1_048_576
-        )));
-    }
-    let bytes = std::fs::read(path).map_err(|e| error(format!("cannot read it: {e}")))?;
-    let text = String::from_utf8(bytes).map_err(|e| {
-        let line = 1 + e.as_bytes()[..e.utf8_error().valid_up_to()]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
-        ContentErrors::from(ContentError::new(
-            &file,
-            Some(line),
-            "the file is not UTF-8 text (save it as UTF-8)",
-        ))
-    })?;
+    let text = super::files::read_text(path, MAX_BYTES)?
+        .ok_or_else(|| error("cannot read it: the file does not exist".into()))?;
     let format = match format.or_else(|| Format::guess(path, &text)) {
         Some(format) => format,
         None => {
@@ -155,6 +135,7 @@ pub fn parse(
     text: &str,
     tab_separated: bool,
 ) -> Result<Vec<Question>, ContentErrors> {
+    let text = super::files::without_bom(text);
     let (questions, errors) = match format {
         Format::Gift => gift::parse(file, text),
         Format::Aiken => aiken::parse(file, text),
@@ -169,12 +150,19 @@ pub fn parse(
     }
 }
 
+/// Most problems kept for one file; the rest are counted ("... and N more").
+pub const MAX_ERRORS: usize = 100;
+
 /// Collects questions for one file, stopping at [`MAX_QUESTIONS`].
 pub(crate) struct Collector<'a> {
     file: &'a str,
     stem: String,
     pub(crate) questions: Vec<Question>,
     pub(crate) errors: Vec<ContentError>,
+    /// Problems found past [`MAX_ERRORS`].
+    more_errors: usize,
+    /// Whether the question limit has been reported.
+    said_full: bool,
 }
 
 impl<'a> Collector<'a> {
@@ -192,23 +180,26 @@ impl<'a> Collector<'a> {
             stem,
             questions: Vec::new(),
             errors: Vec::new(),
+            more_errors: 0,
+            said_full: false,
         }
     }
 
     /// Records a problem at `line`.
     pub(crate) fn error(&mut self, line: usize, message: impl Into<String>) {
-        self.errors
-            .push(ContentError::new(self.file, Some(line), message));
+        if self.errors.len() < MAX_ERRORS {
+            self.errors
+                .push(ContentError::new(self.file, Some(line), message));
+        } else {
+            self.more_errors += 1;
+        }
     }
 
     /// Whether the question limit is reached (and says so once).
     pub(crate) fn full(&mut self, line: usize) -> bool {
         if self.questions.len() >= MAX_QUESTIONS {
-            if !self
-                .errors
-                .iter()
-                .any(|e| e.message.starts_with("more than"))
-            {
+            if !self.said_full {
+                self.said_full = true;
                 self.error(
                     line,
                     format!(
@@ -308,7 +299,18 @@ impl<'a> Collector<'a> {
         });
     }
 
-    pub(crate) fn finish(self) -> (Vec<Question>, Vec<ContentError>) {
+    pub(crate) fn finish(mut self) -> (Vec<Question>, Vec<ContentError>) {
+        if self.more_errors > 0 {
+            self.errors.push(ContentError::new(
+                self.file,
+                None,
+                format!(
+                    "... and {} more problem{}",
+                    self.more_errors,
+                    if self.more_errors == 1 { "" } else { "s" }
+                ),
+            ));
+        }
         (self.questions, self.errors)
     }
 }
@@ -346,7 +348,18 @@ pub fn to_native_toml(questions: &[Question], note: &str) -> String {
             .collect(),
     };
     let body = toml::to_string(&bank).unwrap_or_default();
-    format!("# {note}\n\n{body}")
+    // Each line of the note stays a comment, whatever it holds.
+    let note: String = note
+        .lines()
+        .map(|line| {
+            let line: String = line
+                .chars()
+                .map(|c| if c.is_control() { ' ' } else { c })
+                .collect();
+            format!("# {line}\n")
+        })
+        .collect();
+    format!("{note}\n{body}")
 }
 
 #[cfg(test)]
@@ -381,7 +394,56 @@ mod tests {
         let path = dir.path().join("big.gift");
         std::fs::write(&path, vec![b'x'; (MAX_BYTES + 1) as usize]).unwrap();
         let error = import(&path, None).unwrap_err().to_string();
-        assert!(error.contains("files over 10 MB are refused"), "{error}");
+        assert!(
+            error.contains("the file is over 10 MB, the largest accepted"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_13_a_device_or_a_fifo_is_refused_without_reading_it() {
+        let error = import(Path::new("/dev/zero"), Some(Format::Gift))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("/dev/zero: is not a regular file (a pipe, device or socket)"),
+            "{error}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("bank.gift");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            send.send(import(&fifo, None).map(|_| ()).unwrap_err().to_string())
+        });
+        let error = receive
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("importing a FIFO blocked");
+        assert!(
+            error.contains("bank.gift: is not a regular file"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_19_a_byte_order_mark_is_neither_refused_nor_kept_in_the_prompt() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("bom.gift");
+        std::fs::write(&path, "\u{feff}Who led the Red Army? {=Trotsky ~Lenin}\n").unwrap();
+        let (_, questions) = import(&path, None).unwrap();
+        assert_eq!(questions[0].prompt, "Who led the Red Army?");
+        let questions = parse(
+            Format::Aiken,
+            "a.txt",
+            "\u{feff}Who?\nA. Trotsky\nB. Lenin\nANSWER: A\n",
+            false,
+        )
+        .unwrap();
+        assert_eq!(questions[0].prompt, "Who?");
     }
 
     #[test]
@@ -396,6 +458,47 @@ mod tests {
             error.contains("big.tsv:10001: more than 10000 questions"),
             "{error}"
         );
+    }
+
+    /// Parses `text` and fails when it takes far longer than a linear
+    /// parser would (a quadratic one takes minutes on these sizes).
+    fn parse_quickly(format: Format, file: &str, text: &str) -> ContentErrors {
+        let started = std::time::Instant::now();
+        let errors = parse(format, file, text, false).unwrap_err();
+        let took = started.elapsed();
+        assert!(
+            took < std::time::Duration::from_secs(20),
+            "{file} took {took:?}"
+        );
+        errors
+    }
+
+    #[test]
+    fn finding_12_red_and_opentdb_imports_are_linear_with_a_bounded_error_list() {
+        let red: String = (0..20_000)
+            .map(|i| format!("Question number {i} with no answer?: []\n"))
+            .collect();
+        let errors = parse_quickly(Format::Red, "big.yaml", &red);
+        assert_eq!(errors.0.len(), MAX_ERRORS + 1);
+        assert_eq!(
+            errors.0[1].to_string(),
+            "big.yaml:2: \"Question number 1 with no answer?\" has no answers: list them as [answer, other answer]"
+        );
+        assert_eq!(
+            errors.0[MAX_ERRORS].to_string(),
+            format!("big.yaml: ... and {} more problems", 20_000 - MAX_ERRORS)
+        );
+        let results: Vec<String> = (0..20_000)
+            .map(|i| format!("{{\n\"question\": \"Q{i}?\",\n\"correct_answer\": \"A\",\n\"type\": \"multiple\"}}"))
+            .collect();
+        let json = format!("{{\"results\": [\n{}\n]}}", results.join(",\n"));
+        let errors = parse_quickly(Format::OpenTdb, "big.json", &json);
+        assert_eq!(errors.0.len(), MAX_ERRORS + 1);
+        assert_eq!(
+            errors.0[2].to_string(),
+            "big.json:11: a multiple-choice result needs \"incorrect_answers\""
+        );
+        assert!(errors.to_string().lines().count() <= MAX_ERRORS + 2);
     }
 
     #[test]

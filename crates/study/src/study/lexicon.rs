@@ -14,7 +14,7 @@
 use std::collections::HashMap;
 use std::sync::LazyLock;
 
-static DATA: &[u8] = include_bytes!("../../assets/lexicon.bin");
+static DATA: &[u8] = include_bytes!("../../../../assets/lexicon.bin");
 
 static LEXICON: LazyLock<Lexicon> =
     LazyLock::new(|| Lexicon::parse(DATA).expect("assets/lexicon.bin is well-formed"));

@@ -325,9 +325,9 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
     if let Some(value) = numeral_value(first) {
         // "2 million", "10 thousand"
         if let Some(scale) = words.get(1).and_then(|w| scale_value(&w.2))
-            && let Ok(n) = value.parse::<u64>()
+            && let Some(scaled) = value.parse::<u64>().ok().and_then(|n| n.checked_mul(scale))
         {
-            return Some(((n * scale).to_string(), 2));
+            return Some((scaled.to_string(), 2));
         }
         return Some((value, 1));
     }
@@ -337,18 +337,29 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
     let mut any = false;
     let mut last_used = 0;
     while let Some((_, _, word)) = words.get(used) {
+        // A number too large for u64 ends where it would overflow; the
+        // words after it are read as words.
         if let Some(v) = unit_value(word) {
-            current += v;
+            let Some(sum) = current.checked_add(v) else {
+                break;
+            };
+            current = sum;
             any = true;
         } else if let Some(scale) = scale_value(word) {
             if !(any || word == "hundred" || word == "thousand") {
                 break;
             }
             let base = if current == 0 { 1 } else { current };
+            let Some(scaled) = base.checked_mul(scale) else {
+                break;
+            };
             if scale == 100 {
-                current = base * 100;
+                current = scaled;
             } else {
-                total += base * scale;
+                let Some(sum) = total.checked_add(scaled) else {
+                    break;
+                };
+                total = sum;
                 current = 0;
             }
             any = true;
@@ -381,7 +392,7 @@ pub(crate) fn read_number(words: &[(usize, usize, String)]) -> Option<(String, u
     if last_used == 1 && words[0].2 == "one" {
         return None;
     }
-    Some(((total + current).to_string(), last_used))
+    Some((total.saturating_add(current).to_string(), last_used))
 }
 
 /// Common English words (the ISO stopword list, ~1,300 words such as "see",
@@ -732,6 +743,17 @@ mod tests {
         assert_eq!(terms("2.5"), ["2.5"]);
         // A lone "one" is a pronoun, not a number.
         assert_eq!(terms("the one who")[1], "one");
+    }
+
+    #[test]
+    fn finding_6_number_words_too_large_for_u64_do_not_overflow() {
+        let huge = tokenize("did 99999999999 billion people die");
+        assert!(huge.iter().any(|t| t.term == "99999999999"), "{huge:?}");
+        let text = format!("one hundred{}", " hundred".repeat(9));
+        let tokens = tokenize(&text);
+        assert!(tokens.iter().any(|t| t.is_number), "{tokens:?}");
+        let text = format!("{} billion", " one hundred hundred hundred".repeat(6));
+        let _ = tokenize(&text);
     }
 
     #[test]

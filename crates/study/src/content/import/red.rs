@@ -8,14 +8,36 @@ use super::Collector;
 use crate::content::error::ContentError;
 use crate::content::question::Question;
 
-/// The line where a top-level key starts, found by its text.
-fn key_line(text: &str, key: &str) -> usize {
-    text.lines()
-        .position(|line| {
-            let line = line.trim_start_matches(['"', '\'']);
-            line.starts_with(key) && !line.starts_with(' ')
-        })
-        .map_or(1, |i| i + 1)
+/// Finds the lines where top-level keys start. A mapping keeps the file's
+/// order, so each key is on the next line that opens at the margin (not a
+/// `- item`, comment or blank line) after the previous key's: the file is
+/// scanned once, however many keys it has.
+struct KeyLines<'a> {
+    lines: Vec<&'a str>,
+    next: usize,
+}
+
+impl<'a> KeyLines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            lines: text.lines().collect(),
+            next: 0,
+        }
+    }
+
+    /// The 1-based line of the next key (the last line when none is left).
+    fn next_key(&mut self) -> usize {
+        while let Some(line) = self.lines.get(self.next) {
+            self.next += 1;
+            let opens_a_key = !line.trim().is_empty()
+                && !line.starts_with([' ', '\t', '-', '#'])
+                && line != &"...";
+            if opens_a_key {
+                return self.next;
+            }
+        }
+        self.lines.len().max(1)
+    }
 }
 
 fn scalar(value: &Value) -> Option<String> {
@@ -43,12 +65,13 @@ pub fn parse(file: &str, text: &str) -> (Vec<Question>, Vec<ContentError>) {
             return out.finish();
         }
     };
+    let mut key_lines = KeyLines::new(text);
     for (key, value) in mapping {
         let Some(question) = scalar(&key) else {
             out.error(1, "a question must be text");
             continue;
         };
-        let line = key_line(text, &question);
+        let line = key_lines.next_key();
         if question == "AUTHOR" {
             continue;
         }

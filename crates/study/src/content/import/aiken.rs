@@ -61,12 +61,25 @@ pub fn parse(file: &str, text: &str) -> (Vec<Question>, Vec<ContentError>) {
             && line.len() > 2;
         if is_choice {
             let letter = letter.unwrap_or('A');
-            let expected = (b'A' + choices.len() as u8) as char;
-            if letter != expected {
-                out.error(
+            // Letters run A to Z: a 27th choice has no letter to expect.
+            let expected = u8::try_from(choices.len())
+                .ok()
+                .and_then(|n| b'A'.checked_add(n))
+                .filter(u8::is_ascii_uppercase)
+                .map(char::from);
+            match expected {
+                Some(expected) if letter != expected => out.error(
                     line_no,
                     format!("choice {letter} out of order: expected {expected}"),
-                );
+                ),
+                Some(_) => {}
+                None => out.error(
+                    line_no,
+                    format!(
+                        "more than 26 choices (A to Z); a question may have at most {}",
+                        crate::content::question::MAX_CHOICES
+                    ),
+                ),
             }
             choices.push((letter, line[2..].trim().to_string()));
         } else if prompt.is_some() && choices.is_empty() {
@@ -125,6 +138,29 @@ mod tests {
                 "a.txt:10: a question needs at least two lettered choices (A. ..., B. ...)",
                 "a.txt:14: ANSWER: without a question before it",
             ]
+        );
+    }
+
+    #[test]
+    fn finding_8_more_than_26_choices_is_an_error_not_an_overflow() {
+        let mut text = String::from("Which letter?\n");
+        for n in 0..30u8 {
+            let letter = char::from(b'A' + n % 26);
+            text.push_str(&format!("{letter}. choice {n}\n"));
+        }
+        text.push_str("ANSWER: A\n");
+        let (_, errors) = parse("many.txt", &text);
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert!(
+            messages.contains(&format!(
+                "many.txt:28: more than 26 choices (A to Z); a question may have at most {}",
+                crate::content::question::MAX_CHOICES
+            )),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().all(|m| !m.contains('\u{fe}')),
+            "{messages:?}"
         );
     }
 }

@@ -11,11 +11,18 @@ fn decode(text: &str) -> String {
     html_escape::decode_html_entities(text).into_owned()
 }
 
-/// The line of the `n`-th `"question"` key, to point errors at a result.
-fn result_line(text: &str, n: usize) -> usize {
-    text.match_indices("\"question\"")
-        .nth(n)
-        .map_or(1, |(at, _)| 1 + text[..at].matches('\n').count())
+/// The line of each `"question"` key in order, to point errors at a
+/// result: one pass over the text, so a large file stays linear.
+fn question_lines(text: &str) -> Vec<usize> {
+    let mut lines = Vec::new();
+    let mut line = 1;
+    let mut counted_to = 0;
+    for (at, _) in text.match_indices("\"question\"") {
+        line += text[counted_to..at].matches('\n').count();
+        counted_to = at;
+        lines.push(line);
+    }
+    lines
 }
 
 /// Parses an Open Trivia DB file.
@@ -32,8 +39,9 @@ pub fn parse(file: &str, text: &str) -> (Vec<Question>, Vec<ContentError>) {
         out.error(1, "no \"results\" list: expected Open Trivia DB's {\"response_code\": 0, \"results\": [...]}");
         return out.finish();
     };
+    let lines = question_lines(text);
     for (n, result) in results.iter().enumerate() {
-        let line = result_line(text, n);
+        let line = lines.get(n).copied().unwrap_or(1);
         if out.full(line) {
             break;
         }

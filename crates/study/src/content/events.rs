@@ -82,6 +82,19 @@ pub fn parse_events(file: &str, text: &str) -> (Vec<DatedEvent>, Vec<ContentErro
         let optional =
             |at: Option<usize>| at.map(field).filter(|v| !v.is_empty()).map(str::to_string);
         let date = match NaiveDate::parse_from_str(field(date_at), "%Y-%m-%d") {
+            // Year 0 and years BC read as dates but cannot be framed as
+            // "N years ago" or shown as written.
+            Ok(date) if chrono::Datelike::year(&date) < 1 => {
+                errors.push(ContentError::new(
+                    file,
+                    Some(line_no),
+                    format!(
+                        "date {:?} is before year 1: only dates AD (year 1 onward) are supported",
+                        field(date_at)
+                    ),
+                ));
+                continue;
+            }
             Ok(date) => date,
             Err(_) => {
                 errors.push(ContentError::new(
@@ -144,6 +157,23 @@ mod tests {
         assert_eq!(event.source.as_deref(), Some("http://example.org"));
         assert_eq!(event.note, None);
         assert_eq!(event.line, 2);
+    }
+
+    #[test]
+    fn finding_19_event_years_0_and_before_are_refused_with_their_line() {
+        let text = format!(
+            "{HEADER}0000-03-15\tYear zero\tNo such year.\t\t\t\n-0044-03-15\tCaesar\tThe Ides of March.\t\t\t\n"
+        );
+        let (events, errors) = parse_events("events.tsv", &text);
+        assert!(events.is_empty(), "{events:?}");
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "events.tsv:2: date \"0000-03-15\" is before year 1: only dates AD (year 1 onward) are supported",
+                "events.tsv:3: date \"-0044-03-15\" is before year 1: only dates AD (year 1 onward) are supported",
+            ]
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@
 pub mod document;
 pub mod error;
 pub mod events;
+pub mod files;
 pub mod glossary;
 pub mod import;
 pub mod question;
@@ -37,23 +38,29 @@ pub use question::{Question, QuestionOrigin};
 
 /// The pack bundled into the binary, so `lectern` works from any directory.
 const BUNDLED: &[(&str, &str)] = &[
-    ("pack.toml", include_str!("../../content/ussr/pack.toml")),
+    (
+        "pack.toml",
+        include_str!("../../../../content/ussr/pack.toml"),
+    ),
     (
         "document.txt",
-        include_str!("../../content/ussr/document.txt"),
+        include_str!("../../../../content/ussr/document.txt"),
     ),
-    ("events.tsv", include_str!("../../content/ussr/events.tsv")),
+    (
+        "events.tsv",
+        include_str!("../../../../content/ussr/events.tsv"),
+    ),
     (
         "questions.toml",
-        include_str!("../../content/ussr/questions.toml"),
+        include_str!("../../../../content/ussr/questions.toml"),
     ),
     (
         "synonyms.txt",
-        include_str!("../../content/ussr/synonyms.txt"),
+        include_str!("../../../../content/ussr/synonyms.txt"),
     ),
     (
         "glossary.toml",
-        include_str!("../../content/ussr/glossary.toml"),
+        include_str!("../../../../content/ussr/glossary.toml"),
     ),
 ];
 
@@ -230,23 +237,25 @@ impl Source<'_> {
         }
     }
 
-    /// Reads a file; `Ok(None)` when it does not exist.
-    fn read(&self, name: &str) -> Result<Option<String>, ContentError> {
+    /// Reads a file of at most `cap` bytes, confined to the pack folder;
+    /// `Ok(None)` when it does not exist.
+    fn read(&self, name: &str, cap: u64) -> Result<Option<String>, ContentError> {
         match self {
             Source::Bundled => Ok(BUNDLED
                 .iter()
                 .find(|(file, _)| *file == name)
                 .map(|(_, text)| (*text).to_string())),
-            Source::Folder(dir) => match std::fs::read_to_string(dir.join(name)) {
-                Ok(text) => Ok(Some(text)),
-                Err(error) if error.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(error) => Err(ContentError::new(
-                    self.display(name),
-                    None,
-                    format!("cannot read it: {error}"),
-                )),
-            },
+            Source::Folder(dir) => files::read_in_pack(dir, name, cap),
         }
+    }
+
+    /// Like [`Source::read`], but a file that cannot be read is recorded in
+    /// `errors` and loading goes on, so one bad file hides no other problem.
+    fn read_or_note(&self, name: &str, cap: u64, errors: &mut Vec<ContentError>) -> Option<String> {
+        self.read(name, cap).unwrap_or_else(|error| {
+            errors.push(error);
+            None
+        })
     }
 }
 
@@ -281,13 +290,15 @@ impl Pack {
         let mut errors = Vec::new();
         let manifest_name = "pack.toml";
         let manifest_file = source.display(manifest_name);
-        let manifest_text = source.read(manifest_name)?.ok_or_else(|| {
-            ContentError::new(
-                &manifest_file,
-                None,
-                "missing: every pack needs a pack.toml manifest",
-            )
-        })?;
+        let manifest_text = source
+            .read(manifest_name, files::MAX_FILE_BYTES)?
+            .ok_or_else(|| {
+                ContentError::new(
+                    &manifest_file,
+                    None,
+                    "missing: every pack needs a pack.toml manifest",
+                )
+            })?;
         let raw: RawManifest = toml::from_str(&manifest_text)
             .map_err(|e| error::toml_error(&manifest_file, &manifest_text, &e))?;
         let folder = match source {
@@ -318,9 +329,14 @@ impl Pack {
 
         let files = manifest.files.clone();
         let document_file = source.display(&files.document);
-        let document = match source.read(&files.document)? {
-            Some(text) if !text.trim().is_empty() => Document::parse(&text),
-            Some(_) => {
+        let document_read = source.read(&files.document, files::MAX_DOCUMENT_BYTES);
+        let document = match document_read {
+            Ok(Some(text)) if !text.trim().is_empty() => Document::parse(&text),
+            Err(error) => {
+                errors.push(error);
+                Document::parse("")
+            }
+            Ok(Some(_)) => {
                 errors.push(ContentError::new(
                     &document_file,
                     None,
@@ -328,7 +344,7 @@ impl Pack {
                 ));
                 Document::parse("")
             }
-            None => {
+            Ok(None) => {
                 errors.push(ContentError::new(
                     &document_file,
                     None,
@@ -340,7 +356,7 @@ impl Pack {
 
         let mut events = Vec::new();
         if let Some(name) = &files.events
-            && let Some(text) = source.read(name)?
+            && let Some(text) = source.read_or_note(name, files::MAX_FILE_BYTES, &mut errors)
         {
             let (parsed, found) = events::parse_events(&source.display(name), &text);
             events = parsed;
@@ -350,23 +366,32 @@ impl Pack {
         let mut questions = Vec::new();
         let mut seen_ids = HashMap::new();
         for name in &files.questions {
-            if let Some(text) = source.read(name)? {
-                let (parsed, found) =
-                    question::parse_bank(&source.display(name), &text, &document, &mut seen_ids);
-                questions.extend(parsed);
-                errors.extend(found);
-            } else if name != "questions.toml" {
-                errors.push(ContentError::new(
-                    &manifest_file,
-                    None,
-                    format!("the question bank {name} named in [files] does not exist"),
-                ));
+            match source.read(name, files::MAX_FILE_BYTES) {
+                Ok(Some(text)) => {
+                    let (parsed, found) = question::parse_bank(
+                        &source.display(name),
+                        &text,
+                        &document,
+                        &mut seen_ids,
+                    );
+                    questions.extend(parsed);
+                    errors.extend(found);
+                }
+                Err(error) => errors.push(error),
+                Ok(None) if name == "questions.toml" => {}
+                Ok(None) => {
+                    errors.push(ContentError::new(
+                        &manifest_file,
+                        None,
+                        format!("the question bank {name} named in [files] does not exist"),
+                    ));
+                }
             }
         }
 
         // Banks imported with `lectern import --into` live in questions/.
         for name in source.list("questions", "toml") {
-            if let Some(text) = source.read(&name)? {
+            if let Some(text) = source.read_or_note(&name, files::MAX_FILE_BYTES, &mut errors) {
                 let (parsed, found) =
                     question::parse_bank(&source.display(&name), &text, &document, &mut seen_ids);
                 questions.extend(parsed);
@@ -376,7 +401,7 @@ impl Pack {
 
         let mut synonyms = Vec::new();
         if let Some(name) = &files.synonyms
-            && let Some(text) = source.read(name)?
+            && let Some(text) = source.read_or_note(name, files::MAX_FILE_BYTES, &mut errors)
         {
             let (parsed, found) = synonyms::parse_synonyms(&source.display(name), &text);
             synonyms = parsed;
@@ -385,7 +410,7 @@ impl Pack {
 
         let mut glossary = glossary::Glossary::default();
         if let Some(name) = &files.glossary
-            && let Some(text) = source.read(name)?
+            && let Some(text) = source.read_or_note(name, files::MAX_FILE_BYTES, &mut errors)
         {
             let (parsed, found) = glossary::parse_glossary(&source.display(name), &text, &document);
             glossary = parsed;
@@ -464,5 +489,160 @@ mod tests {
         let error = Pack::load(&folder).unwrap_err().to_string();
         assert!(error.contains("titel"), "{error}");
         std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    /// A pack folder holding `pack.toml` (with `manifest` after the name)
+    /// and a one-sentence document.
+    fn pack_with(manifest: &str) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("pack.toml"),
+            format!("name = \"Probe\"\n{manifest}"),
+        )
+        .unwrap();
+        std::fs::write(dir.path().join("document.txt"), "Trotsky led the Red Army.").unwrap();
+        dir
+    }
+
+    /// Loads on another thread, so a load that blocks fails the test
+    /// instead of hanging it.
+    fn load_within_seconds(dir: &Path) -> Result<Pack, ContentErrors> {
+        let dir = dir.to_path_buf();
+        let (send, receive) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            let _ = send.send(Pack::load(&dir));
+        });
+        receive
+            .recv_timeout(std::time::Duration::from_secs(20))
+            .expect("loading the pack blocked")
+    }
+
+    #[test]
+    fn finding_4_pack_files_outside_the_pack_folder_are_refused() {
+        for (manifest, named) in [
+            ("document = \"/proc/self/environ\"\n", "/proc/self/environ"),
+            ("[files]\nsynonyms = \"/dev/zero\"\n", "/dev/zero"),
+            (
+                "[files]\nevents = \"../../../../../../etc/passwd\"\n",
+                "etc/passwd",
+            ),
+        ] {
+            let dir = pack_with(manifest);
+            let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+            assert!(
+                error.contains(named)
+                    && error.contains("is outside the pack folder (a pack may only name files inside its own folder)"),
+                "{manifest}: {error}"
+            );
+            assert!(!error.contains("PATH="), "{error}");
+        }
+    }
+
+    #[test]
+    fn finding_4_a_link_out_of_the_pack_folder_is_refused() {
+        let outside = tempfile::tempdir().unwrap();
+        std::fs::write(
+            outside.path().join("secret.txt"),
+            "SECRET=hunter2. The end.",
+        )
+        .unwrap();
+        let dir = pack_with("document = \"notes.txt\"\n");
+        std::os::unix::fs::symlink(
+            outside.path().join("secret.txt"),
+            dir.path().join("notes.txt"),
+        )
+        .unwrap();
+        let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("notes.txt: is outside the pack folder"),
+            "{error}"
+        );
+        // A link that stays inside the folder is fine.
+        std::fs::write(dir.path().join("real.txt"), "Lenin led the party.").unwrap();
+        std::fs::remove_file(dir.path().join("notes.txt")).unwrap();
+        std::os::unix::fs::symlink(dir.path().join("real.txt"), dir.path().join("notes.txt"))
+            .unwrap();
+        let pack = load_within_seconds(dir.path()).unwrap();
+        assert_eq!(pack.document.sentences().len(), 1);
+    }
+
+    #[test]
+    fn finding_4_a_fifo_in_questions_is_refused_without_blocking() {
+        let dir = pack_with("");
+        std::fs::create_dir(dir.path().join("questions")).unwrap();
+        let fifo = dir.path().join("questions/pipe.toml");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("pipe.toml: is not a regular file (a pipe, device or socket); only plain text files are read"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn finding_19_a_file_that_cannot_be_read_hides_no_other_problem() {
+        let dir = pack_with("");
+        std::fs::create_dir(dir.path().join("events.tsv")).unwrap();
+        std::fs::write(dir.path().join("questions.toml"), "[[question]]\nid = 1\n").unwrap();
+        let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("events.tsv: is a folder; only plain text files are read"),
+            "{error}"
+        );
+        assert!(error.contains("questions.toml:"), "{error}");
+    }
+
+    #[test]
+    fn finding_19_a_byte_order_mark_is_dropped_from_pack_files() {
+        let dir = pack_with("");
+        std::fs::write(dir.path().join("pack.toml"), "\u{feff}name = \"Probe\"\n").unwrap();
+        std::fs::write(
+            dir.path().join("document.txt"),
+            "\u{feff}Trotsky led the Red Army.",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("questions.toml"),
+            "\u{feff}[[question]]\nid = \"q\"\nquestion = \"Who led the Red Army?\"\nanswer = \"Trotsky\"\n",
+        )
+        .unwrap();
+        let pack = load_within_seconds(dir.path()).unwrap();
+        assert_eq!(
+            pack.document.sentences()[0].text,
+            "Trotsky led the Red Army."
+        );
+        assert_eq!(pack.questions[0].prompt, "Who led the Red Army?");
+    }
+
+    #[test]
+    fn finding_15_a_document_over_the_cap_is_refused_with_the_reason() {
+        let dir = pack_with("");
+        let sentence = "Lenin led the party. ";
+        let big = sentence.repeat((files::MAX_DOCUMENT_BYTES as usize) / sentence.len() + 1);
+        std::fs::write(dir.path().join("document.txt"), big).unwrap();
+        let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+        assert_eq!(
+            error,
+            format!(
+                "the content pack has 1 problem:\n  {}: the file is over 10 MB, the largest accepted (split it into smaller files)\n",
+                dir.path().join("document.txt").display()
+            )
+        );
+    }
+
+    #[test]
+    fn finding_4_an_oversized_pack_file_is_refused_while_reading() {
+        let dir = pack_with("");
+        let big = "Lenin led the party. ".repeat((files::MAX_FILE_BYTES / 20) as usize + 10);
+        std::fs::write(dir.path().join("synonyms.txt"), big).unwrap();
+        let error = load_within_seconds(dir.path()).unwrap_err().to_string();
+        assert!(
+            error.contains("synonyms.txt: the file is over 10 MB, the largest accepted"),
+            "{error}"
+        );
     }
 }

@@ -27,6 +27,7 @@ mod smalltalk;
 mod topics;
 
 use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
 
 use crate::content::Document;
 
@@ -35,6 +36,7 @@ use super::text::{self, Token};
 
 pub use intent::Intent;
 use meaning::Meanings;
+pub use meaning::{PassageCache, VectorSource};
 pub use smalltalk::SmallTalk;
 use topics::Topics;
 
@@ -306,7 +308,9 @@ struct VocabularyWord {
 #[derive(Debug)]
 pub struct Answerer {
     sentences: Vec<IndexedSentence>,
-    quotes: Vec<String>,
+    /// What each sentence shows as an answer; also the text the encoder
+    /// reads (shared with its background thread).
+    quotes: Arc<[String]>,
     /// The sentences each quote shows (itself, and its antecedent when joined).
     quoted: Vec<Vec<usize>>,
     /// term -> number of sentences containing it.
@@ -328,7 +332,7 @@ pub struct Answerer {
     name_terms: HashSet<String>,
     /// Sentence -> the paragraph holding it.
     passage_of: Vec<usize>,
-    /// Encoder vectors of the passages asked about so far.
+    /// Encoder vectors of the passages.
     meanings: Meanings,
     /// The name the document is about ("Wedgwood" in his biography): many
     /// sentences speak of it as "he", so a sentence need not name it.
@@ -487,6 +491,23 @@ impl Answerer {
 
     /// Builds the index with tuning overrides (evaluation runs).
     pub fn with_params(document: &Document, synonyms: &[Vec<String>], params: Params) -> Self {
+        Self::with_cache(
+            document,
+            synonyms,
+            params,
+            &PassageCache::from_environment(),
+        )
+    }
+
+    /// Builds the index, keeping passage vectors in `cache`. The vectors
+    /// are read from there when present, else encoded in the background
+    /// (see [`Answerer::wait_for_passage_vectors`]).
+    pub fn with_cache(
+        document: &Document,
+        synonyms: &[Vec<String>],
+        params: Params,
+        cache: &PassageCache,
+    ) -> Self {
         let mut sentences = Vec::with_capacity(document.sentences().len());
         let mut quotes = Vec::with_capacity(document.sentences().len());
         let mut quoted = Vec::with_capacity(document.sentences().len());
@@ -667,6 +688,8 @@ impl Answerer {
         let topics = Topics::build(&texts, &document_frequency);
         let subject = main_subject(&names).into_iter().collect();
         let name_terms = names.into_iter().flatten().collect();
+        let quotes: Arc<[String]> = quotes.into();
+        let meanings = Meanings::start(Arc::clone(&quotes), cache, params.rerank_depth > 0);
         Self {
             sentences,
             quotes,
@@ -682,10 +705,27 @@ impl Answerer {
             name_terms,
             subject,
             passage_of: document.sentences().iter().map(|s| s.passage).collect(),
-            meanings: Meanings::default(),
+            meanings,
             average_length,
             params,
         }
+    }
+
+    /// Blocks until every passage has its encoder vector (at once when
+    /// they came from the cache). Questions need not wait: they encode the
+    /// candidates the background thread has not reached.
+    pub fn wait_for_passage_vectors(&self) {
+        self.meanings.wait();
+    }
+
+    /// Whether every passage has its encoder vector already.
+    pub fn passage_vectors_ready(&self) -> bool {
+        self.meanings.ready()
+    }
+
+    /// Where the passage vectors came from: the cache file or the encoder.
+    pub fn passage_vector_source(&self) -> VectorSource {
+        self.meanings.source()
     }
 
     fn idf(&self, term: &str) -> f64 {

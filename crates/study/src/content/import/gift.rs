@@ -22,10 +22,17 @@ fn blocks(text: &str) -> Vec<Block> {
     let mut current = String::new();
     let mut start = 0;
     let mut depth: i32 = 0;
-    for (index, line) in text.lines().enumerate() {
+    let lines: Vec<&str> = text.lines().collect();
+    for (index, line) in lines.iter().enumerate() {
         let trimmed = line.trim();
         if trimmed.starts_with("//") && depth == 0 {
             continue;
+        }
+        // An answer block left open ends at a blank line when what follows
+        // starts a new question, so one missing `}` loses one question,
+        // not the rest of the file.
+        if trimmed.is_empty() && depth > 0 && starts_a_question(&lines[index + 1..]) {
+            depth = 0;
         }
         if trimmed.is_empty() && depth == 0 {
             if !current.trim().is_empty() {
@@ -51,6 +58,17 @@ fn blocks(text: &str) -> Vec<Block> {
         });
     }
     blocks
+}
+
+/// Whether the next non-blank line opens a question: a `::title::`, or a
+/// line that opens an answer block.
+fn starts_a_question(rest: &[&str]) -> bool {
+    rest.iter()
+        .map(|line| line.trim())
+        .find(|line| !line.is_empty())
+        .is_some_and(|line| {
+            line.starts_with("::") || (brace_balance(line) >= 0 && !unescaped(line, '{').is_empty())
+        })
 }
 
 /// Unescaped `{` minus unescaped `}` in a line.
@@ -250,10 +268,12 @@ pub fn parse(file: &str, text: &str) -> (Vec<Question>, Vec<ContentError>) {
                 .iter()
                 .find(|&&c| opens.first().is_some_and(|&o| c > o)),
         ) else {
-            out.error(
-                block.line,
-                "no answer block: put the answers in { } after the question",
-            );
+            let problem = if opens.is_empty() {
+                "no answer block: put the answers in { } after the question"
+            } else {
+                "the answer block's { is never closed: add } after the answers"
+            };
+            out.error(block.line, problem);
             continue;
         };
         if opens.len() > 1 || closes.len() > 1 {
@@ -411,5 +431,18 @@ Stalin joined {=Kamenev ~Lenin ~Hitler} and Zinoviev.
                 "b.gift:13: \"abc\" is not a number",
             ]
         );
+    }
+
+    #[test]
+    fn finding_19_an_unclosed_brace_loses_one_question_not_the_rest_of_the_file() {
+        let text = "Who led the Red Army? {=Trotsky ~Lenin\n\nWho led the party? {=Lenin ~Trotsky}\n\n::q3:: Who wrote it? {=Marx ~Engels}\n";
+        let (questions, errors) = parse("bank.gift", text);
+        let messages: Vec<String> = errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            ["bank.gift:1: the answer block's { is never closed: add } after the answers"]
+        );
+        assert_eq!(questions.len(), 2, "{questions:?}");
+        assert_eq!(questions[0].prompt, "Who led the party?");
     }
 }

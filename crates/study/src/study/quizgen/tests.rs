@@ -466,7 +466,7 @@ fn places_are_offered_beside_places_of_their_shape() {
 
 /// The handout a teacher wrote, with no glossary (as `eval/packs/wedgwood`).
 fn handout() -> Pack {
-    document_only(include_str!("../../../eval/packs/wedgwood/document.txt"))
+    document_only(include_str!("../../../../../eval/packs/wedgwood/document.txt"))
 }
 
 #[test]
@@ -676,5 +676,20 @@ fn events_that_are_only_someone_speaking_are_not_ordered() {
         "First Five-Year Plan officially begins",
     ] {
         assert!(generator.worth_ordering(major), "{major}");
+    }
+}
+
+#[test]
+fn finding_7_huge_numbers_in_the_document_do_not_overflow() {
+    let pack = document_only(
+        "The famine killed 18446744073709551615 people in the Volga region. \
+         The debt reached 18446744073709551000 roubles by the end of the war. \
+         The army counted 9999999999999999999 soldiers in the winter campaign. \
+         About 99999999999 billion rifles were made in the Tula works.",
+    );
+    let questions = all_generated(&pack);
+    for q in questions.iter().filter(|q| q.kind == "number") {
+        let distinct: std::collections::HashSet<&String> = q.choices.iter().collect();
+        assert_eq!(distinct.len(), q.choices.len(), "{q:?}");
     }
 }
