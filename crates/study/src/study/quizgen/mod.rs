@@ -178,7 +178,7 @@ const LIFE_BOUNDS: &[&str] = &[
 
 /// What someone only saying or writing something is near to, in general
 /// English (a speech, an article, a broadcast): such events are minor.
-const SPOKEN: &[&str] = &["speech", "article", "speaks"];
+const SPOKEN: &[&str] = &["speech", "article", "speaks", "broadcast"];
 const SPOKEN_SIMILARITY: f32 = 0.6;
 
 /// Words that open a title rather than a name.
@@ -230,6 +230,17 @@ enum PersonShape {
     FirstName,
     OneWord,
     Full,
+}
+
+/// Whether the name starting at byte `start` follows ", " after a relation
+/// ("his eldest brother, Thomas"): the sentence itself says who it is.
+fn in_apposition_to_relation(text_: &str, start: usize) -> bool {
+    let Some(before) = text_[..start].strip_suffix(", ") else {
+        return false;
+    };
+    word_spans(before)
+        .last()
+        .is_some_and(|w| KINSHIP.contains(&w.2.as_str()) || RELATIONS.contains(&w.2.as_str()))
 }
 
 /// "his partner", "her friend", "his father": the sentence points at a
@@ -411,6 +422,8 @@ impl Generator {
         generator.main_figure = generator.find_main_figure();
         // A sentence with a bare first name ("In 1839 Charles married ...")
         // does not say who is meant: no question, statement or event of it.
+        // In apposition to a relation the sentence itself says who ("his
+        // eldest brother, Thomas"; "a third son, John,").
         let bare: Vec<bool> = (0..generator.matcher.entries.len())
             .map(|e| {
                 generator.matcher.entries[e].0 == EntryKind::Person
@@ -419,10 +432,12 @@ impl Generator {
             .collect();
         let matcher = &generator.matcher;
         for slot in generator.prepared.iter_mut() {
-            if slot
-                .as_ref()
-                .is_some_and(|p| matcher.find(&p.text).iter().any(|f| bare[f.entry]))
-            {
+            if slot.as_ref().is_some_and(|p| {
+                matcher
+                    .find(&p.text)
+                    .iter()
+                    .any(|f| bare[f.entry] && !in_apposition_to_relation(&p.text, f.start))
+            }) {
                 *slot = None;
             }
         }
@@ -969,15 +984,25 @@ impl Generator {
         let mut born = None;
         let mut died = None;
         for (date, title) in &self.events {
-            let names_main = self
+            // The one born or dying is the last person named before the
+            // word, and not as an owner: "Stalin's wife Nadezhda Alliluyeva
+            // dies" is not Stalin's death.
+            let people: Vec<_> = self
                 .matcher
                 .find(title)
-                .iter()
-                .any(|f| self.main_figure.contains(&f.entry));
-            if !names_main {
-                continue;
-            }
-            for (_, _, word) in word_spans(title) {
+                .into_iter()
+                .filter(|f| f.kind == EntryKind::Person)
+                .collect();
+            for (start, _, word) in word_spans(title) {
+                let subject = people.iter().rev().find(|f| f.end <= start);
+                let is_main = subject.is_some_and(|f| {
+                    self.main_figure.contains(&f.entry)
+                        && !title[f.end..].starts_with("'s")
+                        && !title[f.end..].starts_with("\u{2019}s")
+                });
+                if !is_main {
+                    continue;
+                }
                 match word.as_str() {
                     "born" => born = born.or(Some(*date)),
                     "dies" | "died" => died = died.or(Some(*date)),
@@ -1002,19 +1027,16 @@ impl Generator {
 
     /// Whether an event or dated statement is worth ordering: not someone
     /// only speaking or writing (a speech, an article, a broadcast: their
-    /// dates are trivia), and about the document's subject (most of its
-    /// words are the document's own).
+    /// dates are trivia). How many of its words the document uses says
+    /// nothing of an event's weight (a short essay never names the February
+    /// Revolution), so that is not asked.
     fn worth_ordering(&self, title: &str) -> bool {
-        let words: Vec<String> = word_spans(title).into_iter().map(|w| w.2).collect();
-        let spoken = words.iter().any(|w| {
-            english::general_zipf(w).is_some()
+        !word_spans(title).into_iter().any(|(_, _, w)| {
+            english::general_zipf(&w).is_some()
                 && SPOKEN
                     .iter()
-                    .any(|s| english::similarity(w, s).is_some_and(|x| x >= SPOKEN_SIMILARITY))
-        });
-        let title_terms = terms(title);
-        let known = title_terms.iter().filter(|t| self.support.knows(t)).count();
-        !spoken && known * 3 >= title_terms.len()
+                    .any(|s| english::similarity(&w, s).is_some_and(|x| x >= SPOKEN_SIMILARITY))
+        })
     }
 
     /// A person's name shape, so the four choices look alike: a title
@@ -1226,10 +1248,11 @@ impl Generator {
                         ["than", ..] | ["least", ..] | ["over", ..] | ["under", ..]
                     )
             }
-            // A year only for a milestone; a birth or death only of the
+            // A year only for a milestone, and a birth or death only of the
             // document's main figure (when it has one: a partner's death is
-            // a side event), and other milestones only in sentences about
-            // the document's subject.
+            // a side event). Other milestones are not held to the sentence's
+            // centrality: a work the figure is known for ("his first copies
+            // of the Portland Vase") sits in a sentence of rare names.
             AnswerKind::Year => {
                 let after: Vec<String> = word_spans(&text_[span.end..])
                     .into_iter()
@@ -1253,7 +1276,7 @@ impl Generator {
                         .iter()
                         .any(|f| self.main_figure.contains(&f.entry));
                 }
-                life || self.central(sentence, CENTRAL_FOR_FIGURES)
+                true
             }
             // "an estate near ___": a place only roughly placed is a detail.
             AnswerKind::Place => before.last().is_none_or(|w| w != "near"),

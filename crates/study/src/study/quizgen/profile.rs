@@ -21,11 +21,21 @@ use crate::content::glossary::EntryKind;
 use super::matcher::Matcher;
 use super::prepare::word_spans;
 
+/// Years in a generation: how far from the years the document names a
+/// person in they may still be offered as a wrong choice.
+const GENERATION: i32 = 25;
+
+/// How many sentences apart two places may be named and still belong to one
+/// story.
+const STORY_SENTENCES: usize = 6;
+
 /// The document-wide facts about entries and sentences.
 #[derive(Debug, Default, Clone)]
 pub struct Profile {
     /// Per matcher entry: the passages that name it.
     pub passages: Vec<HashSet<usize>>,
+    /// Per matcher entry: the sentences that name it, in order.
+    pub mentions: Vec<Vec<usize>>,
     /// Per matcher entry: the first and last year of the sentences that name
     /// it (their own year, else the nearest in their passage).
     pub active: Vec<Option<(i32, i32)>>,
@@ -44,6 +54,7 @@ impl Profile {
     pub fn new(sentences: &[Sentence], matcher: &Matcher, eras: &[Option<i32>]) -> Self {
         let n = matcher.entries.len();
         let mut passages = vec![HashSet::new(); n];
+        let mut mentioned_in: Vec<Vec<usize>> = vec![Vec::new(); n];
         let mut active: Vec<Option<(i32, i32)>> = vec![None; n];
         let mut groups = Groups::new(n);
         let mut mentions = vec![0usize; n];
@@ -54,6 +65,9 @@ impl Profile {
             let mut seen = HashSet::new();
             for f in &found {
                 passages[f.entry].insert(sentence.passage);
+                if mentioned_in[f.entry].last() != Some(&index) {
+                    mentioned_in[f.entry].push(index);
+                }
                 if seen.insert(f.entry) {
                     mentions[f.entry] += 1;
                 }
@@ -137,6 +151,7 @@ impl Profile {
             .collect();
         Self {
             passages,
+            mentions: mentioned_in,
             active,
             list_group,
             centrality,
@@ -150,10 +165,20 @@ impl Profile {
     /// Staffordshire town), and not from two different lists ("Devon,
     /// Dorset and Cornwall" against "Burslem, Hanley, Stoke").
     pub fn places_alike(&self, a: usize, b: usize) -> bool {
-        let near = self.passages[a]
-            .intersection(&self.passages[b])
-            .next()
-            .is_some();
+        // Named in the answer's passage or a few sentences from it (a short
+        // document's passages are two or three sentences), or a place the
+        // document comes back to (named in two passages or more): only a
+        // place named once, in another story, is out.
+        let near = self.passages[b].len() >= 2
+            || self.passages[a]
+                .intersection(&self.passages[b])
+                .next()
+                .is_some()
+            || self.mentions[a].iter().any(|&x| {
+                self.mentions[b]
+                    .iter()
+                    .any(|&y| x.abs_diff(y) <= STORY_SENTENCES)
+            });
         let lists = match (self.list_group[a], self.list_group[b]) {
             (Some(x), Some(y)) => x == y,
             _ => true,
@@ -161,10 +186,12 @@ impl Profile {
         near && lists
     }
 
-    /// Whether a person was active around `year` (within a decade of the
-    /// years the document names them in); unknown counts as active.
+    /// Whether a person was active around `year`: within a generation of
+    /// the years the document names them in (one named only in 1782 was as
+    /// likely at work in 1762); unknown counts as active.
     pub fn active_around(&self, entry: usize, year: i32) -> bool {
-        self.active[entry].is_none_or(|(first, last)| year >= first - 10 && year <= last + 10)
+        self.active[entry]
+            .is_none_or(|(first, last)| year >= first - GENERATION && year <= last + GENERATION)
     }
 
     /// Whether a sentence says "the <head>" ("the canal") without naming a
