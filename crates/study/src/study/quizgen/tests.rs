@@ -254,7 +254,7 @@ fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
 #[test]
 fn a_definition_is_asked_in_reverse_with_terms_as_wrong_choices() {
     let pack = document_only(
-        "The first success of the firm was creamware, a cream-coloured earthenware that was light and strong. \
+        "The first success of the firm was creamware, a pale earthenware that was light and strong. \
          Creamware was sold across Europe by the firm for many years after that. \
          Jasperware is an unglazed stoneware that was often coloured pale blue. \
          Basalt was used for vases, and basalt could be polished by the workers. \
@@ -282,7 +282,7 @@ fn a_definition_is_asked_in_reverse_with_terms_as_wrong_choices() {
         .unwrap_or_else(|| panic!("{questions:#?}"));
     assert_eq!(
         definition.prompt,
-        "Which of these does the document describe as a cream-coloured earthenware that was light and strong?"
+        "Which of these does the document describe as a pale earthenware that was light and strong?"
     );
     assert_eq!(definition.answer(), "creamware");
     assert!(
