@@ -142,6 +142,7 @@ const KINSHIP: &[&str] = &[
 /// Verbs and nouns of the events whose year is worth knowing.
 const MILESTONES: &[&str] = &[
     "born",
+    "married",
     "died",
     "death",
     "founded",
@@ -927,6 +928,15 @@ impl Generator {
                         != (self.person_shape(index) == PersonShape::Title)
                         || self.person_shape(index) == PersonShape::FirstName
                         || year.is_some_and(|y| !self.profile.active_around(index, y))
+                        // With no year to place the sentence, a person is
+                        // offered only from the answer's story: named in a
+                        // passage with the answer or with this sentence.
+                        || (year.is_none()
+                            && !self.profile.in_story(
+                                entry,
+                                index,
+                                self.sentences.get(sentence).map(|s| s.passage),
+                            ))
                         || (self.main_figure.contains(&index)
                             && possessive_relation(question_text))))
             {
@@ -1268,7 +1278,7 @@ impl Generator {
                 let Some(milestone) = near.iter().find(|w| MILESTONES.contains(w)) else {
                     return false;
                 };
-                let life = matches!(*milestone, "born" | "died" | "death");
+                let life = matches!(*milestone, "born" | "married" | "died" | "death");
                 if life && !self.main_figure.is_empty() {
                     return self
                         .matcher

@@ -186,6 +186,16 @@ impl Profile {
         near && lists
     }
 
+    /// Whether `b` belongs to the story of `a`: named in a passage with it,
+    /// or in `passage` (the question's own).
+    pub fn in_story(&self, a: usize, b: usize, passage: Option<usize>) -> bool {
+        self.passages[a]
+            .intersection(&self.passages[b])
+            .next()
+            .is_some()
+            || passage.is_some_and(|p| self.passages[b].contains(&p))
+    }
+
     /// Whether a person was active around `year`: within a generation of
     /// the years the document names them in (one named only in 1782 was as
     /// likely at work in 1762); unknown counts as active.

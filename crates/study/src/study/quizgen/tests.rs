@@ -112,8 +112,10 @@ fn no_question_opens_with_a_discourse_opener_or_leans_on_an_earlier_sentence() {
 
 #[test]
 fn years_stay_years_and_numbers_have_no_ten_times_partner() {
-    let pack = document_only(TEACHER_DOC);
-    let questions = all_generated(&pack);
+    // A teacher's page and a handout, with no glossary: years only of
+    // milestones (round-3 audit), so the two together.
+    let mut questions = all_generated(&document_only(TEACHER_DOC));
+    questions.extend(all_generated(&handout()));
     let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
     assert!(years.len() >= 5, "{questions:#?}");
     for q in years {
@@ -218,8 +220,11 @@ fn the_automatic_glossary_types_the_teacher_document() {
 
 #[test]
 fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
-    let pack = document_only(TEACHER_DOC);
-    let questions = all_generated(&pack);
+    // A teacher's short page makes few forms on its own since the round-3
+    // rules (wrong choices of the answer's sort only): it and the handout
+    // together make every form.
+    let mut questions = all_generated(&document_only(TEACHER_DOC));
+    questions.extend(all_generated(&handout()));
     let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
     for kind in [
         "statement",
@@ -305,7 +310,18 @@ fn cause_questions_offer_clauses_of_the_same_shape() {
 
 #[test]
 fn a_quiz_spreads_answers_and_topics() {
-    for pack in [bundled(), document_only(TEACHER_DOC)] {
+    // The bundled essay's own sentences make no question that passes the
+    // round-3 rules (its few names leave no three wrong choices of the
+    // answer's sort), so its quizzes come from the pack's dated events and
+    // are checked for answers only; the handout and the teacher's page for
+    // passages too.
+    for seed in 1..6 {
+        let quiz = Generator::new(&bundled()).generate(10, seed);
+        assert_eq!(quiz.len(), 10);
+        let answers: HashSet<String> = quiz.iter().map(|q| q.answer().to_lowercase()).collect();
+        assert_eq!(answers.len(), quiz.len(), "{quiz:#?}");
+    }
+    for pack in [handout(), document_only(TEACHER_DOC)] {
         let generator = Generator::new(&pack);
         for seed in 1..6 {
             let quiz = generator.generate(10, seed);
@@ -320,8 +336,7 @@ fn a_quiz_spreads_answers_and_topics() {
                 .filter_map(|q| q.source_sentence)
                 .map(|s| pack.document.sentences()[s].passage)
                 .collect();
-            // Four passages of five on the essay; three on the teacher's
-            // short document, where many sentences are skipped as unfit.
+            // Three passages at least, on the teacher's short page too.
             assert!(passages.len() >= 3, "{passages:?}");
         }
     }
@@ -339,11 +354,15 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
     for pack in [bundled(), document_only(TEACHER_DOC)] {
         let pool = Generator::new(&pack).pool(1);
         let sentences = pack.document.sentences().len();
-        // The target (1.5 per sentence) holds on the bundled essay (with its
-        // dated events); on a teacher's short document, where many sentences
-        // are skipped as unfit to stand alone and wrong choices must be of
-        // the answer's sort, the floor is 1.1 (the target is not met there).
-        let floor = if pack.events.is_empty() { 1.1 } else { 1.5 };
+        // The target (1.5 per sentence) holds on the bundled essay, with its
+        // dated events. A teacher's short page with no glossary or events
+        // keeps about half a question per sentence: many sentences lean on
+        // the one before, and since the round-3 blind audit a question needs
+        // three wrong choices of the answer's own sort from the page itself
+        // (the 1.3 it had came from such failures: Philadelphia among
+        // Staffordshire towns, a partner's death year). The target is not
+        // met there; the floor guards against a collapse.
+        let floor = if pack.events.is_empty() { 0.45 } else { 1.5 };
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
@@ -516,8 +535,16 @@ fn chronology_never_offers_an_event_whose_order_logic_gives_away() {
             .filter(|c| c.contains("dies") || c.contains("executed"))
             .collect();
         for death in deaths {
-            let name = death.split_whitespace().next().unwrap();
-            let with_same = q.choices.iter().filter(|c| c.contains(name)).count();
+            let name = death
+                .split(|ch: char| !ch.is_alphanumeric())
+                .next()
+                .unwrap();
+            // As a word: "Leningrad" does not name Lenin.
+            let with_same = q
+                .choices
+                .iter()
+                .filter(|c| c.split(|ch: char| !ch.is_alphanumeric()).any(|w| w == name))
+                .count();
             assert_eq!(with_same, 1, "{name} twice in {q:?}");
         }
     }
