@@ -812,6 +812,7 @@ impl Generator {
         span: &Span,
         question_text: &str,
         rng: &mut fastrand::Rng,
+        needed: usize,
     ) -> Option<Vec<String>> {
         let claim = self.claim(&prepared.text, Some((span.start, span.end)));
         let naming = self.support.naming(&claim);
@@ -865,9 +866,14 @@ impl Generator {
                 }
                 None
             }
-            (_, _, Some(entry)) => {
-                self.entity_choices(entry, question_text, &claim, &naming, prepared.index, rng)
-            }
+            (_, _, Some(entry)) => self.entity_choices(
+                entry,
+                question_text,
+                (&claim, &naming),
+                prepared.index,
+                rng,
+                needed,
+            ),
             _ => None,
         }
     }
@@ -881,10 +887,10 @@ impl Generator {
         &self,
         entry: usize,
         question_text: &str,
-        claim: &Claim,
-        naming: &Option<Vec<usize>>,
+        (claim, naming): (&Claim, &Option<Vec<usize>>),
         sentence: usize,
         rng: &mut fastrand::Rng,
+        needed: usize,
     ) -> Option<Vec<String>> {
         let (kind, answer, _) = &self.matcher.entries[entry];
         let question_terms: HashSet<String> = terms(question_text).into_iter().collect();
@@ -975,11 +981,11 @@ impl Generator {
             if chosen.iter().all(|&c| !self.same_or_part(c, index)) {
                 chosen.push(index);
             }
-            if chosen.len() == 3 {
+            if chosen.len() == needed {
                 break;
             }
         }
-        (chosen.len() == 3).then(|| {
+        (chosen.len() == needed).then(|| {
             chosen
                 .iter()
                 .map(|&i| self.matcher.entries[i].1.clone())
@@ -1391,7 +1397,7 @@ impl Generator {
             return None;
         }
         let prompt = phrase(text_, span)?;
-        let mut wrong = self.wrong_choices(prepared, span, &prompt, rng)?;
+        let mut wrong = self.wrong_choices(prepared, span, &prompt, rng, 3)?;
         // "a ___" / "an ___" would give the answer away: the article goes
         // into the blank, each choice with its own.
         let (prompt, answer) = match article_before(text_, span) {
@@ -1484,7 +1490,7 @@ impl Generator {
             };
             let naming = self.support.naming(&claim);
             let wrong =
-                self.entity_choices(entry, &prompt, &claim, &naming, prepared.index, rng)?;
+                self.entity_choices(entry, &prompt, (&claim, &naming), prepared.index, rng, 3)?;
             return Some(make_question(
                 format!(
                     "generated-{}-definition-{}",
@@ -1542,7 +1548,9 @@ impl Generator {
                 &prepared.text[..span.start],
                 &prepared.text[span.end..]
             );
-            let Some(wrong) = self.wrong_choices(prepared, span, &question_text, rng) else {
+            // One plausible replacement makes a false statement: asking
+            // for three (as a cloze needs) left a short document with none.
+            let Some(wrong) = self.wrong_choices(prepared, span, &question_text, rng, 1) else {
                 continue;
             };
             let original = self.label(span, &prepared.text);
