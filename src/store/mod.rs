@@ -125,9 +125,6 @@ fn platform(table: &'static str, id: impl ToString, name: &str) -> Result<Platfo
 /// A storage engine: every concern's operations, plus closing.
 #[async_trait]
 pub trait Backend: QuizStore + ScoreStore + DailyStore + BankStore + FlagStore + Debug {
-    /// The engine's name, for logs and `lectern` status lines.
-    fn engine(&self) -> &'static str;
-
     /// Waits for queued writes, then closes every connection. Call before
     /// the process exits.
     async fn close(&self);
@@ -201,10 +198,6 @@ pub struct SqliteStore {
 
 #[async_trait]
 impl Backend for SqliteStore {
-    fn engine(&self) -> &'static str {
-        "sqlite"
-    }
-
     async fn close(&self) {
         self.pool.close().await;
         self.writer.close().await;

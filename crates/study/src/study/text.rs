@@ -126,27 +126,51 @@ pub fn content_terms(text: &str) -> Vec<String> {
         .collect()
 }
 
+/// Bytes of words and terms the per-thread cache in [`normalize_word`] may
+/// hold before it starts again (a few MB per thread, whatever the input).
+const WORD_CACHE_BYTES: usize = 4 << 20;
+
+/// Words longer than this are not cached: no real word is, and a hostile
+/// "word" must not fill the cache.
+const CACHED_WORD_MAX: usize = 64;
+
+thread_local! {
+    /// `normalize_word`'s memo and the bytes it holds.
+    static WORD_CACHE: std::cell::RefCell<(std::collections::HashMap<String, String>, usize)> =
+        std::cell::RefCell::new((std::collections::HashMap::new(), 0));
+}
+
 /// Normalises one folded word: spelling variants, then stemming.
 ///
 /// Memoised per thread: a book repeats its vocabulary, and stemming is the
-/// costliest step of indexing.
+/// costliest step of indexing. The memo is bounded by bytes
+/// ([`WORD_CACHE_BYTES`]), not by count.
 pub fn normalize_word(word: &str) -> String {
-    thread_local! {
-        static CACHE: std::cell::RefCell<std::collections::HashMap<String, String>> =
-            std::cell::RefCell::new(std::collections::HashMap::new());
+    if word.len() > CACHED_WORD_MAX {
+        return STEMMER.stem(&americanize(word)).into_owned();
     }
-    CACHE.with(|cache| {
-        if let Some(term) = cache.borrow().get(word) {
+    WORD_CACHE.with(|cache| {
+        if let Some(term) = cache.borrow().0.get(word) {
             return term.clone();
         }
         let term = STEMMER.stem(&americanize(word)).into_owned();
         let mut cache = cache.borrow_mut();
-        if cache.len() > 200_000 {
-            cache.clear();
+        // Each entry: both strings plus the map's own per-entry cost.
+        let cost = word.len() + term.len() + 64;
+        if cache.1 + cost > WORD_CACHE_BYTES {
+            cache.0.clear();
+            cache.1 = 0;
         }
-        cache.insert(word.to_string(), term.clone());
+        cache.0.insert(word.to_string(), term.clone());
+        cache.1 += cost;
         term
     })
+}
+
+/// Bytes the calling thread's word cache holds now.
+#[cfg(test)]
+fn word_cache_bytes() -> usize {
+    WORD_CACHE.with(|cache| cache.borrow().1)
 }
 
 /// Maps common British spellings to American ones so both meet.
@@ -696,6 +720,20 @@ pub fn allowed_typos(len: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn finding_16_the_word_cache_is_bounded_by_bytes() {
+        // About 190 bytes an entry: the cap is crossed after some 22,000.
+        for i in 0..30_000 {
+            let word = format!("{}{i}", "x".repeat(58));
+            normalize_word(&word);
+            assert!(word_cache_bytes() <= WORD_CACHE_BYTES);
+        }
+        let huge = "y".repeat(100_000);
+        assert_eq!(normalize_word(&huge).len(), huge.len());
+        assert!(word_cache_bytes() <= WORD_CACHE_BYTES);
+        assert_eq!(normalize_word("running"), "run");
+    }
 
     fn terms(text: &str) -> Vec<String> {
         tokenize(text).into_iter().map(|t| t.term).collect()
