@@ -104,9 +104,22 @@ impl TestApp {
         app
     }
 
+    /// A new app on a fresh temp database, serving `pack`.
+    pub async fn spawn_with(pack: Pack) -> Self {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("lectern.db");
+        let mut app = Self::start(path, test_start(), pack).await;
+        app._dir = Some(dir);
+        app
+    }
+
     /// An app on an existing database file (a "restart").
     pub async fn spawn_on(db_path: PathBuf, now: DateTime<Utc>) -> Self {
-        let pack = Arc::new(Pack::bundled().expect("bundled pack loads"));
+        Self::start(db_path, now, Pack::bundled().expect("bundled pack loads")).await
+    }
+
+    async fn start(db_path: PathBuf, now: DateTime<Utc>, pack: Pack) -> Self {
+        let pack = Arc::new(pack);
         let store = Store::open(&db_path).await.expect("database opens");
         let out = Transcript::default();
         let writer = shared_writer(out.clone());

@@ -1,6 +1,7 @@
 use std::time::Duration;
 
 use lectern::bot::{Command, Origin, QuizOptions};
+use lectern::content::Pack;
 use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 use crate::helpers::TestApp;
@@ -202,7 +203,15 @@ async fn typed_mode_accepts_forgiving_answers() {
 
 #[tokio::test]
 async fn a_generated_quiz_asks_about_the_document_and_quotes_the_source_sentence() {
-    let app = TestApp::spawn().await;
+    // A teacher's document-only pack: the bundled essay's own sentences
+    // make no generated question since the round-3 rules (its quizzes come
+    // from its dated events; docs/audits/2026-11-30-quiz-rubric-round3.md).
+    let pack = Pack::load(std::path::Path::new(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/packs/potteries"
+    )))
+    .unwrap();
+    let app = TestApp::spawn_with(pack).await;
     let output = app.send("/quiz 2 20 generated").await;
     assert!(output.contains("Question 1 of 2"), "{output}");
     let prompt = output.lines().nth(1).unwrap();

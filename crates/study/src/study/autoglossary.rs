@@ -683,6 +683,39 @@ pub fn build(document: &Document) -> Glossary {
             if *start == 0 {
                 entry.person += 0.5;
             }
+            // "X was a merchant", "X, a potter": a role noun (a person's
+            // suffix, and nearer "person" than "place" in general English).
+            let role_at = match after.as_slice() {
+                [is, article, ..]
+                    if matches!(is.as_str(), "was" | "is")
+                        && matches!(article.as_str(), "a" | "an") =>
+                {
+                    Some(2)
+                }
+                [article, ..]
+                    if matches!(article.as_str(), "a" | "an")
+                        && sentences[index].text[..]
+                            .get(last_end(sentence_words, *end)..)
+                            .is_some_and(|r| r.starts_with(',')) =>
+                {
+                    Some(1)
+                }
+                _ => None,
+            };
+            if let Some(at) = role_at
+                && let Some(noun) = sentence_words.get(end + at)
+                && is_role_noun(&noun.text.to_lowercase())
+            {
+                entry.person += 1.0;
+            }
+            // The agent of a passive ("devised by X", "painted by X").
+            if before.as_deref() == Some("by")
+                && sentence_words[start.saturating_sub(4)..start.saturating_sub(1)]
+                    .iter()
+                    .any(|w| w.text.len() > 4 && w.text.ends_with("ed"))
+            {
+                entry.person += 1.0;
+            }
             if before.as_deref().is_some_and(|b| TITLES.contains(&b)) {
                 entry.person += 2.0;
             }
@@ -830,9 +863,12 @@ pub fn build(document: &Document) -> Glossary {
         {
             // Country-shaped ("Russia", "Germany", "Britain").
             EntryKind::Place
-        } else if evidence.person > evidence.place {
+        } else if evidence.person >= 1.0 && evidence.person > evidence.place {
+            // A real cue (a title, a person's verb, a he/she, "who"), not
+            // only a sentence's first word: volcanoes and planets open
+            // sentences too.
             EntryKind::Person
-        } else if evidence.place > 0.0 {
+        } else if evidence.place > 0.0 && evidence.place >= evidence.person {
             EntryKind::Place
         } else if parts
             .iter()
@@ -868,57 +904,91 @@ pub fn build(document: &Document) -> Glossary {
             kinds.insert(name.clone(), *kind);
         }
     }
-    // 3. Names listed together share a kind (a few passes settle chains).
-    for _ in 0..3 {
-        for (a, b) in &listed_with {
-            if not_names.contains(a) || not_names.contains(b) {
+    // 3. Names listed together share a kind, a short name takes the kind
+    // of the longer one it is part of, and a full name shares a person's
+    // given or family name: twice, since each can settle the others
+    // ("Erasmus Darwin" a person from "Charles Darwin", then "Matthew
+    // Boulton" from being listed beside him).
+    for _ in 0..2 {
+        // 3. Names listed together share a kind (a few passes settle chains).
+        for _ in 0..3 {
+            for (a, b) in &listed_with {
+                if not_names.contains(a) || not_names.contains(b) {
+                    continue;
+                }
+                let strength =
+                    |n: &String| evidence.get(n).map_or(0.0, |e| (e.person - e.place).abs());
+                match (kinds.get(a).copied(), kinds.get(b).copied()) {
+                    (Some(kind), None) => {
+                        kinds.insert(b.clone(), kind);
+                    }
+                    (None, Some(kind)) => {
+                        kinds.insert(a.clone(), kind);
+                    }
+                    // Listed together but typed apart: the better-attested wins.
+                    (Some(x), Some(y)) if x != y => {
+                        if strength(a) > strength(b) + 0.5 {
+                            kinds.insert(b.clone(), x);
+                        } else if strength(b) > strength(a) + 0.5 {
+                            kinds.insert(a.clone(), y);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        // A short name inside a longer one takes its kind ("Bentley").
+        for name in &names {
+            if kinds.contains_key(name) || not_names.contains(name) {
                 continue;
             }
-            let strength = |n: &String| evidence.get(n).map_or(0.0, |e| (e.person - e.place).abs());
-            match (kinds.get(a).copied(), kinds.get(b).copied()) {
-                (Some(kind), None) => {
-                    kinds.insert(b.clone(), kind);
+            if let Some(kind) = names
+                .iter()
+                .filter(|other| *other != name && contains_words(other, name))
+                .find_map(|other| kinds.get(other).copied())
+            {
+                kinds.insert(name.clone(), kind);
+            }
+        }
+        // Still unknown, a name of two or three plain words that shares its
+        // first word (a given name: "Thomas" of "Thomas Wedgwood") or its last
+        // (a family name) with a person of two words or more is a person too.
+        for _ in 0..2 {
+            let people: Vec<Vec<String>> = kinds
+                .iter()
+                .filter(|(_, k)| **k == EntryKind::Person)
+                .map(|(n, _)| n.split_whitespace().map(str::to_string).collect())
+                .collect();
+            for name in names.iter().filter(|n| !not_names.contains(*n)) {
+                if kinds.contains_key(name) {
+                    continue;
                 }
-                (None, Some(kind)) => {
-                    kinds.insert(a.clone(), kind);
+                let parts: Vec<&str> = name.split_whitespace().collect();
+                let plain = (2..=3).contains(&parts.len())
+                    && parts.iter().all(|p| {
+                        p.chars().next().is_some_and(char::is_uppercase)
+                            && p.chars().skip(1).all(char::is_lowercase)
+                    });
+                // A given name only from a full name; a family name from any
+                // person ("Bentley wrote ..." makes "Thomas Bentley" one).
+                let shares = |person: &Vec<String>| {
+                    person.len() >= 2 && person[0] == parts[0]
+                        || person
+                            .last()
+                            .is_some_and(|l| Some(&l.as_str()) == parts.last())
+                };
+                if plain && people.iter().any(shares) {
+                    kinds.insert(name.clone(), EntryKind::Person);
                 }
-                // Listed together but typed apart: the better-attested wins.
-                (Some(x), Some(y)) if x != y => {
-                    if strength(a) > strength(b) + 0.5 {
-                        kinds.insert(b.clone(), x);
-                    } else if strength(b) > strength(a) + 0.5 {
-                        kinds.insert(a.clone(), y);
-                    }
-                }
-                _ => {}
             }
         }
     }
-    // A short name inside a longer one takes its kind ("Bentley").
-    for name in &names {
-        if kinds.contains_key(name) || not_names.contains(name) {
-            continue;
-        }
-        if let Some(kind) = names
-            .iter()
-            .filter(|other| *other != name && contains_words(other, name))
-            .find_map(|other| kinds.get(other).copied())
-        {
-            kinds.insert(name.clone(), kind);
-        }
-    }
-    // Still unknown: a single capitalised word used as a subject is most
-    // often a person; anything else is a term.
+    // Still unknown: a name with no sign of a person or a place is the
+    // name of a thing (a volcano, a planet, a unit, a ship). Calling it a
+    // person would ask "who" of it and offer it among people.
     for name in names.iter().filter(|n| !not_names.contains(*n)) {
         if !kinds.contains_key(name) {
-            let kind = if name.split_whitespace().count() <= 3
-                && !name.chars().all(|c| !c.is_lowercase())
-            {
-                EntryKind::Person
-            } else {
-                EntryKind::Term
-            };
-            kinds.insert(name.clone(), kind);
+            kinds.insert(name.clone(), EntryKind::Term);
         }
     }
 
@@ -1014,6 +1084,29 @@ pub fn build(document: &Document) -> Glossary {
     glossary
 }
 
+/// Where the word before `end` ends in its sentence.
+fn last_end(words: &[Word<'_>], end: usize) -> usize {
+    words
+        .get(end.wrapping_sub(1))
+        .map_or(0, |w| w.start + w.text.len())
+}
+
+/// A noun for a person's role: "merchant", "potter", "engineer", "chemist",
+/// "historian": a person's suffix, and nearer "person" than "place" in
+/// general English (so not "river" or "computer").
+fn is_role_noun(word: &str) -> bool {
+    ["er", "or", "ist", "ian", "ant", "ent", "ess"]
+        .iter()
+        .any(|s| word.ends_with(s))
+        && match (
+            english::similarity(word, "person"),
+            english::similarity(word, "place"),
+        ) {
+            (Some(person), Some(place)) => person > place,
+            _ => false,
+        }
+}
+
 /// Whether every word of `short` is a word of `long`.
 fn contains_words(long: &str, short: &str) -> bool {
     let long: Vec<&str> = long.split_whitespace().collect();
@@ -1054,6 +1147,52 @@ fn defined_terms(sentence: &str, words: &[Word<'_>]) -> Vec<String> {
             || copula && (i == 0 || !is_capitalised(word.text))
         {
             found.push(word.text.to_lowercase());
+        }
+    }
+    found.extend(named_terms(words));
+    found
+}
+
+/// Lowercase terms the sentence introduces by name: "a process called
+/// subduction", "pieces called tectonic plates, which", "it is called
+/// lava", "also known as the greenhouse effect". One or two words after
+/// "called" or "known as", up to punctuation or a word that starts a new
+/// phrase; a capitalised name there ("called Vulcano") is a name, found as
+/// names are.
+fn named_terms(words: &[Word<'_>]) -> Vec<String> {
+    let mut found = Vec::new();
+    for (i, word) in words.iter().enumerate() {
+        let lead = match word.text {
+            "called" | "termed" | "named" => i + 1,
+            "known" if words.get(i + 1).is_some_and(|w| w.text == "as") => i + 2,
+            _ => continue,
+        };
+        let mut at = lead;
+        if words
+            .get(at)
+            .is_some_and(|w| matches!(w.text, "a" | "an" | "the"))
+        {
+            at += 1;
+        }
+        let mut phrase: Vec<&str> = Vec::new();
+        for w in words.iter().skip(at).take(2) {
+            let bare = w.text.trim_end_matches(|c: char| !c.is_alphanumeric());
+            if bare.is_empty()
+                || is_capitalised(bare)
+                || text::is_stopword(bare)
+                || !bare.chars().all(|c| c.is_alphabetic() || c == '-')
+            {
+                break;
+            }
+            phrase.push(bare);
+            // Punctuation right after the word ends the phrase.
+            if bare.len() != w.text.len() {
+                break;
+            }
+        }
+        let term = phrase.join(" ");
+        if term.len() >= 3 {
+            found.push(term.to_lowercase());
         }
     }
     found

@@ -132,6 +132,77 @@ pub fn year_distractors(year: i32, known: &[i32], rng: &mut fastrand::Rng) -> Ve
     chosen
 }
 
+/// A number in words, as a document writes it: "fifty-two thousand",
+/// "five thousand six hundred", "one hundred thousand".
+pub fn spell_number(value: u64) -> String {
+    const ONES: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    fn below_thousand(n: u64, out: &mut Vec<String>) {
+        let (hundreds, rest) = (n / 100, n % 100);
+        if hundreds > 0 {
+            out.push(format!("{} hundred", ONES[hundreds as usize]));
+        }
+        if rest == 0 {
+            return;
+        }
+        if hundreds > 0 {
+            out.push("and".into());
+        }
+        if rest < 20 {
+            out.push(ONES[rest as usize].into());
+        } else if rest % 10 == 0 {
+            out.push(TENS[(rest / 10) as usize].into());
+        } else {
+            out.push(format!(
+                "{}-{}",
+                TENS[(rest / 10) as usize],
+                ONES[(rest % 10) as usize]
+            ));
+        }
+    }
+    if value == 0 {
+        return ONES[0].into();
+    }
+    let mut out: Vec<String> = Vec::new();
+    let mut rest = value;
+    for (size, name) in [
+        (1_000_000_000, "billion"),
+        (1_000_000, "million"),
+        (1_000, "thousand"),
+    ] {
+        if rest >= size {
+            below_thousand(rest / size, &mut out);
+            out.push(name.into());
+            rest %= size;
+        }
+    }
+    below_thousand(rest, &mut out);
+    out.join(" ")
+}
+
 /// "100,000" with thousands separators.
 pub fn format_number(value: u64) -> String {
     let digits = value.to_string();
@@ -192,6 +263,14 @@ impl Support {
         }
         self.texts.push(terms);
         self.sentence.push(sentence);
+    }
+
+    /// Whether a sentence of the document (not only an event) has this
+    /// term.
+    pub fn knows(&self, term: &str) -> bool {
+        self.postings
+            .get(term)
+            .is_some_and(|ids| ids.iter().any(|&id| self.sentence[id].is_some()))
     }
 
     /// Whether a text other than sentence `except` states `candidate` (its
@@ -331,6 +410,16 @@ mod tests {
             wrong.iter().all(|w| *w != 8 && *w >= 1 && *w <= 20),
             "{wrong:?}"
         );
+    }
+
+    #[test]
+    fn numbers_are_spelled_as_a_document_spells_them() {
+        assert_eq!(spell_number(52_000), "fifty-two thousand");
+        assert_eq!(spell_number(100_000), "one hundred thousand");
+        assert_eq!(spell_number(5_600), "five thousand six hundred");
+        assert_eq!(spell_number(64), "sixty-four");
+        assert_eq!(spell_number(900), "nine hundred");
+        assert_eq!(spell_number(1_500_000), "one million five hundred thousand");
     }
 
     #[test]

@@ -31,6 +31,7 @@ pub mod audit;
 pub mod choices;
 pub mod matcher;
 pub mod prepare;
+pub mod profile;
 
 use std::collections::{HashMap, HashSet};
 
@@ -91,6 +92,10 @@ struct Span {
 /// Birth and death years, where the document states them.
 type Life = (Option<i32>, Option<i32>);
 
+/// How central (0-1, [`profile::Profile::centrality`]) a sentence must be
+/// for its figures and minor years to be asked.
+const CENTRAL_FOR_FIGURES: f32 = 0.6;
+
 /// Most questions a quiz may share one answer with, as a share.
 pub const MAX_ANSWER_SHARE: f64 = 0.15;
 
@@ -137,6 +142,7 @@ const KINSHIP: &[&str] = &[
 /// Verbs and nouns of the events whose year is worth knowing.
 const MILESTONES: &[&str] = &[
     "born",
+    "married",
     "died",
     "death",
     "founded",
@@ -156,6 +162,96 @@ const MILESTONES: &[&str] = &[
     "revolution",
     "war",
 ];
+
+/// Words of a birth, death or burial: an event so marked is never ordered
+/// against the same person's other events (logic would order them).
+const LIFE_BOUNDS: &[&str] = &[
+    "born",
+    "dies",
+    "died",
+    "death",
+    "funeral",
+    "buried",
+    "executed",
+    "assassinated",
+    "killed",
+];
+
+/// What someone only saying or writing something is near to, in general
+/// English (a speech, an article, a broadcast): such events are minor.
+const SPOKEN: &[&str] = &["speech", "article", "speaks", "broadcast"];
+const SPOKEN_SIMILARITY: f32 = 0.6;
+
+/// Words that open a title rather than a name.
+const TITLES: &[&str] = &[
+    "queen",
+    "king",
+    "empress",
+    "emperor",
+    "prince",
+    "princess",
+    "duke",
+    "duchess",
+    "lord",
+    "lady",
+    "sir",
+    "tsar",
+    "tsarina",
+    "marshal",
+    "general",
+    "president",
+    "pope",
+    "saint",
+    "st",
+    "dr",
+    "mr",
+    "mrs",
+    "miss",
+];
+
+/// Nouns for the people one works or lives beside: "told his partner"
+/// points at someone, most often the document's main figure.
+const RELATIONS: &[&str] = &[
+    "partner",
+    "friend",
+    "colleague",
+    "rival",
+    "ally",
+    "master",
+    "teacher",
+    "pupil",
+    "employer",
+    "patron",
+];
+
+/// How a person's name is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum PersonShape {
+    Title,
+    FirstName,
+    OneWord,
+    Full,
+}
+
+/// Whether the name starting at byte `start` follows ", " after a relation
+/// ("his eldest brother, Thomas"): the sentence itself says who it is.
+fn in_apposition_to_relation(text_: &str, start: usize) -> bool {
+    let Some(before) = text_[..start].strip_suffix(", ") else {
+        return false;
+    };
+    word_spans(before)
+        .last()
+        .is_some_and(|w| KINSHIP.contains(&w.2.as_str()) || RELATIONS.contains(&w.2.as_str()))
+}
+
+/// "his partner", "her friend", "his father": the sentence points at a
+/// second person it does not name.
+fn possessive_relation(text_: &str) -> bool {
+    word_spans(text_).windows(2).any(|pair| {
+        matches!(pair[0].2.as_str(), "his" | "her" | "their")
+            && (RELATIONS.contains(&pair[1].2.as_str()) || KINSHIP.contains(&pair[1].2.as_str()))
+    })
+}
 
 /// The document-wide work for question generation, done once per pack.
 #[derive(Debug)]
@@ -197,6 +293,11 @@ pub struct Generator {
     /// Per lowercase term: the head noun of the document's definition of it
     /// ("earthenware" for "creamware, a cream-coloured earthenware").
     genus: HashMap<String, String>,
+    /// Where and when each entry is named, lists, sentence centrality.
+    profile: profile::Profile,
+    /// First words of full names ("john" of "John Flaxman"): alone, such a
+    /// word does not say who is meant.
+    given_names: HashSet<String>,
 }
 
 /// Generates up to `count` distinct questions from the pack's document.
@@ -283,6 +384,17 @@ impl Generator {
         let entry_terms = matcher.entries.iter().map(|(_, e, _)| terms(e)).collect();
         let lives = lives(&sentences, &matcher);
         let eras = eras(&sentences);
+        let profile = profile::Profile::new(&sentences, &matcher, &eras);
+        let prepared: Vec<Option<Prepared>> = prepared
+            .into_iter()
+            .map(|p| p.filter(|p| !profile.unresolved_head(&p.text, &matcher)))
+            .collect();
+        let given_names = matcher
+            .entries
+            .iter()
+            .filter(|(kind, _, words)| *kind == EntryKind::Person && words.len() >= 2)
+            .filter_map(|(_, _, words)| words.first().cloned())
+            .collect();
         let matcher_for_genders = matcher.clone();
         let mut generator = Self {
             entry_terms,
@@ -304,9 +416,32 @@ impl Generator {
             eras,
             genders: genders(&pack.document, &matcher_for_genders),
             genus: HashMap::new(),
+            profile,
+            given_names,
         };
         generator.genus = genus(&generator.sentences, &generator.matcher);
         generator.main_figure = generator.find_main_figure();
+        // A sentence with a bare first name ("In 1839 Charles married ...")
+        // does not say who is meant: no question, statement or event of it.
+        // In apposition to a relation the sentence itself says who ("his
+        // eldest brother, Thomas"; "a third son, John,").
+        let bare: Vec<bool> = (0..generator.matcher.entries.len())
+            .map(|e| {
+                generator.matcher.entries[e].0 == EntryKind::Person
+                    && generator.person_shape(e) == PersonShape::FirstName
+            })
+            .collect();
+        let matcher = &generator.matcher;
+        for slot in generator.prepared.iter_mut() {
+            if slot.as_ref().is_some_and(|p| {
+                matcher
+                    .find(&p.text)
+                    .iter()
+                    .any(|f| bare[f.entry] && !in_apposition_to_relation(&p.text, f.start))
+            }) {
+                *slot = None;
+            }
+        }
         generator.spread_lives();
         let main_life = generator
             .main_figure
@@ -417,7 +552,14 @@ impl Generator {
         let mut questions = self.candidates(&chosen, &mut rng);
         let mut seen = HashSet::new();
         questions.retain(|q| seen.insert(q.id.clone()));
-        select(questions, count, &self.sentences, &self.glossary, &mut rng)
+        select(
+            questions,
+            count,
+            &self.sentences,
+            &self.profile.centrality,
+            &self.glossary,
+            &mut rng,
+        )
     }
 
     /// The sentences a quiz of `count` questions looks at: all of a small
@@ -670,6 +812,7 @@ impl Generator {
         span: &Span,
         question_text: &str,
         rng: &mut fastrand::Rng,
+        needed: usize,
     ) -> Option<Vec<String>> {
         let claim = self.claim(&prepared.text, Some((span.start, span.end)));
         let naming = self.support.naming(&claim);
@@ -723,9 +866,14 @@ impl Generator {
                 }
                 None
             }
-            (_, _, Some(entry)) => {
-                self.entity_choices(entry, question_text, &claim, &naming, prepared.index, rng)
-            }
+            (_, _, Some(entry)) => self.entity_choices(
+                entry,
+                question_text,
+                (&claim, &naming),
+                prepared.index,
+                rng,
+                needed,
+            ),
             _ => None,
         }
     }
@@ -739,10 +887,10 @@ impl Generator {
         &self,
         entry: usize,
         question_text: &str,
-        claim: &Claim,
-        naming: &Option<Vec<usize>>,
+        (claim, naming): (&Claim, &Option<Vec<usize>>),
         sentence: usize,
         rng: &mut fastrand::Rng,
+        needed: usize,
     ) -> Option<Vec<String>> {
         let (kind, answer, _) = &self.matcher.entries[entry];
         let question_terms: HashSet<String> = terms(question_text).into_iter().collect();
@@ -780,6 +928,23 @@ impl Generator {
                             .copied()
                             .unwrap_or(prepare::Gender::Male))
                 || acronym_shape(answer) != acronym_shape(other)
+                || (*kind == EntryKind::Place && !self.profile.places_alike(entry, index))
+                || (*kind == EntryKind::Person
+                    && ((self.person_shape(entry) == PersonShape::Title)
+                        != (self.person_shape(index) == PersonShape::Title)
+                        || self.person_shape(index) == PersonShape::FirstName
+                        || year.is_some_and(|y| !self.profile.active_around(index, y))
+                        // With no year to place the sentence, a person is
+                        // offered only from the answer's story: named in a
+                        // passage with the answer or with this sentence.
+                        || (year.is_none()
+                            && !self.profile.in_story(
+                                entry,
+                                index,
+                                self.sentences.get(sentence).map(|s| s.passage),
+                            ))
+                        || (self.main_figure.contains(&index)
+                            && possessive_relation(question_text))))
             {
                 continue;
             }
@@ -816,16 +981,98 @@ impl Generator {
             if chosen.iter().all(|&c| !self.same_or_part(c, index)) {
                 chosen.push(index);
             }
-            if chosen.len() == 3 {
+            if chosen.len() == needed {
                 break;
             }
         }
-        (chosen.len() == 3).then(|| {
+        (chosen.len() == needed).then(|| {
             chosen
                 .iter()
                 .map(|&i| self.matcher.entries[i].1.clone())
                 .collect()
         })
+    }
+
+    /// The main figure's birth and death dates, from the pack's events
+    /// ("Stalin is born ...", "Stalin dies") or else the years the document
+    /// states (as 1 January / 31 December).
+    fn main_figure_dates(&self) -> (Option<chrono::NaiveDate>, Option<chrono::NaiveDate>) {
+        let mut born = None;
+        let mut died = None;
+        for (date, title) in &self.events {
+            // The one born or dying is the last person named before the
+            // word, and not as an owner: "Stalin's wife Nadezhda Alliluyeva
+            // dies" is not Stalin's death.
+            let people: Vec<_> = self
+                .matcher
+                .find(title)
+                .into_iter()
+                .filter(|f| f.kind == EntryKind::Person)
+                .collect();
+            for (start, _, word) in word_spans(title) {
+                let subject = people.iter().rev().find(|f| f.end <= start);
+                let is_main = subject.is_some_and(|f| {
+                    self.main_figure.contains(&f.entry)
+                        && !title[f.end..].starts_with("'s")
+                        && !title[f.end..].starts_with("\u{2019}s")
+                });
+                if !is_main {
+                    continue;
+                }
+                match word.as_str() {
+                    "born" => born = born.or(Some(*date)),
+                    "dies" | "died" => died = died.or(Some(*date)),
+                    _ => {}
+                }
+            }
+        }
+        let (born_year, died_year) = self.main_figure_years();
+        (
+            born.or_else(|| born_year.and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 12, 31))),
+            died.or_else(|| died_year.and_then(|y| chrono::NaiveDate::from_ymd_opt(y, 1, 1))),
+        )
+    }
+
+    /// The main figure's birth and death years as the document states them.
+    fn main_figure_years(&self) -> Life {
+        self.main_figure
+            .iter()
+            .map(|&e| self.lives[e])
+            .fold((None, None), |acc: Life, l| (acc.0.or(l.0), acc.1.or(l.1)))
+    }
+
+    /// Whether an event or dated statement is worth ordering: not someone
+    /// only speaking or writing (a speech, an article, a broadcast: their
+    /// dates are trivia). How many of its words the document uses says
+    /// nothing of an event's weight (a short essay never names the February
+    /// Revolution), so that is not asked.
+    fn worth_ordering(&self, title: &str) -> bool {
+        !word_spans(title).into_iter().any(|(_, _, w)| {
+            english::general_zipf(&w).is_some()
+                && SPOKEN
+                    .iter()
+                    .any(|s| english::similarity(&w, s).is_some_and(|x| x >= SPOKEN_SIMILARITY))
+        })
+    }
+
+    /// A person's name shape, so the four choices look alike: a title
+    /// ("Queen Charlotte", "Duke of Portland"), a bare first name ("John"
+    /// where the document also has "John Flaxman": never offered), one
+    /// word, or a full name.
+    fn person_shape(&self, entry: usize) -> PersonShape {
+        let (_, name, words) = &self.matcher.entries[entry];
+        let first = words.first().map(String::as_str).unwrap_or("");
+        if TITLES.contains(&first) || words.iter().any(|w| w == "of") {
+            return PersonShape::Title;
+        }
+        if words.len() >= 2 {
+            return PersonShape::Full;
+        }
+        if self.given_names.contains(first) && !name.contains(' ') {
+            PersonShape::FirstName
+        } else {
+            PersonShape::OneWord
+        }
     }
 
     /// The pronoun a person answer takes: from the document, or from a
@@ -933,7 +1180,13 @@ impl Generator {
     /// a relative's name ("his father, ___"); not a small count ("threw ___
     /// black vases"); a year only for a milestone (born, died, founded,
     /// opened, ...), not the year of a minor event.
-    fn worth_asking(&self, text_: &str, span: &Span, main_figure_ok: bool) -> bool {
+    fn worth_asking(
+        &self,
+        sentence: usize,
+        text_: &str,
+        span: &Span,
+        main_figure_ok: bool,
+    ) -> bool {
         let before: Vec<String> = word_spans(&text_[..span.start])
             .into_iter()
             .map(|w| w.2)
@@ -957,6 +1210,14 @@ impl Generator {
         match span.kind {
             AnswerKind::Person => {
                 if !main_figure_ok && span.entry.is_some_and(|e| self.main_figure.contains(&e)) {
+                    return false;
+                }
+                // "Charles" where the document also has "Charles Darwin":
+                // which Charles is for the reader to guess.
+                if span
+                    .entry
+                    .is_some_and(|e| self.person_shape(e) == PersonShape::FirstName)
+                {
                     return false;
                 }
                 // "Catherine the Great, ___, ...": a title in apposition.
@@ -989,9 +1250,13 @@ impl Generator {
             // Not a small count ("threw ___ black vases"), an age (the
             // years of birth and death give it), or a bound ("more than
             // ___": a larger figure would be true too).
+            // And only in the sentences most about the document's subject:
+            // the exact figure of a side detail (a distance, a minor toll)
+            // is trivia.
             AnswerKind::Number => {
                 let last_two: Vec<&str> = before.iter().rev().take(2).map(String::as_str).collect();
                 span.number.as_ref().is_some_and(|n| n.0 >= 10)
+                    && self.central(sentence, CENTRAL_FOR_FIGURES)
                     && !last_two.contains(&"age")
                     && !last_two.contains(&"aged")
                     && !matches!(
@@ -999,20 +1264,48 @@ impl Generator {
                         ["than", ..] | ["least", ..] | ["over", ..] | ["under", ..]
                     )
             }
+            // A year only for a milestone, and a birth or death only of the
+            // document's main figure (when it has one: a partner's death is
+            // a side event). Other milestones are not held to the sentence's
+            // centrality: a work the figure is known for ("his first copies
+            // of the Portland Vase") sits in a sentence of rare names.
             AnswerKind::Year => {
                 let after: Vec<String> = word_spans(&text_[span.end..])
                     .into_iter()
                     .map(|w| w.2)
                     .collect();
-                before
+                let near: Vec<&str> = before
                     .iter()
                     .rev()
                     .take(4)
                     .chain(after.iter().take(4))
-                    .any(|w| MILESTONES.contains(&w.as_str()))
+                    .map(String::as_str)
+                    .collect();
+                let Some(milestone) = near.iter().find(|w| MILESTONES.contains(w)) else {
+                    return false;
+                };
+                let life = matches!(*milestone, "born" | "married" | "died" | "death");
+                if life && !self.main_figure.is_empty() {
+                    return self
+                        .matcher
+                        .find(text_)
+                        .iter()
+                        .any(|f| self.main_figure.contains(&f.entry));
+                }
+                true
             }
+            // "an estate near ___": a place only roughly placed is a detail.
+            AnswerKind::Place => before.last().is_none_or(|w| w != "near"),
             _ => true,
         }
+    }
+
+    /// Whether a sentence is among the document's more central ones.
+    fn central(&self, sentence: usize, threshold: f32) -> bool {
+        self.profile
+            .centrality
+            .get(sentence)
+            .is_some_and(|c| *c >= threshold)
     }
 
     /// Whether the rest of the sentence points at the answer: a word of the
@@ -1027,7 +1320,7 @@ impl Generator {
         let answer_terms = terms(answer);
         let rest = format!("{} {}", &text_[..span.start], &text_[span.end..]);
         let rest_terms = terms(&rest);
-        if answer_terms.iter().any(|t| rest_terms.contains(t)) {
+        if answer_terms.iter().any(|t| rest_terms.contains(t)) || names_inside(&rest, answer) {
             return true;
         }
         let lower = answer.to_lowercase();
@@ -1086,7 +1379,9 @@ impl Generator {
         if names.iter().any(|n| matcher::contains_words(&rest, n)) {
             return None;
         }
-        if !self.worth_asking(text_, span, false) || self.stem_gives_away(text_, span) {
+        if !self.worth_asking(prepared.index, text_, span, false)
+            || self.stem_gives_away(text_, span)
+        {
             return None;
         }
         // "Catherine the Great, Empress of Russia": a title in apposition
@@ -1102,7 +1397,7 @@ impl Generator {
             return None;
         }
         let prompt = phrase(text_, span)?;
-        let mut wrong = self.wrong_choices(prepared, span, &prompt, rng)?;
+        let mut wrong = self.wrong_choices(prepared, span, &prompt, rng, 3)?;
         // "a ___" / "an ___" would give the answer away: the article goes
         // into the blank, each choice with its own.
         let (prompt, answer) = match article_before(text_, span) {
@@ -1184,6 +1479,7 @@ impl Generator {
             if text::content_terms(&description)
                 .iter()
                 .any(|t| terms(&answer).contains(t))
+                || names_inside(&description, &answer)
             {
                 continue;
             }
@@ -1194,7 +1490,7 @@ impl Generator {
             };
             let naming = self.support.naming(&claim);
             let wrong =
-                self.entity_choices(entry, &prompt, &claim, &naming, prepared.index, rng)?;
+                self.entity_choices(entry, &prompt, (&claim, &naming), prepared.index, rng, 3)?;
             return Some(make_question(
                 format!(
                     "generated-{}-definition-{}",
@@ -1243,7 +1539,7 @@ impl Generator {
                     .as_ref()
                     .is_none_or(|w| s.end <= w.start || s.start >= w.end)
             })
-            .filter(|s| self.worth_asking(&prepared.text, s, true))
+            .filter(|s| self.worth_asking(prepared.index, &prepared.text, s, true))
             .collect();
         rng.shuffle(&mut order);
         for span in order {
@@ -1252,7 +1548,9 @@ impl Generator {
                 &prepared.text[..span.start],
                 &prepared.text[span.end..]
             );
-            let Some(wrong) = self.wrong_choices(prepared, span, &question_text, rng) else {
+            // One plausible replacement makes a false statement: asking
+            // for three (as a cloze needs) left a short document with none.
+            let Some(wrong) = self.wrong_choices(prepared, span, &question_text, rng, 1) else {
                 continue;
             };
             let original = self.label(span, &prepared.text);
@@ -1288,6 +1586,35 @@ impl Generator {
                     format!("{h} {} ", if vowel { "an" } else { "a" })
                 }
                 _ => head,
+            };
+            // A figure the document spells out is changed in words too
+            // ("one hundred thousand", not "52,000"), so no choice stands
+            // out by its formatting.
+            let replacement = match &span.number {
+                Some((_, prefix, unit, _))
+                    if prepared.text[span.start..span.end]
+                        .trim_start_matches(prefix.as_str())
+                        .trim_end_matches(unit.as_str())
+                        .chars()
+                        .any(char::is_alphabetic) =>
+                {
+                    let digits: String = replacement
+                        .trim_start_matches(prefix.as_str())
+                        .split_whitespace()
+                        .next()
+                        .unwrap_or("")
+                        .chars()
+                        .filter(char::is_ascii_digit)
+                        .collect();
+                    match digits.parse::<u64>() {
+                        Ok(value) if unit.is_empty() => {
+                            format!("{prefix}{}", choices::spell_number(value))
+                        }
+                        Ok(value) => format!("{prefix}{} {unit}", choices::spell_number(value)),
+                        Err(_) => continue,
+                    }
+                }
+                _ => replacement.clone(),
             };
             let written = replacement.clone();
             found.push(Corruption {
@@ -1391,17 +1718,26 @@ impl Generator {
         dated: &[DatedStatement],
         rng: &mut fastrand::Rng,
     ) -> Vec<Question> {
-        let items: Vec<(i32, String, Option<usize>, String)> = if self.events.len() >= 8 {
+        use chrono::Datelike;
+        let from_events = self.events.len() >= 8;
+        let items: Vec<(i32, String, Option<usize>, String)> = if from_events {
+            let (born, died) = self.main_figure_dates();
             self.events
                 .iter()
-                .map(|(date, title)| {
-                    use chrono::Datelike;
-                    (date.year(), title.clone(), None, date.to_string())
+                // Within the main figure's life only: their birth cannot be
+                // "last", nor their funeral or a posthumous event "first".
+                .filter(|(date, _)| {
+                    born.is_none_or(|b| *date > b) && died.is_none_or(|d| *date < d)
                 })
+                .filter(|(_, title)| self.worth_ordering(title))
+                .map(|(date, title)| (date.year(), title.clone(), None, date.to_string()))
                 .collect()
         } else {
+            let (born, died) = self.main_figure_years();
             dated
                 .iter()
+                .filter(|d| born.is_none_or(|b| d.year > b) && died.is_none_or(|y| d.year < y))
+                .filter(|d| self.worth_ordering(&d.statement))
                 .map(|d| {
                     (
                         d.year,
@@ -1411,6 +1747,35 @@ impl Generator {
                     )
                 })
                 .collect()
+        };
+        // Per item: the people it names, and whether it is a birth, death or
+        // burial (whose order against the same person's other events is
+        // logic, not knowledge).
+        let people: Vec<Vec<usize>> = items
+            .iter()
+            .map(|item| {
+                // "Zinoviev-Kamenev show trial" names both.
+                self.matcher
+                    .find(&item.1.replace('-', " "))
+                    .into_iter()
+                    .filter(|f| f.kind == EntryKind::Person)
+                    .map(|f| f.entry)
+                    .collect()
+            })
+            .collect();
+        let life_mark: Vec<bool> = items
+            .iter()
+            .map(|item| {
+                word_spans(&item.1)
+                    .iter()
+                    .any(|w| LIFE_BOUNDS.contains(&w.2.as_str()))
+            })
+            .collect();
+        let clash = |a: usize, b: usize| {
+            (life_mark[a] || life_mark[b])
+                && people[a]
+                    .iter()
+                    .any(|&p| people[b].iter().any(|&q| self.same_or_part(p, q)))
         };
         let mut questions = Vec::new();
         if items.len() < 4 {
@@ -1447,6 +1812,8 @@ impl Generator {
                 if picked
                     .iter()
                     .all(|&p| (items[p].0 - items[i].0).abs() >= 1 && items[p].1 != items[i].1)
+                    && !clash(i, answer)
+                    && picked.iter().all(|&p| !clash(p, i))
                 {
                     picked.push(i);
                 }
@@ -1491,6 +1858,22 @@ impl Generator {
         }
         questions
     }
+}
+
+/// Whether a word of the text (four letters or more) is part of a word of
+/// the answer, or the reverse: "a cream-coloured earthenware" names
+/// "creamware".
+fn names_inside(text_: &str, answer: &str) -> bool {
+    let answer_words: Vec<String> = word_spans(answer).into_iter().map(|w| w.2).collect();
+    word_spans(text_)
+        .into_iter()
+        .flat_map(|(_, _, w)| w.split('-').map(str::to_string).collect::<Vec<_>>())
+        .filter(|w| w.len() >= 4)
+        .any(|w| {
+            answer_words
+                .iter()
+                .any(|a| a.len() >= 4 && (a.contains(w.as_str()) || w.contains(a.as_str())))
+        })
 }
 
 /// How many letters two words share at their end.
@@ -1753,6 +2136,24 @@ fn place_shape(name: &str) -> String {
         } else {
             String::new()
         };
+    }
+    // "North Staffordshire": a region holds towns, so only regions with it.
+    if matches!(
+        words[0].as_str(),
+        "north"
+            | "south"
+            | "east"
+            | "west"
+            | "northern"
+            | "southern"
+            | "eastern"
+            | "western"
+            | "upper"
+            | "lower"
+            | "central"
+            | "greater"
+    ) {
+        return "region".into();
     }
     let generic = |w: &str| english::general_zipf(w).is_some_and(|z| z >= 3.5);
     if matches!(
@@ -2121,6 +2522,7 @@ fn select(
     questions: Vec<Question>,
     count: usize,
     sentences: &[Sentence],
+    centrality: &[f32],
     glossary: &Glossary,
     rng: &mut fastrand::Rng,
 ) -> Vec<Question> {
@@ -2142,8 +2544,22 @@ fn select(
     let mut groups: Vec<(usize, Vec<Question>)> = groups.into_iter().collect();
     groups.sort_by_key(|(topic, _)| *topic);
     rng.shuffle(&mut groups);
+    // Within a topic, the sentences most about the document's subject come
+    // first (with some chance, so quizzes still differ).
     for (_, group) in &mut groups {
-        rng.shuffle(group);
+        let mut keyed: Vec<(f32, Question)> = group
+            .drain(..)
+            .map(|q| {
+                let weight = q
+                    .source_sentence
+                    .and_then(|s| centrality.get(s))
+                    .copied()
+                    .unwrap_or(0.5);
+                (weight + rng.f32() * 0.6, q)
+            })
+            .collect();
+        keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
+        group.extend(keyed.into_iter().map(|(_, q)| q));
     }
     let mut chosen: Vec<Question> = Vec::new();
     let mut answers: HashMap<String, usize> = HashMap::new();

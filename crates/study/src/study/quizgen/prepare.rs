@@ -166,13 +166,20 @@ pub fn prepare_all(document: &Document, people: &Matcher) -> Vec<Option<Prepared
             .map(|s| s.text.to_lowercase())
             .collect::<Vec<_>>()
             .join(" ");
+        // The whole sentence, else its first clause when only a trailing
+        // clause leans on context ("..., which move as fast as your
+        // fingernails grow"): the first clause alone is still true.
         let prepared = prepare(
             &sentence.text,
             &previous,
             people,
             topic.as_deref(),
             &genders,
-        );
+        )
+        .or_else(|| {
+            let first = first_clause(&sentence.text)?;
+            prepare(&first, &previous, people, topic.as_deref(), &genders)
+        });
         // The topic: a person named near the start of the sentence, before
         // any he/she (which would still be the old topic).
         let text = strip_openers(sentence.text.trim());
@@ -333,6 +340,19 @@ fn needs_antecedent(noun: &str, previous: &str) -> bool {
 
 fn participle(word: &str) -> bool {
     word.len() > 4 && (word.ends_with("ed") || word.ends_with("ing") || word.ends_with("en"))
+}
+
+/// The sentence up to its first trailing clause that adds to it without
+/// qualifying it (", which ...", ", and ...", ", where ...", ", so ..."),
+/// as a sentence; None when there is none or the first clause is short.
+/// Not at ", but" or ", although": the first clause alone would mislead.
+pub(crate) fn first_clause(sentence: &str) -> Option<String> {
+    let cut = [", which ", ", and ", ", where ", ", so ", ", who "]
+        .iter()
+        .filter_map(|joiner| sentence.find(joiner))
+        .min()?;
+    let head = sentence[..cut].trim_end();
+    (word_spans(head).len() >= 6 && !head.contains(['(', '"'])).then(|| format!("{head}."))
 }
 
 /// Whether a sentence reads badly on its own, whatever the document:
@@ -564,7 +584,25 @@ fn prepare(
                     "made" | "makes" | "make" | "found" | "find" | "finds"
                 );
             let dummy_subject = lower.get(i + 1).is_some_and(|n| matches!(*n, "is" | "was"));
-            if !(to_follows && (dummy_object || dummy_subject)) {
+            // Or standing for the subject of a clause that opens the same
+            // sentence: "Once magma reaches the surface it is called lava",
+            // "As magma rises, it causes ...".
+            let after_opening_clause = i >= 3
+                && matches!(
+                    lower[0],
+                    "once"
+                        | "as"
+                        | "when"
+                        | "while"
+                        | "after"
+                        | "before"
+                        | "if"
+                        | "because"
+                        | "since"
+                        | "until"
+                )
+                && !lower[..i].contains(&"it");
+            if !(to_follows && (dummy_object || dummy_subject)) && !after_opening_clause {
                 return None;
             }
         }

@@ -112,8 +112,10 @@ fn no_question_opens_with_a_discourse_opener_or_leans_on_an_earlier_sentence() {
 
 #[test]
 fn years_stay_years_and_numbers_have_no_ten_times_partner() {
-    let pack = document_only(TEACHER_DOC);
-    let questions = all_generated(&pack);
+    // A teacher's page and a handout, with no glossary: years only of
+    // milestones (round-3 audit), so the two together.
+    let mut questions = all_generated(&document_only(TEACHER_DOC));
+    questions.extend(all_generated(&handout()));
     let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
     assert!(years.len() >= 5, "{questions:#?}");
     for q in years {
@@ -218,8 +220,11 @@ fn the_automatic_glossary_types_the_teacher_document() {
 
 #[test]
 fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
-    let pack = document_only(TEACHER_DOC);
-    let questions = all_generated(&pack);
+    // A teacher's short page makes few forms on its own since the round-3
+    // rules (wrong choices of the answer's sort only): it and the handout
+    // together make every form.
+    let mut questions = all_generated(&document_only(TEACHER_DOC));
+    questions.extend(all_generated(&handout()));
     let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
     for kind in [
         "statement",
@@ -254,7 +259,7 @@ fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
 #[test]
 fn a_definition_is_asked_in_reverse_with_terms_as_wrong_choices() {
     let pack = document_only(
-        "The first success of the firm was creamware, a cream-coloured earthenware that was light and strong. \
+        "The first success of the firm was creamware, a pale earthenware that was light and strong. \
          Creamware was sold across Europe by the firm for many years after that. \
          Jasperware is an unglazed stoneware that was often coloured pale blue. \
          Basalt was used for vases, and basalt could be polished by the workers. \
@@ -282,7 +287,7 @@ fn a_definition_is_asked_in_reverse_with_terms_as_wrong_choices() {
         .unwrap_or_else(|| panic!("{questions:#?}"));
     assert_eq!(
         definition.prompt,
-        "Which of these does the document describe as a cream-coloured earthenware that was light and strong?"
+        "Which of these does the document describe as a pale earthenware that was light and strong?"
     );
     assert_eq!(definition.answer(), "creamware");
     assert!(
@@ -305,7 +310,18 @@ fn cause_questions_offer_clauses_of_the_same_shape() {
 
 #[test]
 fn a_quiz_spreads_answers_and_topics() {
-    for pack in [bundled(), document_only(TEACHER_DOC)] {
+    // The bundled essay's own sentences make no question that passes the
+    // round-3 rules (its few names leave no three wrong choices of the
+    // answer's sort), so its quizzes come from the pack's dated events and
+    // are checked for answers only; the handout and the teacher's page for
+    // passages too.
+    for seed in 1..6 {
+        let quiz = Generator::new(&bundled()).generate(10, seed);
+        assert_eq!(quiz.len(), 10);
+        let answers: HashSet<String> = quiz.iter().map(|q| q.answer().to_lowercase()).collect();
+        assert_eq!(answers.len(), quiz.len(), "{quiz:#?}");
+    }
+    for pack in [handout(), document_only(TEACHER_DOC)] {
         let generator = Generator::new(&pack);
         for seed in 1..6 {
             let quiz = generator.generate(10, seed);
@@ -320,8 +336,7 @@ fn a_quiz_spreads_answers_and_topics() {
                 .filter_map(|q| q.source_sentence)
                 .map(|s| pack.document.sentences()[s].passage)
                 .collect();
-            // Four passages of five on the essay; three on the teacher's
-            // short document, where many sentences are skipped as unfit.
+            // Three passages at least, on the teacher's short page too.
             assert!(passages.len() >= 3, "{passages:?}");
         }
     }
@@ -339,11 +354,15 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
     for pack in [bundled(), document_only(TEACHER_DOC)] {
         let pool = Generator::new(&pack).pool(1);
         let sentences = pack.document.sentences().len();
-        // The target (1.5 per sentence) holds on the bundled essay (with its
-        // dated events); on a teacher's short document, where many sentences
-        // are skipped as unfit to stand alone and wrong choices must be of
-        // the answer's sort, the floor is 1.1 (the target is not met there).
-        let floor = if pack.events.is_empty() { 1.1 } else { 1.5 };
+        // The target (1.5 per sentence) holds on the bundled essay, with its
+        // dated events. A teacher's short page with no glossary or events
+        // keeps about half a question per sentence: many sentences lean on
+        // the one before, and since the round-3 blind audit a question needs
+        // three wrong choices of the answer's own sort from the page itself
+        // (the 1.3 it had came from such failures: Philadelphia among
+        // Staffordshire towns, a partner's death year). The target is not
+        // met there; the floor guards against a collapse.
+        let floor = if pack.events.is_empty() { 0.45 } else { 1.5 };
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
@@ -461,6 +480,233 @@ fn places_are_offered_beside_places_of_their_shape() {
         if q.kind == "place" && q.answer() == "Russia" {
             assert!(!q.choices.iter().any(|c| c == "Moscow"), "{q:?}");
         }
+    }
+}
+
+/// The handout a teacher wrote, with no glossary (as `eval/packs/wedgwood`).
+fn handout() -> Pack {
+    document_only(include_str!(
+        "../../../../../eval/packs/wedgwood/document.txt"
+    ))
+}
+
+#[test]
+fn chronology_never_offers_an_event_whose_order_logic_gives_away() {
+    let pack = bundled();
+    let dates: HashMap<String, chrono::NaiveDate> = pack
+        .events
+        .iter()
+        .map(|e| (e.title.clone(), e.date))
+        .collect();
+    let born = pack
+        .events
+        .iter()
+        .find(|e| e.title.contains("Stalin is born"))
+        .map(|e| e.date)
+        .unwrap();
+    let died = pack
+        .events
+        .iter()
+        .find(|e| e.title == "Stalin dies")
+        .map(|e| e.date)
+        .unwrap();
+    let mut asked = 0;
+    for q in all_generated(&pack)
+        .iter()
+        .filter(|q| q.kind == "chronology")
+    {
+        asked += 1;
+        for choice in &q.choices {
+            let date = dates[choice];
+            // The main figure's birth cannot be "last", their death or a
+            // posthumous event "first": neither is offered.
+            assert!(date > born && date < died, "{choice} in {q:?}");
+            // (Another person's funeral beside other people's events is
+            // no give-away: only the main figure's is.)
+            assert!(
+                !choice.contains("Stalin is born") && !choice.contains("Stalin's funeral"),
+                "{q:?}"
+            );
+        }
+        // No person's death beside another event of that person.
+        let deaths: Vec<&String> = q
+            .choices
+            .iter()
+            .filter(|c| c.contains("dies") || c.contains("executed"))
+            .collect();
+        for death in deaths {
+            let name = death
+                .split(|ch: char| !ch.is_alphanumeric())
+                .next()
+                .unwrap();
+            // As a word: "Leningrad" does not name Lenin.
+            let with_same = q
+                .choices
+                .iter()
+                .filter(|c| c.split(|ch: char| !ch.is_alphanumeric()).any(|w| w == name))
+                .count();
+            assert_eq!(with_same, 1, "{name} twice in {q:?}");
+        }
+    }
+    assert!(asked >= 20, "only {asked} chronology questions");
+    // The handout: a grandson's marriage after the main figure's death is
+    // never one of "his" events.
+    for q in all_generated(&handout())
+        .iter()
+        .filter(|q| q.kind == "chronology")
+    {
+        assert!(
+            !q.choices
+                .iter()
+                .any(|c| c.contains("1839") || c.contains("married his cousin")),
+            "{q:?}"
+        );
+    }
+}
+
+#[test]
+fn a_figure_the_document_spells_out_is_changed_in_words() {
+    let mut text_ = TEACHER_DOC.to_string();
+    text_.push_str(
+        "\n\nAbout one hundred thousand prisoners died while the Wedgwood canal was dug through the hills. \
+         Wedgwood and Bentley sold about forty thousand vases to buyers in London and Liverpool.",
+    );
+    let pack = document_only(&text_);
+    let mut seen = 0;
+    for q in all_generated(&pack)
+        .iter()
+        .filter(|q| q.kind == "statement")
+    {
+        for choice in q
+            .choices
+            .iter()
+            .filter(|c| c.contains("prisoners died") || c.contains("vases to buyers"))
+        {
+            seen += 1;
+            assert!(
+                !choice.chars().any(|c| c.is_ascii_digit()),
+                "{choice} in {q:?}"
+            );
+        }
+    }
+    assert!(seen > 0, "no statement used the spelled-out figures");
+}
+
+#[test]
+fn wrong_places_come_from_the_answers_story_and_its_list() {
+    for q in all_generated(&handout())
+        .iter()
+        .filter(|q| q.kind == "place")
+    {
+        // A town far from the story, a county among towns, a region for a
+        // town that lies in it.
+        if ["Burslem", "Stoke", "Hanley", "Etruria", "Longton"].contains(&q.answer()) {
+            for wrong in [
+                "Philadelphia",
+                "Dorset",
+                "Devon",
+                "Cornwall",
+                "North Staffordshire",
+            ] {
+                assert!(!q.choices.iter().any(|c| c == wrong), "{wrong} in {q:?}");
+            }
+        }
+        assert_ne!(q.answer(), "North Staffordshire", "{q:?}");
+    }
+}
+
+#[test]
+fn bare_first_names_and_bare_heads_are_never_asked_or_offered() {
+    for q in all_generated(&handout()) {
+        let texts = std::iter::once(&q.prompt).chain(q.choices.iter());
+        for text_ in texts {
+            // "Charles" or "John" alone, where the document has "Charles
+            // Darwin" and "John Flaxman".
+            for (_, _, word) in word_spans(text_) {
+                assert!(
+                    word != "charles" || text_.contains("Charles Darwin"),
+                    "{q:?}"
+                );
+            }
+            assert!(
+                q.choices.iter().all(|c| c != "John" && c != "Charles"),
+                "{q:?}"
+            );
+            // "the canal" with no canal named.
+            if text_.contains("the canal") {
+                assert!(text_.contains(" Canal"), "{text_} in {q:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn people_are_offered_only_beside_people_of_their_shape_and_time() {
+    let handout_questions = all_generated(&handout());
+    for q in handout_questions.iter().filter(|q| q.kind == "person") {
+        // A title with titles: no daughter as the king's wife.
+        if q.answer().starts_with("Queen ") {
+            assert!(!q.choices.iter().any(|c| c == "Susannah"), "{q:?}");
+        }
+        // "told his partner": the partner is not a wrong choice.
+        if q.prompt.contains("his partner") {
+            assert!(!q.choices.iter().any(|c| c.contains("Wedgwood")), "{q:?}");
+        }
+    }
+    // Someone the essay names only in the war is not offered for the 1920s.
+    for q in all_generated(&bundled()) {
+        if q.kind == "person" && q.prompt.contains("NEP") {
+            assert!(!q.choices.iter().any(|c| c == "Hitler"), "{q:?}");
+        }
+    }
+}
+
+#[test]
+fn a_stem_that_spells_part_of_the_answer_is_not_asked() {
+    for q in all_generated(&handout()) {
+        if q.prompt.contains("cream-coloured") {
+            assert_ne!(q.answer(), "creamware", "{q:?}");
+        }
+    }
+    assert!(names_inside("a cream-coloured earthenware", "creamware"));
+    assert!(!names_inside("an unglazed stoneware", "jasperware"));
+}
+
+#[test]
+fn events_that_are_only_someone_speaking_are_not_ordered() {
+    let generator = Generator::new(&bundled());
+    for word in [
+        "article",
+        "speaks",
+        "addresses",
+        "broadcast",
+        "speech",
+        "invades",
+        "signed",
+        "opens",
+        "executed",
+        "congress",
+        "plan",
+    ] {
+        let best = SPOKEN
+            .iter()
+            .filter_map(|s| english::similarity(word, s))
+            .fold(0.0f32, f32::max);
+        eprintln!("{word}: {best:.2}");
+    }
+    for minor in [
+        "Stalin's 'Dizzy with Success' article",
+        "Stalin speaks on agrarian policy and kulaks",
+        "Stalin's 'brothers and sisters' broadcast",
+    ] {
+        assert!(!generator.worth_ordering(minor), "{minor}");
+    }
+    for major in [
+        "Germany invades the Soviet Union",
+        "Nazi-Soviet pact is signed",
+        "First Five-Year Plan officially begins",
+    ] {
+        assert!(generator.worth_ordering(major), "{major}");
     }
 }
 
