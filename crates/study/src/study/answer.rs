@@ -464,14 +464,16 @@ pub fn base_forms(word: &str) -> Vec<String> {
         }
         for replacement in *replacements {
             forms.push(format!("{stem}{replacement}"));
-            // "biggest" -> "big": a doubled final consonant.
-            let bytes = stem.as_bytes();
+            // "biggest" -> "big": a doubled final consonant. By chars, not
+            // bytes: the last two bytes of one character ("ᨨ") can be equal.
+            let mut last = stem.char_indices().rev();
             if replacement.is_empty()
-                && bytes.len() >= 2
-                && bytes[bytes.len() - 1] == bytes[bytes.len() - 2]
-                && !b"aeiou".contains(&bytes[bytes.len() - 1])
+                && let (Some((at, a)), Some((_, b))) = (last.next(), last.next())
+                && a == b
+                && a.is_ascii_alphabetic()
+                && !"aeiou".contains(a)
             {
-                forms.push(stem[..stem.len() - 1].to_string());
+                forms.push(stem[..at].to_string());
             }
         }
     }
