@@ -96,6 +96,13 @@ type Life = (Option<i32>, Option<i32>);
 /// for its figures and minor years to be asked.
 const CENTRAL_FOR_FIGURES: f32 = 0.6;
 
+/// A name in at least this share of a document's passages is its setting.
+const SETTING_SHARE: f32 = 0.34;
+
+/// Words rarer than this in general English (Zipf scale: "famine" 3.7,
+/// "plan" 5.4) tie a dated event to the document that uses them.
+const DISCUSSED_ZIPF: f32 = 4.0;
+
 /// Most questions a quiz may share one answer with, as a share.
 pub const MAX_ANSWER_SHARE: f64 = 0.15;
 
@@ -257,6 +264,9 @@ fn possessive_relation(text_: &str) -> bool {
 #[derive(Debug)]
 pub struct Generator {
     sentences: Vec<Sentence>,
+    /// The document's content terms (normalised), to tell a dated event
+    /// the document discusses from one it never mentions.
+    vocabulary: HashSet<String>,
     prepared: Vec<Option<Prepared>>,
     glossary: Glossary,
     /// Whether the glossary was made automatically.
@@ -315,6 +325,10 @@ impl Generator {
         };
         let matcher = Matcher::new(&glossary);
         let sentences = pack.document.sentences().to_vec();
+        let vocabulary: HashSet<String> = sentences
+            .iter()
+            .flat_map(|s| text::content_terms(&s.text))
+            .collect();
         let prepared = prepare_all(&pack.document, &matcher);
         let mut popularity = vec![0; matcher.entries.len()];
         let mut neighbour_counts: Vec<HashMap<String, usize>> =
@@ -403,6 +417,7 @@ impl Generator {
             prepared,
             glossary,
             automatic_glossary,
+            vocabulary,
             matcher,
             support,
             popularity,
@@ -1053,6 +1068,44 @@ impl Generator {
                     .iter()
                     .any(|s| english::similarity(&w, s).is_some_and(|x| x >= SPOKEN_SIMILARITY))
         })
+    }
+
+    /// Whether the document discusses a dated event: its title names a
+    /// glossary entry other than the main figure ("Lenin's funeral",
+    /// "Moscow Metro opens"), or a word of the document that is not
+    /// everyday English ("collectivisation"). A pack's event the document
+    /// never mentions ("League of Nations", "Siege of Leningrad") tests
+    /// outside knowledge, not the document (round-4 audit).
+    fn discussed(&self, title: &str) -> bool {
+        let found = self.matcher.find(title);
+        // The main figure and the document's setting (a name in a third of
+        // its passages or more: "USSR" in an essay on Stalin) are in every
+        // event; they do not make one a topic of the document.
+        let passages = self.passages.max(1) as f32;
+        // A name's passages count with those of its other names ("USSR",
+        // "Soviet Union", "Russia").
+        let share = |entry: usize| {
+            let mut all: HashSet<usize> = HashSet::new();
+            for other in 0..self.matcher.entries.len() {
+                if other == entry || self.same_or_part(entry, other) {
+                    all.extend(self.profile.passages[other].iter().copied());
+                }
+            }
+            all.len() as f32 / passages
+        };
+        let names = found
+            .iter()
+            .any(|f| !self.main_figure.contains(&f.entry) && share(f.entry) < SETTING_SHARE);
+        let named = |at: usize| found.iter().any(|f| f.start <= at && at < f.end);
+        names
+            || word_spans(title).iter().any(|(start, _, w)| {
+                !named(*start)
+                    && w.len() > 3
+                    && english::general_zipf(w).is_none_or(|z| z < DISCUSSED_ZIPF)
+                    && text::content_terms(w)
+                        .iter()
+                        .any(|t| self.vocabulary.contains(t))
+            })
     }
 
     /// A person's name shape, so the four choices look alike: a title
@@ -1729,7 +1782,7 @@ impl Generator {
                 .filter(|(date, _)| {
                     born.is_none_or(|b| *date > b) && died.is_none_or(|d| *date < d)
                 })
-                .filter(|(_, title)| self.worth_ordering(title))
+                .filter(|(_, title)| self.worth_ordering(title) && self.discussed(title))
                 .map(|(date, title)| (date.year(), title.clone(), None, date.to_string()))
                 .collect()
         } else {

@@ -354,15 +354,16 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
     for pack in [bundled(), document_only(TEACHER_DOC)] {
         let pool = Generator::new(&pack).pool(1);
         let sentences = pack.document.sentences().len();
-        // The target (1.5 per sentence) holds on the bundled essay, with its
-        // dated events. A teacher's short page with no glossary or events
+        // The target is 1.5 per sentence. A teacher's short page with no glossary or events
         // keeps about half a question per sentence: many sentences lean on
         // the one before, and since the round-3 blind audit a question needs
         // three wrong choices of the answer's own sort from the page itself
         // (the 1.3 it had came from such failures: Philadelphia among
         // Staffordshire towns, a partner's death year). The target is not
         // met there; the floor guards against a collapse.
-        let floor = if pack.events.is_empty() { 0.45 } else { 1.5 };
+        // With events, 0.7: since round 4 only events the document
+        // discusses are ordered (the target is not met on the essay).
+        let floor = if pack.events.is_empty() { 0.45 } else { 0.7 };
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
