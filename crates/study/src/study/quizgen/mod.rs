@@ -1077,13 +1077,21 @@ impl Generator {
     /// never mentions ("League of Nations", "Siege of Leningrad") tests
     /// outside knowledge, not the document (round-4 audit).
     fn discussed(&self, title: &str) -> bool {
+        !self.salient(title).is_empty()
+    }
+
+    /// What a dated event is about, as far as the document knows it: the
+    /// names it shares with the document (other than the main figure and
+    /// the document's setting) and the document's words in it that are not
+    /// everyday English. Two events about the same thing ("Party decides to
+    /// build the Moscow Metro", "Moscow Metro opens") are ordered by logic,
+    /// so they are never choices together.
+    fn salient(&self, title: &str) -> HashSet<String> {
         let found = self.matcher.find(title);
-        // The main figure and the document's setting (a name in a third of
-        // its passages or more: "USSR" in an essay on Stalin) are in every
-        // event; they do not make one a topic of the document.
+        // The main figure and the document's setting (a name, with its
+        // other names, in a third of its passages or more: "USSR" in an
+        // essay on Stalin) are in every event; they make none a topic.
         let passages = self.passages.max(1) as f32;
-        // A name's passages count with those of its other names ("USSR",
-        // "Soviet Union", "Russia").
         let share = |entry: usize| {
             let mut all: HashSet<usize> = HashSet::new();
             for other in 0..self.matcher.entries.len() {
@@ -1093,19 +1101,26 @@ impl Generator {
             }
             all.len() as f32 / passages
         };
-        let names = found
+        let mut salient: HashSet<String> = found
             .iter()
-            .any(|f| !self.main_figure.contains(&f.entry) && share(f.entry) < SETTING_SHARE);
+            .filter(|f| !self.main_figure.contains(&f.entry) && share(f.entry) < SETTING_SHARE)
+            .map(|f| self.matcher.entries[f.entry].1.to_lowercase())
+            .collect();
         let named = |at: usize| found.iter().any(|f| f.start <= at && at < f.end);
-        names
-            || word_spans(title).iter().any(|(start, _, w)| {
-                !named(*start)
-                    && w.len() > 3
-                    && english::general_zipf(w).is_none_or(|z| z < DISCUSSED_ZIPF)
-                    && text::content_terms(w)
-                        .iter()
-                        .any(|t| self.vocabulary.contains(t))
-            })
+        for (start, _, w) in word_spans(title) {
+            if named(start)
+                || w.len() <= 3
+                || english::general_zipf(&w).is_some_and(|z| z >= DISCUSSED_ZIPF)
+            {
+                continue;
+            }
+            salient.extend(
+                text::content_terms(&w)
+                    .into_iter()
+                    .filter(|t| self.vocabulary.contains(t)),
+            );
+        }
+        salient
     }
 
     /// A person's name shape, so the four choices look alike: a title
@@ -1830,6 +1845,7 @@ impl Generator {
                     .iter()
                     .any(|&p| people[b].iter().any(|&q| self.same_or_part(p, q)))
         };
+        let about: Vec<HashSet<String>> = items.iter().map(|item| self.salient(&item.1)).collect();
         let mut questions = Vec::new();
         if items.len() < 4 {
             return questions;
@@ -1867,6 +1883,8 @@ impl Generator {
                     .all(|&p| (items[p].0 - items[i].0).abs() >= 1 && items[p].1 != items[i].1)
                     && !clash(i, answer)
                     && picked.iter().all(|&p| !clash(p, i))
+                    && about[i].is_disjoint(&about[answer])
+                    && picked.iter().all(|&p| about[p].is_disjoint(&about[i]))
                 {
                     picked.push(i);
                 }
