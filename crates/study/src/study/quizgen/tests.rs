@@ -536,7 +536,11 @@ fn chronology_never_offers_an_event_whose_order_logic_gives_away() {
             if !name.contains(' ') || name == "Soviet Union" {
                 continue;
             }
-            let with = q.choices.iter().filter(|c| c.contains(name.as_str())).count();
+            let with = q
+                .choices
+                .iter()
+                .filter(|c| c.contains(name.as_str()))
+                .count();
             assert!(with <= 1, "{name} twice in {q:?}");
         }
         // No person's death beside another event of that person.
