@@ -24,7 +24,7 @@ use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
 use matrix_sdk::ruma::events::room::message::{
     AddMentions, ForwardThread, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
 };
-use matrix_sdk::ruma::{OwnedEventId, RoomId, UserId};
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, RoomId, UserId};
 use matrix_sdk::{Client, RoomState};
 use tokio::sync::watch;
 
@@ -141,11 +141,43 @@ impl Outbox for MatrixOutbox {
         channel: &ChannelRef,
         message: &Message,
     ) -> Result<PostedMessage, SendError> {
+        self.send(channel, message, None).await
+    }
+
+    /// With the nonce as the transaction id: the homeserver answers a
+    /// repeat with the event it already made.
+    async fn post_once(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        nonce: &str,
+    ) -> Result<PostedMessage, SendError> {
+        self.send(channel, message, Some(nonce)).await
+    }
+
+    async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
+        Ok(())
+    }
+
+    /// Countdown edits would flood Matrix rooms with "(edited)" events.
+    fn can_edit(&self) -> bool {
+        false
+    }
+}
+
+impl MatrixOutbox {
+    async fn send(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        transaction: Option<&str>,
+    ) -> Result<PostedMessage, SendError> {
         let room = self.room(channel)?;
-        let sent = room
-            .send(content(message))
-            .await
-            .map_err(|e| SendError::Failed(e.to_string()))?;
+        let mut send = room.send(content(message));
+        if let Some(transaction) = transaction {
+            send = send.with_transaction_id(OwnedTransactionId::from(transaction));
+        }
+        let sent = send.await.map_err(|e| SendError::Failed(e.to_string()))?;
         let event_id = sent.response.event_id;
         if !message.choices.is_empty() {
             let keys = message.choices.iter().map(|c| c.key.clone()).collect();
@@ -165,15 +197,6 @@ impl Outbox for MatrixOutbox {
             }
         }
         Ok(PostedMessage(event_id.to_string()))
-    }
-
-    async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
-        Ok(())
-    }
-
-    /// Countdown edits would flood Matrix rooms with "(edited)" events.
-    fn can_edit(&self) -> bool {
-        false
     }
 }
 
