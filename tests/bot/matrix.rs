@@ -24,11 +24,12 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use lectern::app::{App, AppSettings};
-use lectern::bot::{Bot, BotSettings, DailyScheduler};
+use lectern::bot::{Bot, BotSettings, DailyScheduler, Message, Outbox};
 use lectern::clock::ManualClock;
 use lectern::config::Secret;
 use lectern::content::Pack;
 use lectern::identity::{Platform, ScopeRef};
+use lectern::platforms::Adapter;
 use lectern::platforms::matrix::{self, Matrix, MatrixSettings};
 use lectern::store::Store;
 
@@ -175,6 +176,8 @@ impl Person {
 /// The bot, as `lectern serve` runs it on Matrix.
 struct MatrixBot {
     bot: Bot,
+    /// Where the bot's own posts go (what the scheduler posts through).
+    outbox: Arc<dyn Outbox>,
     user_id: OwnedUserId,
     device: String,
     store: Store,
@@ -235,6 +238,7 @@ async fn start_bot_with(
         },
     };
     let adapter = Matrix::new(client, matrix_settings);
+    let outbox = adapter.outbox();
     let app = App::start(settings, vec![Box::new(adapter)]).await.unwrap();
     let (bot, store, stop) = (app.bot().clone(), app.store().clone(), app.stopper());
     let task = tokio::spawn(async move {
@@ -244,6 +248,7 @@ async fn start_bot_with(
     });
     MatrixBot {
         bot,
+        outbox,
         user_id,
         device,
         store,
@@ -532,4 +537,52 @@ async fn a_restart_keeps_the_device_and_does_not_answer_old_messages() {
         }
     }
     second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_a_daily_post_sent_again_with_its_transaction_id_appears_once() {
+    let synapse = Synapse::get();
+    let account = bot_account(synapse);
+    let bot = start_bot(synapse, &account, clock()).await;
+    let mut alice = Person::new(synapse, "alice").await;
+    let room = alice.create_room(&[&bot.user_id], false).await;
+    alice.wait_for_member(&room, &bot.user_id).await;
+    bot.outbox.connected().await;
+
+    // A re-send after a crash carries the nonce stored with the claim as
+    // its transaction id: the homeserver returns the first event.
+    let channel = lectern::identity::ChannelRef::new(
+        ScopeRef::new(Platform::Matrix, room.to_string()),
+        room.to_string(),
+    );
+    let post = Message::titled("On this day: 25 November", "The daily post.");
+    let first = bot
+        .outbox
+        .post_once(&channel, &post, "daily-0123456789abcdef")
+        .await
+        .unwrap();
+    let again = bot
+        .outbox
+        .post_once(&channel, &post, "daily-0123456789abcdef")
+        .await
+        .unwrap();
+    assert_eq!(first, again, "the same event");
+    // A later message marks the end of what the bot posted.
+    bot.outbox
+        .post(&channel, &Message::text("The end of the drill."))
+        .await
+        .unwrap();
+    let mut daily = 0;
+    loop {
+        let seen = alice.wait_for(&room, &bot.user_id, "").await;
+        let body = seen.content["body"].as_str().unwrap_or_default();
+        if body.contains("The end of the drill.") {
+            break;
+        }
+        if body.contains("The daily post.") {
+            daily += 1;
+        }
+    }
+    assert_eq!(daily, 1, "the room shows the post once");
+    bot.stop().await;
 }
