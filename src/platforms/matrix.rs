@@ -17,6 +17,7 @@ use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::error::ErrorKind;
 use matrix_sdk::ruma::events::Mentions;
 use matrix_sdk::ruma::events::reaction::{OriginalSyncReactionEvent, ReactionEventContent};
 use matrix_sdk::ruma::events::relation::Annotation;
@@ -25,7 +26,7 @@ use matrix_sdk::ruma::events::room::message::{
     AddMentions, ForwardThread, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
 };
 use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, RoomId, UserId};
-use matrix_sdk::{Client, RoomState};
+use matrix_sdk::{Client, LoopCtrl, RoomState};
 use tokio::sync::watch;
 
 use crate::bot::reply::spans;
@@ -591,7 +592,29 @@ async fn run(
     client.add_event_handler(on_invite);
     client.add_event_handler(on_message);
     client.add_event_handler(on_reaction);
-    let sync = client.sync(SyncSettings::default().token(response.next_batch));
+    // A homeserver outage is waited out: a failed sync is logged and the
+    // next one tried (matrix-sdk spaces them), rather than ending the bot.
+    // A revoked session still ends it.
+    let sync = client.sync_with_result_callback(
+        SyncSettings::default().token(response.next_batch),
+        |result| async move {
+            match result {
+                Err(error)
+                    if matches!(
+                        error.client_api_error_kind(),
+                        Some(ErrorKind::UnknownToken(_))
+                    ) =>
+                {
+                    Err(error)
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "Matrix sync failed; trying again");
+                    Ok(LoopCtrl::Continue)
+                }
+                Ok(_) => Ok(LoopCtrl::Continue),
+            }
+        },
+    );
     tokio::select! {
         result = sync => result.map_err(Into::into),
         _ = shutdown.wait_for(|stop| *stop) => Ok(()),
