@@ -235,7 +235,11 @@ pub async fn configured_platforms(
             shards: config.discord.shard_count()?,
             read_messages: config.discord.read_messages,
         };
-        let discord = Discord::connect(discord::http(token.expose()), settings)
+        let http = match config.discord.proxy_url()? {
+            Some(proxy) => discord::http_via(token.expose(), proxy),
+            None => discord::http(token.expose()),
+        };
+        let discord = Discord::connect(http, settings)
             .await
             .map_err(|error| anyhow::anyhow!(error))
             .context("could not connect to Discord")?;

@@ -52,13 +52,24 @@ impl Clock for SystemClock {
 #[derive(Debug)]
 pub struct ManualClock {
     now: watch::Sender<DateTime<Utc>>,
+    /// The deadlines sleepers wait for, so a test can move time only once
+    /// something waits (a wait that starts after the move would not end).
+    sleepers: watch::Sender<Vec<DateTime<Utc>>>,
 }
 
 impl ManualClock {
     pub fn new(now: DateTime<Utc>) -> Self {
         Self {
             now: watch::Sender::new(now),
+            sleepers: watch::Sender::new(Vec::new()),
         }
+    }
+
+    /// Returns once something sleeps until `deadline`.
+    pub async fn wait_for_sleeper(&self, deadline: DateTime<Utc>) {
+        let mut sleepers = self.sleepers.subscribe();
+        // The sender lives as long as the clock, which outlives the wait.
+        let _ = sleepers.wait_for(|all| all.contains(&deadline)).await;
     }
 
     pub fn set(&self, now: DateTime<Utc>) {
@@ -78,7 +89,20 @@ impl Clock for ManualClock {
     }
 
     async fn sleep_until(&self, deadline: DateTime<Utc>) {
+        /// Takes the deadline off the list however the wait ends.
+        struct Sleeping<'a>(&'a ManualClock, DateTime<Utc>);
+        impl Drop for Sleeping<'_> {
+            fn drop(&mut self) {
+                self.0.sleepers.send_modify(|all| {
+                    if let Some(at) = all.iter().position(|d| *d == self.1) {
+                        all.swap_remove(at);
+                    }
+                });
+            }
+        }
         let mut receiver = self.now.subscribe();
+        self.sleepers.send_modify(|all| all.push(deadline));
+        let _sleeping = Sleeping(self, deadline);
         // The sender lives as long as the clock, which outlives the wait.
         let _ = receiver.wait_for(|now| *now >= deadline).await;
     }

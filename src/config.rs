@@ -99,6 +99,11 @@ pub struct DiscordConfig {
     /// Read channel messages for typed-mode quizzes (needs the MESSAGE_CONTENT
     /// privileged intent switched on in the developer portal).
     pub read_messages: bool,
+    /// Send every REST call to this URL instead of https://discord.com: an
+    /// HTTP proxy shared by several processes (such as twilight-http-proxy,
+    /// which keeps Discord's rate limits), or a test server. Serenity's own
+    /// rate limiter is off then; Lectern waits out a 429 on its posts itself.
+    pub proxy: Option<String>,
 }
 
 /// A secret whose `Debug` does not show it.
@@ -140,6 +145,19 @@ impl DiscordConfig {
             return Ok(Some(Secret::new(token.trim())));
         }
         Ok(None)
+    }
+
+    /// `proxy`, checked: an `http://` or `https://` URL.
+    pub fn proxy_url(&self) -> Result<Option<&str>, ConfigError> {
+        match self.proxy.as_deref().map(str::trim) {
+            None | Some("") => Ok(None),
+            Some(url) if url.starts_with("http://") || url.starts_with("https://") => {
+                Ok(Some(url.trim_end_matches('/')))
+            }
+            Some(url) => Err(ConfigError::Invalid(Box::new(figment::Error::from(
+                format!("discord.proxy must be an http:// or https:// URL, not {url:?}"),
+            )))),
+        }
     }
 
     /// `shards`: `None` for "auto".

@@ -139,6 +139,17 @@ struct Planned {
     channel: ChannelRef,
     local_date: NaiveDate,
     message: Message,
+    /// Sent with every attempt, so the platform drops repeats.
+    nonce: String,
+}
+
+/// How far back start-up looks for posts claimed but never sent (only
+/// today's, in each channel's zone, are re-sent).
+const UNSENT_LOOKBACK: chrono::Duration = chrono::Duration::days(2);
+
+/// A new nonce for a claim: 24 characters, within Discord's 25.
+fn new_nonce() -> String {
+    format!("daily-{:018x}", fastrand::u64(..) >> 8)
 }
 
 /// Posts the daily fact to every subscribed channel of the platforms this
@@ -223,18 +234,22 @@ impl DailyScheduler {
                             )
                         })
                         .clone();
+                    let nonce = new_nonce();
                     claims.push(DailyClaim {
                         subscription_id: subscription.id,
                         local_date,
                         event_key: key,
                         cycle,
                         next_fire: next,
+                        nonce: nonce.clone(),
+                        claimed_by: inner.settings.instance.clone(),
                     });
                     plans.push(Planned {
                         subscription_id: subscription.id,
                         channel: subscription.channel,
                         local_date,
                         message,
+                        nonce,
                     });
                 }
             }
@@ -250,13 +265,107 @@ impl DailyScheduler {
                 won.then_some(plan)
             })
             .collect();
+        self.send(mine, &mut report).await?;
+        Ok(report)
+    }
 
-        // First attempts, concurrently.
+    /// Re-sends the posts this process (its `instance`) claimed for today
+    /// but never sent, because it stopped (or crashed) between the claim
+    /// and the send, or while a failed post waited for its retry. Each goes
+    /// out with the nonce chosen at its claim, so a platform that already
+    /// got it drops the repeat (Discord within a few minutes, Matrix for
+    /// the same session). Posts of past days stay unsent. The app runs this
+    /// once, when the platforms are connected, before the first tick.
+    #[tracing::instrument(skip_all)]
+    pub async fn resend_unsent(self: &Arc<Self>) -> Result<TickReport, StoreError> {
+        let inner = &self.bot.inner;
+        let now = inner.clock.now();
+        let unsent = inner
+            .store
+            .unsent_daily_posts(
+                &inner.settings.instance,
+                &self.platforms,
+                now - UNSENT_LOOKBACK,
+            )
+            .await?;
+        let mut report = TickReport {
+            due: unsent.len(),
+            ..TickReport::default()
+        };
+        let mut plans = Vec::new();
+        for post in unsent {
+            let subscription = post.subscription;
+            let zone = daily::parse_time_zone(&subscription.time_zone).unwrap_or(chrono_tz::UTC);
+            if daily::local_date(now, zone) != post.local_date {
+                report.skipped += 1;
+                continue;
+            }
+            let Some(message) = self.rerender(post.local_date, &post.event_key) else {
+                tracing::warn!(
+                    id = subscription.id,
+                    event = %post.event_key,
+                    "an unsent daily post's event is no longer in the pack"
+                );
+                report.skipped += 1;
+                continue;
+            };
+            plans.push(Planned {
+                subscription_id: subscription.id,
+                channel: subscription.channel,
+                local_date: post.local_date,
+                message,
+                nonce: post.nonce,
+            });
+        }
+        if !plans.is_empty() {
+            tracing::info!(
+                count = plans.len(),
+                "re-sending daily posts claimed before a stop"
+            );
+        }
+        self.send(plans, &mut report).await?;
+        Ok(report)
+    }
+
+    /// The message of a claimed post, rendered again from its date and
+    /// event key as the tick that claimed it rendered it.
+    fn rerender(&self, local_date: NaiveDate, event_key: &str) -> Option<Message> {
+        let inner = &self.bot.inner;
+        // Every other event counts as used, so the choice is this event,
+        // with the framing it had for this date.
+        let others: HashSet<String> = inner
+            .events
+            .iter()
+            .map(onthisday::event_key)
+            .filter(|key| key != event_key)
+            .collect();
+        let choice = onthisday::choose_for_channel(&inner.events, local_date, &others)
+            .filter(|choice| onthisday::event_key(choice.event) == event_key)?;
+        Some(render::daily_post_message(
+            &inner.pack,
+            &inner.answerer,
+            local_date,
+            choice.framing,
+            choice.event,
+        ))
+    }
+
+    /// Sends claimed posts (first attempts, concurrently), records how each
+    /// went, disables gone channels and starts retries for failed sends.
+    async fn send(
+        self: &Arc<Self>,
+        plans: Vec<Planned>,
+        report: &mut TickReport,
+    ) -> Result<(), StoreError> {
+        let inner = &self.bot.inner;
+        let now = inner.clock.now();
         let mut sends = JoinSet::new();
-        for plan in mine {
+        for plan in plans {
             let outbox = inner.outbox.clone();
             sends.spawn(async move {
-                let result = outbox.post(&plan.channel, &plan.message).await;
+                let result = outbox
+                    .post_once(&plan.channel, &plan.message, &plan.nonce)
+                    .await;
                 (plan, result)
             });
         }
@@ -317,7 +426,7 @@ impl DailyScheduler {
                 }
             }
         }
-        Ok(report)
+        Ok(())
     }
 
     /// Retries a failed post after each of [`RETRY_DELAYS`] (counted from
@@ -329,7 +438,10 @@ impl DailyScheduler {
         for (attempt, delay) in RETRY_DELAYS.iter().enumerate() {
             due += chrono::Duration::from_std(*delay).unwrap_or_default();
             inner.clock.sleep_until(due).await;
-            let result = inner.outbox.post(&plan.channel, &plan.message).await;
+            let result = inner
+                .outbox
+                .post_once(&plan.channel, &plan.message, &plan.nonce)
+                .await;
             let last = attempt + 1 == RETRY_DELAYS.len();
             let (outcome, gone) = match &result {
                 Ok(_) => (Ok(()), false),
@@ -378,6 +490,18 @@ impl DailyScheduler {
 
     /// Ticks at the start of every minute until `shutdown` turns true.
     pub async fn run(self: Arc<Self>, mut shutdown: watch::Receiver<bool>) {
+        // A post sent before the platforms are connected would only fail
+        // and wait for its retry.
+        tokio::select! {
+            () = self.bot.inner.outbox.connected() => {}
+            _ = shutdown.wait_for(|stop| *stop) => return,
+        }
+        match self.resend_unsent().await {
+            Ok(report) => {
+                self.reports.send_replace(report);
+            }
+            Err(error) => tracing::error!(error = ?error, "re-sending unsent daily posts failed"),
+        }
         loop {
             match self.tick().await {
                 Ok(report) => {

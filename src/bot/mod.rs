@@ -182,6 +182,12 @@ impl Bot {
         }
     }
 
+    /// The clock everything here waits on (platforms wait out rate limits
+    /// on it too).
+    pub fn clock(&self) -> Arc<dyn Clock> {
+        self.inner.clock.clone()
+    }
+
     pub fn pack(&self) -> &Pack {
         &self.inner.pack
     }

@@ -32,6 +32,22 @@ pub trait Outbox: Send + Sync {
         message: &Message,
     ) -> Result<PostedMessage, SendError>;
 
+    /// Posts `message` so that sending it again with the same `nonce` does
+    /// not post it twice: Discord returns the first message for an
+    /// enforced nonce seen in the last few minutes, and a Matrix homeserver
+    /// the first event for a transaction id it has seen. Daily posts go
+    /// out this way, so a retry or a re-send after a crash is dropped when
+    /// the first attempt had arrived. Platforms without such a key just post.
+    async fn post_once(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        nonce: &str,
+    ) -> Result<PostedMessage, SendError> {
+        let _ = nonce;
+        self.post(channel, message).await
+    }
+
     async fn edit(
         &self,
         channel: &ChannelRef,

@@ -8,6 +8,7 @@
 //! No business rule lives here.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use poise::serenity_prelude as serenity;
@@ -22,6 +23,7 @@ use crate::bot::command::{self, Args, CommandSpec, ParamKind};
 use crate::bot::{
     Action, Bot, BotError, Message, Origin, Outbox, PostedMessage, SendError, Visibility,
 };
+use crate::clock::Clock;
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -52,6 +54,36 @@ pub struct DiscordState {
 pub struct DiscordOutbox {
     /// Set once the gateway is ready.
     http: tokio::sync::SetOnce<Arc<Http>>,
+    /// The bot's clock, which a 429 is waited out on (set with `http`).
+    clock: std::sync::OnceLock<Arc<dyn Clock>>,
+    /// Posts through a proxy go out on this client, so a 429's
+    /// `retry-after` can be read (serenity keeps only the error's message).
+    client: reqwest::Client,
+}
+
+/// How many times one post is sent while Discord answers 429.
+const RATE_LIMITED_ATTEMPTS: u32 = 5;
+
+/// A longer `retry-after` than this fails the post (a daily post is then
+/// retried later) rather than holding a quiz round.
+const LONGEST_RATE_LIMIT_WAIT: Duration = Duration::from_secs(60);
+
+/// How long a 429 asks to wait: the `retry-after` header (seconds), else
+/// the body's `retry_after`, else one second.
+fn retry_after(headers: &reqwest::header::HeaderMap, body: &[u8]) -> Duration {
+    let from_header = headers
+        .get("retry-after")
+        .and_then(|value| value.to_str().ok())
+        .and_then(|text| text.trim().parse::<f64>().ok());
+    let from_body = || {
+        serde_json::from_slice::<serde_json::Value>(body)
+            .ok()
+            .and_then(|json| json["retry_after"].as_f64())
+    };
+    from_header
+        .or_else(from_body)
+        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+        .map_or(Duration::from_secs(1), Duration::from_secs_f64)
 }
 
 impl DiscordOutbox {
@@ -63,6 +95,103 @@ impl DiscordOutbox {
         self.http
             .get()
             .ok_or_else(|| SendError::Failed("not connected to Discord yet".into()))
+    }
+
+    async fn send(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        nonce: Option<&str>,
+    ) -> Result<PostedMessage, SendError> {
+        let http = self.http()?;
+        let channel = channel_id(channel)?;
+        let mut builder = CreateMessage::new()
+            .embed(embed(message))
+            .components(buttons(message))
+            .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(nonce) = nonce {
+            builder = builder
+                .nonce(serenity::Nonce::String(nonce.to_string()))
+                .enforce_nonce(true);
+        }
+        match (&http.proxy, &http.ratelimiter) {
+            (Some(proxy), None) => self.send_via(http, proxy, channel, &builder).await,
+            // serenity's rate limiter waits out 429s itself.
+            _ => {
+                let sent = channel
+                    .send_message(http, builder)
+                    .await
+                    .map_err(send_error)?;
+                Ok(PostedMessage(sent.id.get().to_string()))
+            }
+        }
+    }
+
+    /// Posts through `proxy`, where serenity's rate limiter is off: a 429
+    /// is waited out on the bot's clock for as long as it says
+    /// (`retry-after`), then the same post is sent again.
+    async fn send_via(
+        &self,
+        http: &Http,
+        proxy: &str,
+        channel: ChannelId,
+        builder: &CreateMessage,
+    ) -> Result<PostedMessage, SendError> {
+        let failed = |error: &dyn std::fmt::Display| SendError::Failed(error.to_string());
+        let body = serde_json::to_vec(builder).map_err(|e| failed(&e))?;
+        for _ in 0..RATE_LIMITED_ATTEMPTS {
+            let request = serenity::http::Request::new(
+                serenity::http::Route::ChannelMessages {
+                    channel_id: channel,
+                },
+                serenity::http::LightMethod::Post,
+            )
+            .body(Some(body.clone()));
+            let response = request
+                .build(&self.client, http.token(), Some(proxy))
+                .map_err(|e| failed(&e))?
+                .send()
+                .await
+                .map_err(|e| failed(&e))?;
+            let status = response.status().as_u16();
+            let headers = response.headers().clone();
+            let bytes = response.bytes().await.map_err(|e| failed(&e))?;
+            match status {
+                200..=299 => {
+                    let sent: serenity::Message =
+                        serde_json::from_slice(&bytes).map_err(|e| failed(&e))?;
+                    return Ok(PostedMessage(sent.id.get().to_string()));
+                }
+                429 => {
+                    let wait = retry_after(&headers, &bytes);
+                    if wait > LONGEST_RATE_LIMIT_WAIT {
+                        return Err(SendError::Failed(format!(
+                            "rate limited by Discord for {} s",
+                            wait.as_secs()
+                        )));
+                    }
+                    tracing::warn!(channel = %channel, wait = ?wait, "rate limited by Discord; waiting");
+                    match self.clock.get() {
+                        Some(clock) => clock.sleep(wait).await,
+                        None => tokio::time::sleep(wait).await,
+                    }
+                }
+                _ => {
+                    let reason = serde_json::from_slice::<serde_json::Value>(&bytes)
+                        .ok()
+                        .and_then(|json| json["message"].as_str().map(str::to_string))
+                        .unwrap_or_default();
+                    return Err(if matches!(status, 403 | 404) {
+                        SendError::Gone(format!("{status}: {reason}"))
+                    } else {
+                        SendError::Failed(format!("{status}: {reason}"))
+                    });
+                }
+            }
+        }
+        Err(SendError::Failed(format!(
+            "still rate limited by Discord after {RATE_LIMITED_ATTEMPTS} attempts"
+        )))
     }
 }
 
@@ -98,16 +227,18 @@ impl Outbox for DiscordOutbox {
         channel: &ChannelRef,
         message: &Message,
     ) -> Result<PostedMessage, SendError> {
-        let http = self.http()?;
-        let builder = CreateMessage::new()
-            .embed(embed(message))
-            .components(buttons(message))
-            .allowed_mentions(CreateAllowedMentions::new());
-        let sent = channel_id(channel)?
-            .send_message(http, builder)
-            .await
-            .map_err(send_error)?;
-        Ok(PostedMessage(sent.id.get().to_string()))
+        self.send(channel, message, None).await
+    }
+
+    /// With an enforced nonce: Discord returns the message it already
+    /// created for this nonce in the last few minutes instead of a new one.
+    async fn post_once(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        nonce: &str,
+    ) -> Result<PostedMessage, SendError> {
+        self.send(channel, message, Some(nonce)).await
     }
 
     async fn edit(
@@ -704,6 +835,7 @@ async fn run(
                     }
                     None => poise::builtins::register_globally(ctx, &framework.options().commands).await?,
                 }
+                let _ = outbox.clock.set(bot.clock());
                 let _ = outbox.http.set(ctx.http.clone());
                 Ok(DiscordState { bot, settings: state_settings })
             })

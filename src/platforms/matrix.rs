@@ -17,6 +17,7 @@ use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::event_handler::Ctx;
 use matrix_sdk::room::Room;
+use matrix_sdk::ruma::api::error::ErrorKind;
 use matrix_sdk::ruma::events::Mentions;
 use matrix_sdk::ruma::events::reaction::{OriginalSyncReactionEvent, ReactionEventContent};
 use matrix_sdk::ruma::events::relation::Annotation;
@@ -24,8 +25,8 @@ use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
 use matrix_sdk::ruma::events::room::message::{
     AddMentions, ForwardThread, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
 };
-use matrix_sdk::ruma::{OwnedEventId, RoomId, UserId};
-use matrix_sdk::{Client, RoomState};
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, RoomId, UserId};
+use matrix_sdk::{Client, LoopCtrl, RoomState};
 use tokio::sync::watch;
 
 use crate::bot::reply::spans;
@@ -141,11 +142,43 @@ impl Outbox for MatrixOutbox {
         channel: &ChannelRef,
         message: &Message,
     ) -> Result<PostedMessage, SendError> {
+        self.send(channel, message, None).await
+    }
+
+    /// With the nonce as the transaction id: the homeserver answers a
+    /// repeat with the event it already made.
+    async fn post_once(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        nonce: &str,
+    ) -> Result<PostedMessage, SendError> {
+        self.send(channel, message, Some(nonce)).await
+    }
+
+    async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
+        Ok(())
+    }
+
+    /// Countdown edits would flood Matrix rooms with "(edited)" events.
+    fn can_edit(&self) -> bool {
+        false
+    }
+}
+
+impl MatrixOutbox {
+    async fn send(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        transaction: Option<&str>,
+    ) -> Result<PostedMessage, SendError> {
         let room = self.room(channel)?;
-        let sent = room
-            .send(content(message))
-            .await
-            .map_err(|e| SendError::Failed(e.to_string()))?;
+        let mut send = room.send(content(message));
+        if let Some(transaction) = transaction {
+            send = send.with_transaction_id(OwnedTransactionId::from(transaction));
+        }
+        let sent = send.await.map_err(|e| SendError::Failed(e.to_string()))?;
         let event_id = sent.response.event_id;
         if !message.choices.is_empty() {
             let keys = message.choices.iter().map(|c| c.key.clone()).collect();
@@ -165,15 +198,6 @@ impl Outbox for MatrixOutbox {
             }
         }
         Ok(PostedMessage(event_id.to_string()))
-    }
-
-    async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
-        Ok(())
-    }
-
-    /// Countdown edits would flood Matrix rooms with "(edited)" events.
-    fn can_edit(&self) -> bool {
-        false
     }
 }
 
@@ -568,7 +592,29 @@ async fn run(
     client.add_event_handler(on_invite);
     client.add_event_handler(on_message);
     client.add_event_handler(on_reaction);
-    let sync = client.sync(SyncSettings::default().token(response.next_batch));
+    // A homeserver outage is waited out: a failed sync is logged and the
+    // next one tried (matrix-sdk spaces them), rather than ending the bot.
+    // A revoked session still ends it.
+    let sync = client.sync_with_result_callback(
+        SyncSettings::default().token(response.next_batch),
+        |result| async move {
+            match result {
+                Err(error)
+                    if matches!(
+                        error.client_api_error_kind(),
+                        Some(ErrorKind::UnknownToken(_))
+                    ) =>
+                {
+                    Err(error)
+                }
+                Err(error) => {
+                    tracing::warn!(error = %error, "Matrix sync failed; trying again");
+                    Ok(LoopCtrl::Continue)
+                }
+                Ok(_) => Ok(LoopCtrl::Continue),
+            }
+        },
+    );
     tokio::select! {
         result = sync => result.map_err(Into::into),
         _ = shutdown.wait_for(|stop| *stop) => Ok(()),

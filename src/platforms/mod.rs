@@ -68,6 +68,24 @@ impl Outbox for RoutedOutbox {
         self.outbox(channel)?.post(channel, message).await
     }
 
+    async fn post_once(
+        &self,
+        channel: &ChannelRef,
+        message: &Message,
+        nonce: &str,
+    ) -> Result<PostedMessage, SendError> {
+        self.outbox(channel)?
+            .post_once(channel, message, nonce)
+            .await
+    }
+
+    /// Every platform is connected.
+    async fn connected(&self) {
+        for outbox in self.routes.values() {
+            outbox.connected().await;
+        }
+    }
+
     async fn edit(
         &self,
         channel: &ChannelRef,

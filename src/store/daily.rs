@@ -40,6 +40,21 @@ pub struct DailyClaim {
     pub event_key: String,
     pub cycle: i64,
     pub next_fire: DateTime<Utc>,
+    /// Sent with every attempt, so the platform drops a repeat of a send
+    /// that may already have arrived (at most 25 characters, Discord's limit).
+    pub nonce: String,
+    /// The instance that claims it (and re-sends it after a crash).
+    pub claimed_by: String,
+}
+
+/// A post claimed but never sent: what a crash between the claim and the
+/// send leaves behind.
+#[derive(Debug, Clone)]
+pub struct UnsentDaily {
+    pub subscription: DailySubscription,
+    pub local_date: chrono::NaiveDate,
+    pub event_key: String,
+    pub nonce: String,
 }
 
 /// How a send attempt went.
@@ -79,6 +94,16 @@ struct SubscriptionRow {
     disabled_reason: Option<String>,
     platform: String,
     platform_scope_id: String,
+}
+
+/// An unsent post as stored, with its subscription.
+#[derive(sqlx::FromRow)]
+struct UnsentRow {
+    #[sqlx(flatten)]
+    subscription: SubscriptionRow,
+    local_date: String,
+    event_key: String,
+    nonce: String,
 }
 
 impl TryFrom<SubscriptionRow> for DailySubscription {
@@ -163,6 +188,17 @@ pub trait DailyStore: Send + Sync {
         failed_days_limit: u32,
         now: DateTime<Utc>,
     ) -> Result<(), StoreError>;
+
+    /// The posts `owner` claimed at or after `since` on the given
+    /// platforms, of enabled subscriptions, that are still unsent (status
+    /// claimed, with a nonce): a process that stopped between claiming and
+    /// sending re-sends these at start-up, with the same nonce.
+    async fn unsent_daily_posts(
+        &self,
+        owner: &str,
+        platforms: &[Platform],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<UnsentDaily>, StoreError>;
 
     /// The posts of a subscription, oldest first (status, attempts, event).
     async fn daily_posts(&self, subscription_id: i64) -> Result<Vec<DailyPostRecord>, StoreError>;
@@ -308,7 +344,7 @@ impl DailyStore for SqliteStore {
         let mut won_ids = std::collections::HashSet::new();
         for chunk in claims.chunks(BATCH_ROWS) {
             let mut insert = QueryBuilder::<Sqlite>::new(
-                "INSERT INTO daily_posts (subscription_id, local_date, event_key, cycle, claimed_at_ms, status) ",
+                "INSERT INTO daily_posts (subscription_id, local_date, event_key, cycle, claimed_at_ms, status, nonce, claimed_by) ",
             );
             insert.push_values(chunk, |mut row, claim| {
                 row.push_bind(claim.subscription_id)
@@ -316,7 +352,9 @@ impl DailyStore for SqliteStore {
                     .push_bind(&claim.event_key)
                     .push_bind(claim.cycle)
                     .push_bind(millis(now))
-                    .push_bind("claimed");
+                    .push_bind("claimed")
+                    .push_bind(&claim.nonce)
+                    .push_bind(&claim.claimed_by);
             });
             insert.push(
                 " ON CONFLICT (subscription_id, local_date) DO NOTHING RETURNING subscription_id",
@@ -405,6 +443,53 @@ impl DailyStore for SqliteStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn unsent_daily_posts(
+        &self,
+        owner: &str,
+        platforms: &[Platform],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<UnsentDaily>, StoreError> {
+        if platforms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let mut query = QueryBuilder::<Sqlite>::new(
+            "SELECT d.id, d.channel_id, d.local_time, d.time_zone, d.enabled, d.next_fire_at_ms, d.cycle,
+                d.disabled_reason, s.platform, s.platform_scope_id,
+                p.local_date, p.event_key, p.nonce
+             FROM daily_posts p
+             JOIN daily_subscriptions d ON d.id = p.subscription_id
+             JOIN scopes s ON s.id = d.scope_id
+             WHERE p.status = 'claimed' AND p.nonce IS NOT NULL AND d.enabled = 1 AND p.claimed_by = ",
+        );
+        query.push_bind(owner);
+        query.push(" AND p.claimed_at_ms >= ");
+        query.push_bind(millis(since));
+        query.push(" AND s.platform IN (");
+        let mut names = query.separated(", ");
+        for platform in platforms {
+            names.push_bind(platform.as_str());
+        }
+        query.push(") ORDER BY p.claimed_at_ms, d.id");
+        let rows: Vec<UnsentRow> = query.build_query_as().fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|row| {
+                let local_date = row.local_date.parse().map_err(|_| {
+                    StoreError::bad_row(
+                        "daily_posts",
+                        row.subscription.id,
+                        format!("{} is not a date", row.local_date),
+                    )
+                })?;
+                Ok(UnsentDaily {
+                    subscription: DailySubscription::try_from(row.subscription)?,
+                    local_date,
+                    event_key: row.event_key,
+                    nonce: row.nonce,
+                })
+            })
+            .collect()
     }
 
     async fn daily_posts(&self, subscription_id: i64) -> Result<Vec<DailyPostRecord>, StoreError> {

@@ -44,7 +44,7 @@ mod write;
 
 pub use banks::BankStore;
 pub use daily::{
-    DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily,
+    DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily, UnsentDaily,
 };
 pub use flags::{FlagStore, FlaggedQuestion};
 pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};

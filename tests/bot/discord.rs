@@ -21,12 +21,12 @@ use crate::fake_discord::{
     CHANNEL_ID, FakeDiscord, GUILD_ID, MANAGE_GUILD, STUDENT, TOKEN, member_json,
 };
 
-struct DiscordApp {
-    fake: FakeDiscord,
-    clock: Arc<ManualClock>,
-    store: Store,
+pub(crate) struct DiscordApp {
+    pub(crate) fake: FakeDiscord,
+    pub(crate) clock: Arc<ManualClock>,
+    pub(crate) store: Store,
     bot: Bot,
-    stop: watch::Sender<bool>,
+    pub(crate) stop: watch::Sender<bool>,
     _dir: tempfile::TempDir,
 }
 
@@ -75,20 +75,20 @@ async fn start_reading(pack: Pack, read_messages: bool) -> DiscordApp {
     }
 }
 
-async fn start() -> DiscordApp {
+pub(crate) async fn start() -> DiscordApp {
     start_with(Pack::bundled().unwrap()).await
 }
 
-fn teacher() -> Value {
+pub(crate) fn teacher() -> Value {
     member_json(42, "teacher", MANAGE_GUILD)
 }
 
-fn student(id: u64, name: &str) -> Value {
+pub(crate) fn student(id: u64, name: &str) -> Value {
     member_json(id, name, STUDENT)
 }
 
 /// The interaction callback for `token` (the bot's reply), once it arrives.
-async fn callback(app: &DiscordApp, token: &str) -> Value {
+pub(crate) async fn callback(app: &DiscordApp, token: &str) -> Value {
     let suffix = format!("/{token}/callback");
     app.fake
         .wait_for_calls(1, |c| c.path.ends_with(&suffix))
@@ -98,7 +98,7 @@ async fn callback(app: &DiscordApp, token: &str) -> Value {
 }
 
 /// What the bot finally showed for a deferred interaction.
-async fn followup(app: &DiscordApp, token: &str) -> Value {
+pub(crate) async fn followup(app: &DiscordApp, token: &str) -> Value {
     let needle = format!("/{token}");
     let calls = app
         .fake
@@ -109,7 +109,7 @@ async fn followup(app: &DiscordApp, token: &str) -> Value {
     calls[0].body.clone()
 }
 
-fn description(body: &Value) -> String {
+pub(crate) fn description(body: &Value) -> String {
     let embeds = body
         .get("data")
         .and_then(|d| d.get("embeds"))
@@ -217,7 +217,7 @@ async fn the_daily_post_arrives_at_the_scheduled_time_exactly_once() {
 }
 
 /// The right letter for a posted question, found in the pack's bank.
-fn right_index(post: &Value, pack: &Pack) -> usize {
+pub(crate) fn right_index(post: &Value, pack: &Pack) -> usize {
     let text = post["embeds"][0]["description"].as_str().unwrap();
     let prompt = text.lines().next().unwrap();
     let question = pack
@@ -235,7 +235,7 @@ fn right_index(post: &Value, pack: &Pack) -> usize {
         .unwrap()
 }
 
-fn custom_id(post: &Value, index: usize) -> String {
+pub(crate) fn custom_id(post: &Value, index: usize) -> String {
     post["components"][0]["components"][index]["custom_id"]
         .as_str()
         .unwrap()

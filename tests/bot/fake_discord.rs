@@ -8,11 +8,11 @@
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use axum::Router;
 use axum::body::Bytes;
-use axum::extract::ws::{Message as WsMessage, WebSocket, WebSocketUpgrade};
+use axum::extract::ws::{CloseFrame, Message as WsMessage, WebSocket, WebSocketUpgrade};
 use axum::extract::{Request, State};
 use axum::http::{Method, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -35,12 +35,45 @@ pub struct Call {
     pub body: Value,
 }
 
+/// A message the fake created in a channel: what its users see.
+#[derive(Debug, Clone)]
+pub struct Posted {
+    pub id: u64,
+    pub channel: String,
+    pub nonce: Option<String>,
+    pub body: Value,
+    created: Instant,
+}
+
+/// What the fake does with the next message a bot posts in a channel,
+/// before answering (the bot is killed while it waits).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Hold {
+    /// The request arrived, but Discord never made the message.
+    BeforeCreating,
+    /// Discord made the message; its reply never left.
+    AfterCreating,
+}
+
+/// How long Discord checks an enforced nonce for uniqueness ("the past
+/// few minutes").
+const NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
+
 #[derive(Default)]
 struct Shared {
     calls: Mutex<Vec<Call>>,
+    messages: Mutex<Vec<Posted>>,
+    hold: Mutex<Option<Hold>>,
+    /// Posts still to answer with 429, and the `retry-after` they carry.
+    rate_limited: Mutex<(usize, u64)>,
+    held: AtomicU64,
     changed: Notify,
     attachments: Mutex<HashMap<String, Vec<u8>>>,
     gateway: Mutex<Option<mpsc::UnboundedSender<Value>>>,
+    /// Every dispatch sent, for replay on RESUME.
+    dispatched: Mutex<Vec<Value>>,
+    identifies: AtomicU64,
+    resumes: AtomicU64,
     connected: Notify,
     next_id: AtomicU64,
     port: AtomicU64,
@@ -105,6 +138,73 @@ impl FakeDiscord {
         format!("{}/attachments/{name}", self.base_url)
     }
 
+    /// The messages in `channel`, oldest first (a message Discord returned
+    /// again for a repeated nonce is there once).
+    pub fn messages(&self, channel: u64) -> Vec<Posted> {
+        let channel = channel.to_string();
+        self.shared
+            .messages
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|m| m.channel == channel)
+            .cloned()
+            .collect()
+    }
+
+    /// The next `count` messages posted in a channel are refused with 429
+    /// as Discord refuses them: `retry-after` (seconds), the
+    /// `X-RateLimit-*` headers and the JSON body; nothing is made.
+    pub fn rate_limit_next_posts(&self, count: usize, retry_after_seconds: u64) {
+        *self.shared.rate_limited.lock().unwrap() = (count, retry_after_seconds);
+    }
+
+    /// Waits (at most 10 s) until `channel` has `count` messages.
+    pub async fn wait_for_messages(&self, channel: u64, count: usize) -> Vec<Posted> {
+        let wait = async {
+            loop {
+                let notified = self.shared.changed.notified();
+                let found = self.messages(channel);
+                if found.len() >= count {
+                    return found;
+                }
+                notified.await;
+            }
+        };
+        match tokio::time::timeout(Duration::from_secs(10), wait).await {
+            Ok(found) => found,
+            Err(_) => panic!(
+                "timed out waiting for {count} messages; calls so far:\n{:#?}",
+                self.calls()
+            ),
+        }
+    }
+
+    /// The next message posted in a channel is handled as `hold` says and
+    /// never answered.
+    pub fn hold_next_post(&self, hold: Hold) {
+        *self.shared.hold.lock().unwrap() = Some(hold);
+    }
+
+    /// Waits (at most `limit`) until a post is being held.
+    pub async fn wait_until_held(&self, limit: Duration) {
+        let wait = async {
+            loop {
+                let notified = self.shared.changed.notified();
+                if self.shared.held.load(Ordering::SeqCst) > 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(limit, wait).await.is_err() {
+            panic!(
+                "timed out waiting for a held post; calls so far:\n{:#?}",
+                self.calls()
+            );
+        }
+    }
+
     /// Every REST call so far.
     pub fn calls(&self) -> Vec<Call> {
         self.shared.calls.lock().unwrap().clone()
@@ -112,6 +212,18 @@ impl FakeDiscord {
 
     /// Waits (at most 10 s) until `count` calls match, and returns them.
     pub async fn wait_for_calls(&self, count: usize, matches: impl Fn(&Call) -> bool) -> Vec<Call> {
+        self.wait_for_calls_within(Duration::from_secs(10), count, matches)
+            .await
+    }
+
+    /// [`FakeDiscord::wait_for_calls`] with its own limit (a bot process
+    /// that starts from scratch takes longer than 10 s in a debug build).
+    pub async fn wait_for_calls_within(
+        &self,
+        limit: Duration,
+        count: usize,
+        matches: impl Fn(&Call) -> bool,
+    ) -> Vec<Call> {
         let wait = async {
             loop {
                 let notified = self.shared.changed.notified();
@@ -122,7 +234,7 @@ impl FakeDiscord {
                 notified.await;
             }
         };
-        match tokio::time::timeout(Duration::from_secs(10), wait).await {
+        match tokio::time::timeout(limit, wait).await {
             Ok(found) => found,
             Err(_) => panic!(
                 "timed out waiting for {count} matching REST calls; calls so far:\n{:#?}",
@@ -153,14 +265,59 @@ impl FakeDiscord {
         }
         let sequence = self.sequence.fetch_add(1, Ordering::SeqCst) + 1;
         let payload = json!({"op": 0, "s": sequence, "t": event, "d": data});
-        let sender = self
-            .shared
-            .gateway
-            .lock()
-            .unwrap()
-            .clone()
-            .expect("the bot is connected");
-        sender.send(payload).expect("gateway is open");
+        self.shared.dispatched.lock().unwrap().push(payload.clone());
+        // While the bot is away the event waits in `dispatched`: a RESUME
+        // replays it, as Discord does.
+        if let Some(sender) = self.shared.gateway.lock().unwrap().clone() {
+            let _ = sender.send(payload);
+        }
+    }
+
+    /// Closes the gateway websocket with `code` (4000 "unknown error" is
+    /// one a bot may resume after).
+    pub fn close_gateway(&self, code: u16) {
+        self.control(json!({"close": code}));
+    }
+
+    /// Sends INVALID_SESSION (op 9) with `d: false`: the session cannot be
+    /// resumed and the bot must identify again.
+    pub fn invalidate_session(&self) {
+        self.control(json!({"invalid": true}));
+    }
+
+    fn control(&self, order: Value) {
+        let sender = self.shared.gateway.lock().unwrap().take();
+        let sender = sender.expect("the bot is connected");
+        sender
+            .send(json!({"control": order}))
+            .expect("gateway is open");
+    }
+
+    /// Waits (at most 30 s: serenity waits 5 s between identifies) until
+    /// the bot has identified `identifies` times and resumed `resumes` times.
+    pub async fn wait_for_sessions(&self, identifies: u64, resumes: u64) {
+        let wait = async {
+            loop {
+                let notified = self.shared.changed.notified();
+                if self.shared.identifies.load(Ordering::SeqCst) >= identifies
+                    && self.shared.resumes.load(Ordering::SeqCst) >= resumes
+                    && self.shared.gateway.lock().unwrap().is_some()
+                {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(Duration::from_secs(30), wait)
+            .await
+            .is_err()
+        {
+            panic!(
+                "timed out waiting for {identifies} identifies and {resumes} resumes (have {} and {})",
+                self.shared.identifies.load(Ordering::SeqCst),
+                self.shared.resumes.load(Ordering::SeqCst)
+            );
+        }
     }
 
     fn next_id(&self) -> u64 {
@@ -298,10 +455,7 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
             let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
             json_response(message_json(id, &CHANNEL_ID.to_string(), &body))
         }
-        ("POST", ["channels", channel, "messages"]) => {
-            let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
-            json_response(message_json(id, channel, &body))
-        }
+        ("POST", ["channels", channel, "messages"]) => post_message(&shared, channel, &body).await,
         ("PATCH", ["channels", channel, "messages", id]) => {
             json_response(message_json(id.parse().unwrap_or(1), channel, &body))
         }
@@ -311,6 +465,79 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         )
             .into_response(),
     }
+}
+
+/// A message posted in a channel. With `enforce_nonce`, a nonce this bot
+/// (the fake's only author) used in the last few minutes returns the
+/// message made then, and nothing new is made, as Discord documents.
+async fn post_message(shared: &Shared, channel: &str, body: &Value) -> Response {
+    let nonce = match &body["nonce"] {
+        Value::String(text) => Some(text.clone()),
+        Value::Number(number) => Some(number.to_string()),
+        _ => None,
+    };
+    let limited = {
+        let mut rate_limited = shared.rate_limited.lock().unwrap();
+        let (left, seconds) = *rate_limited;
+        (left > 0).then(|| {
+            rate_limited.0 -= 1;
+            seconds
+        })
+    };
+    if let Some(seconds) = limited {
+        let reset = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default()
+            .as_secs()
+            + seconds;
+        let headers = [
+            ("retry-after", seconds.to_string()),
+            ("x-ratelimit-limit", "5".to_string()),
+            ("x-ratelimit-remaining", "0".to_string()),
+            ("x-ratelimit-reset", reset.to_string()),
+            ("x-ratelimit-reset-after", format!("{seconds}.000")),
+            ("x-ratelimit-bucket", "fake-channel-messages".to_string()),
+            ("x-ratelimit-scope", "user".to_string()),
+        ];
+        let body = json!({"message": "You are being rate limited.", "retry_after": seconds as f64, "global": false, "code": 0});
+        return (StatusCode::TOO_MANY_REQUESTS, headers, axum::Json(body)).into_response();
+    }
+    let hold = shared.hold.lock().unwrap().take();
+    let repeat = {
+        let messages = shared.messages.lock().unwrap();
+        nonce
+            .as_ref()
+            .filter(|_| body["enforce_nonce"] == json!(true))
+            .and_then(|nonce| {
+                messages
+                    .iter()
+                    .find(|m| m.nonce.as_ref() == Some(nonce) && m.created.elapsed() < NONCE_WINDOW)
+            })
+            .cloned()
+    };
+    let message = match repeat {
+        Some(first) => message_json(first.id, &first.channel, &first.body),
+        None if hold == Some(Hold::BeforeCreating) => Value::Null,
+        None => {
+            let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
+            shared.messages.lock().unwrap().push(Posted {
+                id,
+                channel: channel.to_string(),
+                nonce,
+                body: body.clone(),
+                created: Instant::now(),
+            });
+            message_json(id, channel, body)
+        }
+    };
+    if hold.is_some() {
+        shared.held.fetch_add(1, Ordering::SeqCst);
+        shared.changed.notify_waiters();
+        // The bot is killed while it waits for this answer.
+        std::future::pending::<()>().await;
+    }
+    shared.changed.notify_waiters();
+    (StatusCode::OK, axum::Json(message)).into_response()
 }
 
 async fn gateway(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -> Response {
@@ -334,7 +561,27 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 let Some(Ok(WsMessage::Text(text))) = incoming else { return };
                 let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
                 match frame["op"].as_u64() {
-                    Some(2) | Some(6) => {
+                    Some(6) => {
+                        // Replay what the bot missed, then RESUMED.
+                        let seen = frame["d"]["seq"].as_u64().unwrap_or(0);
+                        let missed: Vec<Value> = shared
+                            .dispatched
+                            .lock()
+                            .unwrap()
+                            .iter()
+                            .filter(|event| event["s"].as_u64().is_some_and(|s| s > seen))
+                            .cloned()
+                            .collect();
+                        for event in missed {
+                            if socket.send(WsMessage::Text(event.to_string().into())).await.is_err() { return; }
+                        }
+                        let resumed = json!({"op": 0, "s": null, "t": "RESUMED", "d": {}});
+                        if socket.send(WsMessage::Text(resumed.to_string().into())).await.is_err() { return; }
+                        *shared.gateway.lock().unwrap() = Some(events.clone());
+                        shared.resumes.fetch_add(1, Ordering::SeqCst);
+                        shared.changed.notify_waiters();
+                    }
+                    Some(2) => {
                         let ready = json!({"op": 0, "s": 1, "t": "READY", "d": {
                             "v": 10,
                             "user": {"id": BOT_USER_ID.to_string(), "username": "lectern", "discriminator": "0", "avatar": null, "bot": true, "verified": true, "mfa_enabled": false},
@@ -346,7 +593,9 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                         }});
                         if socket.send(WsMessage::Text(ready.to_string().into())).await.is_err() { return; }
                         *shared.gateway.lock().unwrap() = Some(events.clone());
+                        shared.identifies.fetch_add(1, Ordering::SeqCst);
                         shared.connected.notify_waiters();
+                        shared.changed.notify_waiters();
                     }
                     Some(1) => {
                         let ack = json!({"op": 11, "s": null, "t": null, "d": null});
@@ -356,6 +605,17 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
                 }
             }
             Some(event) = queue.recv() => {
+                if let Some(code) = event["control"]["close"].as_u64() {
+                    let frame = CloseFrame { code: u16::try_from(code).unwrap_or(4000), reason: "closed by the test".into() };
+                    let _ = socket.send(WsMessage::Close(Some(frame))).await;
+                    return;
+                }
+                if event["control"]["invalid"] == json!(true) {
+                    let invalid = json!({"op": 9, "s": null, "t": null, "d": false});
+                    let _ = socket.send(WsMessage::Text(invalid.to_string().into())).await;
+                    // The bot identifies again on a new connection.
+                    continue;
+                }
                 if socket.send(WsMessage::Text(event.to_string().into())).await.is_err() { return; }
             }
         }

@@ -13,6 +13,7 @@ mod commands;
 mod content;
 mod daily;
 mod discord;
+mod drills;
 mod fake_discord;
 mod matrix;
 mod quality;

@@ -24,11 +24,12 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use lectern::app::{App, AppSettings};
-use lectern::bot::{Bot, BotSettings, DailyScheduler};
+use lectern::bot::{Bot, BotSettings, DailyScheduler, Message, Outbox};
 use lectern::clock::ManualClock;
 use lectern::config::Secret;
 use lectern::content::Pack;
 use lectern::identity::{Platform, ScopeRef};
+use lectern::platforms::Adapter;
 use lectern::platforms::matrix::{self, Matrix, MatrixSettings};
 use lectern::store::Store;
 
@@ -85,7 +86,14 @@ impl Person {
             },
         );
         let syncing = client.clone();
-        tokio::spawn(async move { syncing.sync(SyncSettings::default()).await });
+        // Syncing goes on through a homeserver outage (the drill stops it).
+        tokio::spawn(async move {
+            syncing
+                .sync_with_result_callback(SyncSettings::default(), |_| async {
+                    Ok(matrix_sdk::LoopCtrl::Continue)
+                })
+                .await
+        });
         Person {
             client,
             user_id: user_id.try_into().unwrap(),
@@ -175,6 +183,8 @@ impl Person {
 /// The bot, as `lectern serve` runs it on Matrix.
 struct MatrixBot {
     bot: Bot,
+    /// Where the bot's own posts go (what the scheduler posts through).
+    outbox: Arc<dyn Outbox>,
     user_id: OwnedUserId,
     device: String,
     store: Store,
@@ -235,6 +245,7 @@ async fn start_bot_with(
         },
     };
     let adapter = Matrix::new(client, matrix_settings);
+    let outbox = adapter.outbox();
     let app = App::start(settings, vec![Box::new(adapter)]).await.unwrap();
     let (bot, store, stop) = (app.bot().clone(), app.store().clone(), app.stopper());
     let task = tokio::spawn(async move {
@@ -244,6 +255,7 @@ async fn start_bot_with(
     });
     MatrixBot {
         bot,
+        outbox,
         user_id,
         device,
         store,
@@ -532,4 +544,156 @@ async fn a_restart_keeps_the_device_and_does_not_answer_old_messages() {
         }
     }
     second.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_a_daily_post_sent_again_with_its_transaction_id_appears_once() {
+    let synapse = Synapse::get();
+    let account = bot_account(synapse);
+    let bot = start_bot(synapse, &account, clock()).await;
+    let mut alice = Person::new(synapse, "alice").await;
+    let room = alice.create_room(&[&bot.user_id], false).await;
+    alice.wait_for_member(&room, &bot.user_id).await;
+    bot.outbox.connected().await;
+
+    // A re-send after a crash carries the nonce stored with the claim as
+    // its transaction id: the homeserver returns the first event.
+    let channel = lectern::identity::ChannelRef::new(
+        ScopeRef::new(Platform::Matrix, room.to_string()),
+        room.to_string(),
+    );
+    let post = Message::titled("On this day: 25 November", "The daily post.");
+    let first = bot
+        .outbox
+        .post_once(&channel, &post, "daily-0123456789abcdef")
+        .await
+        .unwrap();
+    let again = bot
+        .outbox
+        .post_once(&channel, &post, "daily-0123456789abcdef")
+        .await
+        .unwrap();
+    assert_eq!(first, again, "the same event");
+    // A later message marks the end of what the bot posted.
+    bot.outbox
+        .post(&channel, &Message::text("The end of the drill."))
+        .await
+        .unwrap();
+    let mut daily = 0;
+    loop {
+        let seen = alice.wait_for(&room, &bot.user_id, "").await;
+        let body = seen.content["body"].as_str().unwrap_or_default();
+        if body.contains("The end of the drill.") {
+            break;
+        }
+        if body.contains("The daily post.") {
+            daily += 1;
+        }
+    }
+    assert_eq!(daily, 1, "the room shows the post once");
+    bot.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn drill_homeserver_outage_mid_quiz_keeps_the_rounds_and_posts_the_due_daily_once() {
+    let synapse = Synapse::start();
+    let account = bot_account(&synapse);
+    let clock = clock();
+    let bot = start_bot(&synapse, &account, clock.clone()).await;
+    let pack = Pack::bundled().unwrap();
+    let mut alice = Person::new(&synapse, "alice").await;
+    let bob = Person::new(&synapse, "bob").await;
+    let room = alice
+        .create_room(&[&bot.user_id, &bob.user_id], false)
+        .await;
+    bob.join(&room).await;
+    alice.wait_for_member(&room, &bot.user_id).await;
+    alice.say(&room, "!daily set 08:00 Europe/London").await;
+    alice
+        .wait_for(&room, &bot.user_id, "set for 08:00 Europe/London")
+        .await;
+    alice.say(&room, "!quiz 2 20 bank").await;
+    let keys = ["🇦", "🇧", "🇨", "🇩"];
+    let question = alice.wait_for(&room, &bot.user_id, "Question 1 of 2").await;
+    let right = right_letter(question.content["body"].as_str().unwrap(), &pack);
+    bob.react(&room, &question.event_id, keys[right]).await;
+    alice.say(&room, "!score").await;
+    alice
+        .wait_for(&room, &bot.user_id, "no score here yet")
+        .await;
+
+    // The homeserver goes down; meanwhile round 1 ends and the daily post
+    // comes due. Then it comes back on the same port and data.
+    synapse.stop();
+    clock.set(utc("2026-11-25T08:00:00Z"));
+    synapse.restart();
+
+    // Everything the bot posts from here, in order.
+    let mut bodies: Vec<String> = Vec::new();
+    let question = read_until(
+        &mut alice,
+        &room,
+        &bot.user_id,
+        &mut bodies,
+        "Question 2 of 2",
+    )
+    .await;
+    let right = right_letter(question.content["body"].as_str().unwrap(), &pack);
+    bob.react(&room, &question.event_id, keys[right]).await;
+    alice.say(&room, "!score").await;
+    read_until(
+        &mut alice,
+        &room,
+        &bot.user_id,
+        &mut bodies,
+        "no score here yet",
+    )
+    .await;
+    // Round 2 ends; a daily post still waiting for its retry goes now.
+    clock.advance(Duration::from_secs(60));
+    read_until(&mut alice, &room, &bot.user_id, &mut bodies, "Quiz over").await;
+    alice.say(&room, "!score").await;
+    read_until(
+        &mut alice,
+        &room,
+        &bot.user_id,
+        &mut bodies,
+        "no score here yet",
+    )
+    .await;
+    let daily = bodies
+        .iter()
+        .filter(|b| b.contains("This week in history: 25 November"))
+        .count();
+    assert_eq!(daily, 1, "the daily post once: {bodies:#?}");
+    let scope = ScopeRef::new(Platform::Matrix, room.to_string());
+    let rows = bot.store.leaderboard(&scope, None, 10).await.unwrap();
+    let summary: Vec<(String, i64, i64)> = rows
+        .iter()
+        .map(|r| (r.user_id.clone(), r.correct, r.answered))
+        .collect();
+    assert_eq!(summary, [(bob.user_id.to_string(), 2, 2)], "{bodies:#?}");
+    bot.stop().await;
+}
+
+/// Reads what `sender` posts in `room` into `bodies` until a message
+/// contains `needle`, and returns that message.
+async fn read_until(
+    person: &mut Person,
+    room: &RoomId,
+    sender: &OwnedUserId,
+    bodies: &mut Vec<String>,
+    needle: &str,
+) -> Seen {
+    loop {
+        let seen = person.wait_for(room, sender, "").await;
+        let body = seen.content["body"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        bodies.push(body.clone());
+        if body.contains(needle) {
+            return seen;
+        }
+    }
 }

@@ -14,10 +14,11 @@ use std::time::{Duration, Instant};
 
 pub struct Synapse {
     pub url: String,
+    port: u16,
     python: PathBuf,
     dir: PathBuf,
     secret: String,
-    _watchdog: std::sync::Mutex<std::process::Child>,
+    watchdog: std::sync::Mutex<std::process::Child>,
 }
 
 static SYNAPSE: OnceLock<Synapse> = OnceLock::new();
@@ -115,69 +116,97 @@ fn responds(port: u16) -> bool {
     answer.starts_with("HTTP/1.1 200")
 }
 
+/// Runs Synapse in `dir` on `port` and returns once it answers. A
+/// watchdog stops it when this test process ends, however it ends; the
+/// returned watchdog ends when Synapse does.
+fn launch(python: &Path, dir: &Path, port: u16) -> std::process::Child {
+    let watchdog = format!(
+        "'{python}' -m synapse.app.homeserver -c homeserver.yaml & child=$!; echo $child > synapse.child; \
+         while kill -0 {parent} 2>/dev/null && kill -0 $child 2>/dev/null; do sleep 1; done; kill $child 2>/dev/null",
+        python = python.display(),
+        parent = std::process::id()
+    );
+    let watchdog = Command::new("sh")
+        .args(["-c", &watchdog])
+        .current_dir(dir)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start synapse");
+    let started = Instant::now();
+    while !responds(port) {
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "synapse did not answer within 90 s; see {}/synapse.log",
+            dir.display()
+        );
+        // Waiting for another process to listen: nothing to await but time.
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    watchdog
+}
+
 impl Synapse {
     /// The shared homeserver, started on first use.
     pub fn get() -> &'static Synapse {
-        SYNAPSE.get_or_init(|| {
-            let python = python();
-            let dir = tempfile::tempdir().expect("temp dir").keep();
-            let port = free_port();
-            let secret = "lectern-test-secret".to_string();
-            std::fs::write(dir.join("homeserver.yaml"), config(&dir, port, &secret))
-                .expect("config");
-            std::fs::write(dir.join("log.yaml"), LOG_CONFIG).expect("log config");
-            let status = Command::new(&python)
-                .args([
-                    "-m",
-                    "synapse.app.homeserver",
-                    "-c",
-                    "homeserver.yaml",
-                    "--generate-keys",
-                ])
-                .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .expect("run synapse");
-            assert!(
-                status.success(),
-                "synapse could not generate its keys in {}",
-                dir.display()
-            );
-            // Synapse stops when this test process ends, however it ends.
-            let watchdog = format!(
-                "'{python}' -m synapse.app.homeserver -c homeserver.yaml & child=$!; \
-                 while kill -0 {parent} 2>/dev/null; do sleep 1; done; kill $child",
-                python = python.display(),
-                parent = std::process::id()
-            );
-            let watchdog = Command::new("sh")
-                .args(["-c", &watchdog])
-                .current_dir(&dir)
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .expect("start synapse");
-            // Kept (never waited on) for the life of the test process: it
-            // stops Synapse when the process ends.
-            let started = Instant::now();
-            while !responds(port) {
-                assert!(
-                    started.elapsed() < Duration::from_secs(90),
-                    "synapse did not answer within 90 s; see {}/synapse.log",
-                    dir.display()
-                );
-                // Waiting for another process to listen: nothing to await but time.
-                std::thread::sleep(Duration::from_millis(100));
-            }
-            Synapse {
-                url: format!("http://127.0.0.1:{port}"),
-                python,
-                dir,
-                secret,
-                _watchdog: std::sync::Mutex::new(watchdog),
-            }
-        })
+        SYNAPSE.get_or_init(Synapse::start)
+    }
+
+    /// A homeserver of the caller's own (for drills that stop it).
+    pub fn start() -> Synapse {
+        let python = python();
+        let dir = tempfile::tempdir().expect("temp dir").keep();
+        let port = free_port();
+        let secret = "lectern-test-secret".to_string();
+        std::fs::write(dir.join("homeserver.yaml"), config(&dir, port, &secret)).expect("config");
+        std::fs::write(dir.join("log.yaml"), LOG_CONFIG).expect("log config");
+        let status = Command::new(&python)
+            .args([
+                "-m",
+                "synapse.app.homeserver",
+                "-c",
+                "homeserver.yaml",
+                "--generate-keys",
+            ])
+            .current_dir(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .expect("run synapse");
+        assert!(
+            status.success(),
+            "synapse could not generate its keys in {}",
+            dir.display()
+        );
+        let watchdog = launch(&python, &dir, port);
+        Synapse {
+            url: format!("http://127.0.0.1:{port}"),
+            port,
+            python,
+            dir,
+            secret,
+            watchdog: std::sync::Mutex::new(watchdog),
+        }
+    }
+
+    /// Stops the homeserver (SIGTERM, as an operator stops it) and returns
+    /// once it no longer answers.
+    pub fn stop(&self) {
+        // The watchdog wrote it; Synapse in the foreground writes no pid file.
+        let pid = std::fs::read_to_string(self.dir.join("synapse.child")).expect("synapse's pid");
+        let status = Command::new("kill")
+            .args(["-TERM", pid.trim()])
+            .status()
+            .expect("kill");
+        assert!(status.success(), "synapse (pid {pid}) could not be stopped");
+        // The watchdog ends with it.
+        let _ = self.watchdog.lock().unwrap().wait();
+        assert!(!responds(self.port), "synapse still answers");
+    }
+
+    /// Starts the stopped homeserver again, on the same port and data.
+    pub fn restart(&self) {
+        *self.watchdog.lock().unwrap() = launch(&self.python, &self.dir, self.port);
     }
 
     /// Registers a new user with a unique name starting with `name`;
