@@ -94,6 +94,10 @@ pub enum Command {
     QuizStop,
     /// The questions the player missed in the last quiz here (privately).
     QuizReview,
+    /// A private practice session of missed and unseen questions (FSRS).
+    Review,
+    /// How many reviews are due, and when the next is.
+    ReviewStatus,
     /// A player reports a question as wrong.
     QuizFlag {
         id: String,
@@ -326,6 +330,13 @@ pub const GROUPS: &[CommandGroup] = &[
         default_takes_words: false,
     },
     CommandGroup {
+        name: "review",
+        aliases: &["r"],
+        summary: "Your private review of the questions you missed.",
+        default: Some("start"),
+        default_takes_words: false,
+    },
+    CommandGroup {
         name: "bank",
         aliases: &[],
         summary: "Question banks for this server.",
@@ -478,6 +489,20 @@ pub const COMMANDS: &[CommandSpec] = &[
             ),
         ],
         parse_quiz_retire,
+    ),
+    spec(
+        "review start",
+        &[],
+        "practise, privately, the questions you missed here (and then new ones); never scored",
+        &[],
+        |_| Ok(Command::Review),
+    ),
+    spec(
+        "review status",
+        &[],
+        "how many of your reviews are due here, and when the next one is",
+        &[],
+        |_| Ok(Command::ReviewStatus),
     ),
     spec(
         "score",

@@ -8,6 +8,7 @@ pub mod outbox;
 pub mod quiz;
 pub mod render;
 pub mod reply;
+pub mod review;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -140,6 +141,9 @@ pub(crate) struct Shared {
     pub(crate) generator: tokio::sync::OnceCell<Arc<crate::study::quizgen::Generator>>,
     /// Each player's missed questions from the last quiz in a channel.
     pub(crate) reviews: Mutex<HashMap<(ChannelRef, String), Vec<quiz::Missed>>>,
+    /// Each player's open `/review` session.
+    pub(crate) review_sessions: Mutex<review::Sessions>,
+    pub(crate) review_scheduler: review::Scheduler,
 }
 
 /// The bot; cheap to clone, shared by every platform task.
@@ -178,6 +182,8 @@ impl Bot {
                 quizzes: Mutex::new(HashMap::new()),
                 generator: tokio::sync::OnceCell::new(),
                 reviews: Mutex::new(HashMap::new()),
+                review_sessions: Mutex::new(HashMap::new()),
+                review_scheduler: review::Scheduler::default(),
             }),
         }
     }
@@ -263,6 +269,8 @@ impl Bot {
             }
             Command::QuizStop => self.stop_quiz(origin).await,
             Command::QuizReview => Ok(self.quiz_review(origin).await),
+            Command::Review => self.review_start(origin).await,
+            Command::ReviewStatus => self.review_status(origin).await,
             Command::QuizFlag { id, reason } => self.quiz_flag(origin, &id, &reason).await,
             Command::QuizFlags => self.quiz_flags(origin).await,
             Command::QuizRetire { id, retire } => self.quiz_retire(origin, &id, retire).await,
@@ -305,7 +313,15 @@ impl Bot {
             Ok(None) => {}
             Err(error) => return vec![Action::Reply(BotError::from(error).to_message())],
         }
-        let actions = self.on_answer_text(origin, line).await;
+        let mut actions = self.on_answer_text(origin, line).await;
+        if actions.is_empty() && !self.quiz_running(&origin.channel).await {
+            if let Some(review) = self
+                .review_answer(origin, review::ReviewGiven::Text(line))
+                .await
+            {
+                actions = review;
+            }
+        }
         if actions.is_empty() && questions_by_default {
             return vec![Action::Reply(self.ask_off_runtime(line.to_string()).await)];
         }
@@ -324,6 +340,16 @@ impl Bot {
     /// A picked choice (a Discord button, a Matrix reaction), by its key
     /// `quiz:<session>:<round>:<index>`.
     pub async fn on_choice(&self, origin: &Origin, key: &str) -> Vec<Action> {
+        if review::is_review_key(key) {
+            return self
+                .review_answer(origin, review::ReviewGiven::Key(key))
+                .await
+                .unwrap_or_else(|| {
+                    vec![Action::Note(
+                        "That review is over; start another with /review.".into(),
+                    )]
+                });
+        }
         let Some(given) = Given::from_choice_key(key) else {
             return vec![Action::Note("That button is not mine.".into())];
         };

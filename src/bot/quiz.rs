@@ -26,7 +26,7 @@ use std::sync::Arc;
 use crate::content::Question;
 use crate::content::glossary::Glossary;
 use crate::identity::{ChannelRef, UserRef};
-use crate::store::RoundAnswer;
+use crate::store::{AskedItem, ItemAnswer, RoundAnswer};
 use crate::study::matching::{typed_answer_matches, with_other_names};
 use crate::study::quizgen::{Generator, MAX_ANSWER_SHARE};
 use crate::study::text;
@@ -253,6 +253,8 @@ struct PlayerAnswer {
     correct: bool,
     elapsed: Duration,
     choice: Option<usize>,
+    /// The choice's text, or what was typed: kept with the item record.
+    given: String,
 }
 
 /// A question a player missed, for their end-of-quiz review.
@@ -609,6 +611,10 @@ impl QuizRun {
         started: DateTime<Utc>,
     ) -> AnswerOutcome {
         let question = &self.questions[(round - 1) as usize];
+        let typed = match &given {
+            Given::Text(text) => text.trim().to_string(),
+            Given::Choice { .. } => String::new(),
+        };
         let judged = match given {
             Given::Text(text) => question.judge_text(&text),
             Given::Choice {
@@ -636,11 +642,15 @@ impl QuizRun {
         let elapsed = (self.bot.inner.clock.now() - started)
             .to_std()
             .unwrap_or_default();
+        let given = choice
+            .and_then(|index| question.choices.get(index).cloned())
+            .unwrap_or(typed);
         answers.push(PlayerAnswer {
             user,
             correct,
             elapsed,
             choice,
+            given,
         });
         AnswerOutcome::Accepted {
             choice: choice.map(choice_label),
@@ -715,6 +725,8 @@ impl QuizRun {
         {
             tracing::error!(error = ?error, "could not record a quiz round");
             lines.push("(These points could not be saved; sorry.)".into());
+        } else {
+            self.record_items(round, &answers).await;
         }
         let answer_text = match question.answer_index {
             Some(i) => format!("{}) {}", choice_label(i), escape(&question.choices[i])),
@@ -742,6 +754,47 @@ impl QuizRun {
             escape(&question.question.id)
         ));
         self.post(&message).await;
+    }
+
+    /// Records which item the round asked and what each joined player
+    /// gave (nothing, for those who did not answer), which also makes the
+    /// missed ones due for their `/review`. A failure here costs the item
+    /// record only; the points are already saved.
+    async fn record_items(&self, round: u32, answers: &[PlayerAnswer]) {
+        let question = &self.questions[(round - 1) as usize].question;
+        let item = AskedItem {
+            item_id: super::review::item_id(question, &self.bot.inner.pack),
+            question: question.clone(),
+        };
+        let mut ids: Vec<&String> = self.joined.iter().collect();
+        ids.sort();
+        let records: Vec<ItemAnswer> = ids
+            .into_iter()
+            .filter_map(|id| {
+                let given = answers.iter().find(|a| a.user.id == *id);
+                Some(ItemAnswer {
+                    user: self.players.get(id)?.clone(),
+                    correct: given.is_some_and(|a| a.correct),
+                    choice: given.map(|a| a.given.clone()),
+                })
+            })
+            .collect();
+        if let Err(error) = self
+            .bot
+            .inner
+            .store
+            .record_round_items(
+                self.session_id,
+                round,
+                &self.channel.scope,
+                &item,
+                &records,
+                self.bot.inner.clock.now(),
+            )
+            .await
+        {
+            tracing::error!(error = ?error, "could not record a round's item");
+        }
     }
 
     /// Keeps each player's missed questions for `/quiz review`; in the

@@ -17,5 +17,6 @@ mod fake_discord;
 mod matrix;
 mod quality;
 mod quiz;
+mod review;
 mod scores;
 mod synapse;
