@@ -94,6 +94,10 @@ pub enum Command {
     QuizStop,
     /// The questions the player missed in the last quiz here (privately).
     QuizReview,
+    /// A hint for the running round (halves the speed bonus).
+    Hint,
+    /// A vote to skip the running round.
+    Skip,
     /// A private practice session of missed and unseen questions (FSRS).
     Review,
     /// How many reviews are due, and when the next is.
@@ -438,6 +442,20 @@ pub const COMMANDS: &[CommandSpec] = &[
             |_| Ok(Command::QuizStop),
         )
     },
+    spec(
+        "hint",
+        &[],
+        "from halfway through a round: two wrong choices out (or the first letter); halves your speed bonus",
+        &[],
+        |_| Ok(Command::Hint),
+    ),
+    spec(
+        "skip",
+        &[],
+        "vote to skip the round; it ends when a majority of the quiz's players vote",
+        &[],
+        |_| Ok(Command::Skip),
+    ),
     spec(
         "quiz review",
         &[],

@@ -268,6 +268,8 @@ impl Bot {
                 .await
             }
             Command::QuizStop => self.stop_quiz(origin).await,
+            Command::Hint => self.quiz_hint(origin).await,
+            Command::Skip => self.quiz_skip(origin).await,
             Command::QuizReview => Ok(self.quiz_review(origin).await),
             Command::Review => self.review_start(origin).await,
             Command::ReviewStatus => self.review_status(origin).await,
