@@ -9,6 +9,7 @@ pub mod quiz;
 pub mod render;
 pub mod reply;
 pub mod review;
+mod season;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -278,6 +279,8 @@ impl Bot {
             Command::QuizRetire { id, retire } => self.quiz_retire(origin, &id, retire).await,
             Command::Score(name) => self.score(origin, name.as_deref()).await,
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
+            Command::SeasonNew => self.season_new(origin).await,
+            Command::SeasonStatus => self.season_status(origin).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
             Command::Daily(command) => self.daily_command(origin, command).await,
             Command::BankImport { file_name, text } => {
@@ -588,9 +591,23 @@ impl Bot {
         scope: &ScopeRef,
         period: Period,
     ) -> Result<Vec<Message>, BotError> {
-        let since = self.period_start(scope, period);
+        let (since, name) = match period {
+            Period::Season | Period::Current => {
+                match self.inner.store.current_season(scope).await? {
+                    Some(season) => (Some(season.started_at), format!("season {}", season.number)),
+                    None if period == Period::Current => (None, Period::All.name().to_string()),
+                    None => {
+                        return Err(BotError::User(format!(
+                            "No season has been started here; an admin starts one with {}season new.",
+                            self.prefix(scope.platform)
+                        )));
+                    }
+                }
+            }
+            other => (self.period_start(scope, other), other.name().to_string()),
+        };
         let rows = self.inner.store.leaderboard(scope, since, 10).await?;
-        let title = format!("Leaderboard ({})", period.name());
+        let title = format!("Leaderboard ({name})");
         if rows.is_empty() {
             return Ok(vec![Message::titled(
                 title,
@@ -625,7 +642,7 @@ impl Bot {
         let zone = self.scope_time_zone(scope);
         let today = self.inner.clock.now().with_timezone(&zone).date_naive();
         let start = match period {
-            Period::All => return None,
+            Period::All | Period::Season | Period::Current => return None,
             Period::Week => {
                 today - chrono::Days::new(u64::from(today.weekday().days_since(Weekday::Mon)))
             }

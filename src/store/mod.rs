@@ -4,11 +4,11 @@
 //! revealed rounds), [`scores`] (standings and leaderboards), [`daily`]
 //! (daily-post subscriptions and claims), [`banks`] (imported questions)
 //! [`flags`] (flagged and retired questions), [`items`] (which question
-//! each answer was to) and [`review`] (personal review cards).
+//! each answer was to), [`review`] (personal review cards) and [`seasons`].
 //!
 //! **The seam.** Each concern is a trait ([`QuizStore`], [`ScoreStore`],
 //! [`DailyStore`], [`BankStore`], [`FlagStore`], [`ItemStore`],
-//! [`ReviewStore`]); a [`Backend`] is all of
+//! [`ReviewStore`], [`SeasonStore`]); a [`Backend`] is all of
 //! them, and [`Store`] is a cheap handle over any backend that derefs to it.
 //! The bot only ever holds a `Store`, so a second engine (PostgreSQL) is one
 //! more `Backend` implementation plus a way to open it; nothing above this
@@ -44,6 +44,7 @@ mod items;
 mod quiz;
 mod review;
 mod scores;
+mod seasons;
 mod write;
 
 pub use banks::BankStore;
@@ -55,6 +56,7 @@ pub use items::{AskedItem, ItemAnswer, ItemStore};
 pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
 pub use review::{DueItem, ReviewCard, ReviewStatus, ReviewStore};
 pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
+pub use seasons::{Season, SeasonStore};
 
 /// Storage failures. Users see a short apology; the chain is logged.
 #[derive(Debug, thiserror::Error)]
@@ -131,7 +133,15 @@ fn platform(table: &'static str, id: impl ToString, name: &str) -> Result<Platfo
 /// A storage engine: every concern's operations, plus closing.
 #[async_trait]
 pub trait Backend:
-    QuizStore + ScoreStore + DailyStore + BankStore + FlagStore + ItemStore + ReviewStore + Debug
+    QuizStore
+    + ScoreStore
+    + DailyStore
+    + BankStore
+    + FlagStore
+    + ItemStore
+    + ReviewStore
+    + SeasonStore
+    + Debug
 {
     /// Waits for queued writes, then closes every connection. Call before
     /// the process exits.

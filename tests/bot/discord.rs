@@ -594,3 +594,32 @@ async fn review_is_ephemeral_and_its_buttons_answer_privately_without_scoring() 
     );
     let _ = app.stop.send(true);
 }
+
+#[tokio::test]
+async fn only_admins_start_a_season_and_it_is_announced_in_the_channel() {
+    let app = start().await;
+    let options = json!([{"name": "new", "type": 1, "options": []}]);
+    let (token, interaction) = app
+        .fake
+        .command("season", options.clone(), student(7, "sam"), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert!(
+        description(&reply).contains("Only an admin or teacher can start a new season."),
+        "{reply:#}"
+    );
+    assert_eq!(reply["data"]["flags"], 64, "{reply:#}");
+
+    let (token, interaction) = app.fake.command("season", options, teacher(), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert_eq!(
+        reply["data"]["embeds"][0]["title"], "Season 1 starts now",
+        "{reply:#}"
+    );
+    assert_ne!(
+        reply["data"]["flags"], 64,
+        "announced to everyone: {reply:#}"
+    );
+    let _ = app.stop.send(true);
+}
