@@ -319,13 +319,13 @@ impl Bot {
             Err(error) => return vec![Action::Reply(BotError::from(error).to_message())],
         }
         let mut actions = self.on_answer_text(origin, line).await;
-        if actions.is_empty() && !self.quiz_running(&origin.channel).await {
-            if let Some(review) = self
+        if actions.is_empty()
+            && !self.quiz_running(&origin.channel).await
+            && let Some(review) = self
                 .review_answer(origin, review::ReviewGiven::Text(line))
                 .await
-            {
-                actions = review;
-            }
+        {
+            actions = review;
         }
         if actions.is_empty() && questions_by_default {
             return vec![Action::Reply(self.ask_off_runtime(line.to_string()).await)];
