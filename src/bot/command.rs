@@ -462,20 +462,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         )
     },
     spec(
-        "hint",
-        &[],
-        "from halfway through a round: two wrong choices out (or the first letter); halves your speed bonus",
-        &[],
-        |_| Ok(Command::Hint),
-    ),
-    spec(
-        "skip",
-        &[],
-        "vote to skip the round; it ends when a majority of the quiz's players vote",
-        &[],
-        |_| Ok(Command::Skip),
-    ),
-    spec(
         "quiz review",
         &[],
         "the questions you missed in the last quiz here, with the passages to reread",
@@ -528,20 +514,6 @@ pub const COMMANDS: &[CommandSpec] = &[
         parse_quiz_retire,
     ),
     spec(
-        "review start",
-        &[],
-        "practise, privately, the questions you missed here (and then new ones); never scored",
-        &[],
-        |_| Ok(Command::Review),
-    ),
-    spec(
-        "review status",
-        &[],
-        "how many of your reviews are due here, and when the next one is",
-        &[],
-        |_| Ok(Command::ReviewStatus),
-    ),
-    spec(
         "score",
         &["me"],
         "rank, points, accuracy and best streak here",
@@ -566,6 +538,34 @@ pub const COMMANDS: &[CommandSpec] = &[
             "[season|week|month|all]",
         )],
         parse_leaderboard,
+    ),
+    spec(
+        "hint",
+        &[],
+        "from halfway through a round: two wrong choices out (or the first letter); halves your speed bonus",
+        &[],
+        |_| Ok(Command::Hint),
+    ),
+    spec(
+        "skip",
+        &[],
+        "vote to skip the round; it ends when a majority of the quiz's players vote",
+        &[],
+        |_| Ok(Command::Skip),
+    ),
+    spec(
+        "review start",
+        &[],
+        "practise, privately, the questions you missed here (and then new ones); never scored",
+        &[],
+        |_| Ok(Command::Review),
+    ),
+    spec(
+        "review status",
+        &[],
+        "how many of your reviews are due here, and when the next one is",
+        &[],
+        |_| Ok(Command::ReviewStatus),
     ),
     spec(
         "season new",
