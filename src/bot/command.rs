@@ -19,6 +19,11 @@ pub enum Period {
     Week,
     Month,
     All,
+    /// The current season (admins start one with `/season new`).
+    Season,
+    /// What `/leaderboard` shows by default: the season once one has been
+    /// started here, else all time.
+    Current,
 }
 
 impl Period {
@@ -27,6 +32,8 @@ impl Period {
             Period::Week => "this week",
             Period::Month => "this month",
             Period::All => "all time",
+            Period::Season => "this season",
+            Period::Current => "current",
         }
     }
 }
@@ -94,6 +101,18 @@ pub enum Command {
     QuizStop,
     /// The questions the player missed in the last quiz here (privately).
     QuizReview,
+    /// A hint for the running round (halves the speed bonus).
+    Hint,
+    /// A vote to skip the running round.
+    Skip,
+    /// A private practice session of missed and unseen questions (FSRS).
+    Review,
+    /// How many reviews are due, and when the next is.
+    ReviewStatus,
+    /// Admins: start the next season (the season leaderboard starts empty).
+    SeasonNew,
+    /// The current season and when it started.
+    SeasonStatus,
     /// A player reports a question as wrong.
     QuizFlag {
         id: String,
@@ -291,6 +310,7 @@ const PERIODS: &[(&str, &str)] = &[
     ("all time", "all"),
     ("this week", "week"),
     ("this month", "month"),
+    ("this season", "season"),
 ];
 
 const fn param(
@@ -322,6 +342,20 @@ pub const GROUPS: &[CommandGroup] = &[
         name: "daily",
         aliases: &[],
         summary: "The daily \u{201c}on this day\u{201d} post in this channel.",
+        default: Some("status"),
+        default_takes_words: false,
+    },
+    CommandGroup {
+        name: "review",
+        aliases: &["r"],
+        summary: "Your private review of the questions you missed.",
+        default: Some("start"),
+        default_takes_words: false,
+    },
+    CommandGroup {
+        name: "season",
+        aliases: &[],
+        summary: "Seasons: a fresh leaderboard, all-time totals kept.",
         default: Some("status"),
         default_takes_words: false,
     },
@@ -495,15 +529,57 @@ pub const COMMANDS: &[CommandSpec] = &[
     spec(
         "leaderboard",
         &["lb", "top"],
-        "the top 10 here",
+        "the top 10 here: this season once an admin started one, else all time",
         &[param(
             "period",
             "Period",
             ParamKind::Choice(PERIODS),
             false,
-            "[week|month|all]",
+            "[season|week|month|all]",
         )],
         parse_leaderboard,
+    ),
+    spec(
+        "hint",
+        &[],
+        "from halfway through a round: two wrong choices out (or the first letter); halves your speed bonus",
+        &[],
+        |_| Ok(Command::Hint),
+    ),
+    spec(
+        "skip",
+        &[],
+        "vote to skip the round; it ends when a majority of the quiz's players vote",
+        &[],
+        |_| Ok(Command::Skip),
+    ),
+    spec(
+        "review start",
+        &[],
+        "practise, privately, the questions you missed here (and then new ones); never scored",
+        &[],
+        |_| Ok(Command::Review),
+    ),
+    spec(
+        "review status",
+        &[],
+        "how many of your reviews are due here, and when the next one is",
+        &[],
+        |_| Ok(Command::ReviewStatus),
+    ),
+    spec(
+        "season new",
+        &["start"],
+        "start a new season: the season leaderboard starts empty, all-time totals are kept (admins)",
+        &[],
+        |_| Ok(Command::SeasonNew),
+    ),
+    spec(
+        "season status",
+        &[],
+        "the current season and when it started",
+        &[],
+        |_| Ok(Command::SeasonStatus),
     ),
     spec(
         "onthisday",
@@ -740,12 +816,14 @@ fn parse_score(args: &Args) -> Result<Command, CommandError> {
 fn parse_leaderboard(args: &Args) -> Result<Command, CommandError> {
     Ok(Command::Leaderboard(
         match args.word("period", 0).map(|p| p.to_lowercase()).as_deref() {
-            None | Some("all") => Period::All,
+            None => Period::Current,
+            Some("all") => Period::All,
+            Some("season") => Period::Season,
             Some("week") => Period::Week,
             Some("month") => Period::Month,
             Some(p) => {
                 return Err(CommandError::BadArgument(format!(
-                    "{p:?} is not a period: use week, month or all"
+                    "{p:?} is not a period: use season, week, month or all"
                 )));
             }
         },

@@ -8,6 +8,8 @@ pub mod outbox;
 pub mod quiz;
 pub mod render;
 pub mod reply;
+pub mod review;
+mod season;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -140,6 +142,9 @@ pub(crate) struct Shared {
     pub(crate) generator: tokio::sync::OnceCell<Arc<crate::study::quizgen::Generator>>,
     /// Each player's missed questions from the last quiz in a channel.
     pub(crate) reviews: Mutex<HashMap<(ChannelRef, String), Vec<quiz::Missed>>>,
+    /// Each player's open `/review` session.
+    pub(crate) review_sessions: Mutex<review::Sessions>,
+    pub(crate) review_scheduler: review::Scheduler,
 }
 
 /// The bot; cheap to clone, shared by every platform task.
@@ -178,6 +183,8 @@ impl Bot {
                 quizzes: Mutex::new(HashMap::new()),
                 generator: tokio::sync::OnceCell::new(),
                 reviews: Mutex::new(HashMap::new()),
+                review_sessions: Mutex::new(HashMap::new()),
+                review_scheduler: review::Scheduler::default(),
             }),
         }
     }
@@ -268,12 +275,18 @@ impl Bot {
                 .await
             }
             Command::QuizStop => self.stop_quiz(origin).await,
+            Command::Hint => self.quiz_hint(origin).await,
+            Command::Skip => self.quiz_skip(origin).await,
             Command::QuizReview => Ok(self.quiz_review(origin).await),
+            Command::Review => self.review_start(origin).await,
+            Command::ReviewStatus => self.review_status(origin).await,
             Command::QuizFlag { id, reason } => self.quiz_flag(origin, &id, &reason).await,
             Command::QuizFlags => self.quiz_flags(origin).await,
             Command::QuizRetire { id, retire } => self.quiz_retire(origin, &id, retire).await,
             Command::Score(name) => self.score(origin, name.as_deref()).await,
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
+            Command::SeasonNew => self.season_new(origin).await,
+            Command::SeasonStatus => self.season_status(origin).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
             Command::Daily(command) => self.daily_command(origin, command).await,
             Command::BankImport { file_name, text } => {
@@ -311,7 +324,15 @@ impl Bot {
             Ok(None) => {}
             Err(error) => return vec![Action::Reply(BotError::from(error).to_message())],
         }
-        let actions = self.on_answer_text(origin, line).await;
+        let mut actions = self.on_answer_text(origin, line).await;
+        if actions.is_empty()
+            && !self.quiz_running(&origin.channel).await
+            && let Some(review) = self
+                .review_answer(origin, review::ReviewGiven::Text(line))
+                .await
+        {
+            actions = review;
+        }
         if actions.is_empty() && questions_by_default {
             return vec![Action::Reply(self.ask_off_runtime(line.to_string()).await)];
         }
@@ -330,6 +351,16 @@ impl Bot {
     /// A picked choice (a Discord button, a Matrix reaction), by its key
     /// `quiz:<session>:<round>:<index>`.
     pub async fn on_choice(&self, origin: &Origin, key: &str) -> Vec<Action> {
+        if review::is_review_key(key) {
+            return self
+                .review_answer(origin, review::ReviewGiven::Key(key))
+                .await
+                .unwrap_or_else(|| {
+                    vec![Action::Note(
+                        "That review is over; start another with /review.".into(),
+                    )]
+                });
+        }
         let Some(given) = Given::from_choice_key(key) else {
             return vec![Action::Note("That button is not mine.".into())];
         };
@@ -566,9 +597,23 @@ impl Bot {
         scope: &ScopeRef,
         period: Period,
     ) -> Result<Vec<Message>, BotError> {
-        let since = self.period_start(scope, period);
+        let (since, name) = match period {
+            Period::Season | Period::Current => {
+                match self.inner.store.current_season(scope).await? {
+                    Some(season) => (Some(season.started_at), format!("season {}", season.number)),
+                    None if period == Period::Current => (None, Period::All.name().to_string()),
+                    None => {
+                        return Err(BotError::User(format!(
+                            "No season has been started here; an admin starts one with {}season new.",
+                            self.prefix(scope.platform)
+                        )));
+                    }
+                }
+            }
+            other => (self.period_start(scope, other), other.name().to_string()),
+        };
         let rows = self.inner.store.leaderboard(scope, since, 10).await?;
-        let title = format!("Leaderboard ({})", period.name());
+        let title = format!("Leaderboard ({name})");
         if rows.is_empty() {
             return Ok(vec![Message::titled(
                 title,
@@ -603,7 +648,7 @@ impl Bot {
         let zone = self.scope_time_zone(scope);
         let today = self.inner.clock.now().with_timezone(&zone).date_naive();
         let start = match period {
-            Period::All => return None,
+            Period::All | Period::Season | Period::Current => return None,
             Period::Week => {
                 today - chrono::Days::new(u64::from(today.weekday().days_since(Weekday::Mon)))
             }

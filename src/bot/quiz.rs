@@ -26,7 +26,7 @@ use std::sync::Arc;
 use crate::content::Question;
 use crate::content::glossary::Glossary;
 use crate::identity::{ChannelRef, UserRef};
-use crate::store::RoundAnswer;
+use crate::store::{AskedItem, ItemAnswer, RoundAnswer};
 use crate::study::matching::{typed_answer_matches, with_other_names};
 use crate::study::quizgen::{Generator, MAX_ANSWER_SHARE};
 use crate::study::text;
@@ -168,6 +168,16 @@ pub(crate) enum QuizInput {
         by: String,
         reply: oneshot::Sender<()>,
     },
+    /// `/hint`: the hint's text, or why there is none.
+    Hint {
+        user: UserRef,
+        reply: oneshot::Sender<Result<String, String>>,
+    },
+    /// `/skip`: a vote to end the round; the reply says where the vote stands.
+    Skip {
+        user: UserRef,
+        reply: oneshot::Sender<String>,
+    },
 }
 
 /// The registry's view of a running quiz.
@@ -253,6 +263,8 @@ struct PlayerAnswer {
     correct: bool,
     elapsed: Duration,
     choice: Option<usize>,
+    /// The choice's text, or what was typed: kept with the item record.
+    given: String,
 }
 
 /// A question a player missed, for their end-of-quiz review.
@@ -405,6 +417,10 @@ pub(crate) async fn start(
         joined: HashSet::from([starter.id.clone()]),
         players: HashMap::from([(starter.id.clone(), starter.clone())]),
         missed: HashMap::new(),
+        hinted: HashSet::new(),
+        skip_votes: HashSet::new(),
+        skipped: None,
+        pending_notes: Vec::new(),
         ready: Some(ready_tx),
     };
     let task = tokio::spawn(run.play());
@@ -442,6 +458,15 @@ struct QuizRun {
     players: HashMap<String, UserRef>,
     /// What each player missed (wrong or unanswered after joining).
     missed: HashMap<String, Vec<Missed>>,
+    /// Players who took a hint this round (their speed bonus is halved).
+    hinted: HashSet<String>,
+    /// Players who voted to skip this round.
+    skip_votes: HashSet<String>,
+    /// Set when this round was skipped by vote: (votes, players).
+    skipped: Option<(usize, usize)>,
+    /// Replies held until the quiz is idle again (a skip vote that ended the
+    /// round is answered once the reveal is out).
+    pending_notes: Vec<(oneshot::Sender<String>, String)>,
     ready: Option<oneshot::Sender<()>>,
 }
 
@@ -470,6 +495,40 @@ impl QuizRun {
         for (reply, outcome) in self.pending_acks.drain(..) {
             let _ = reply.send(outcome);
         }
+        for (reply, note) in self.pending_notes.drain(..) {
+            let _ = reply.send(note);
+        }
+    }
+
+    /// A hint for `user` in this round, from halfway through it.
+    fn hint(
+        &mut self,
+        round: u32,
+        user: &UserRef,
+        answers: &[PlayerAnswer],
+        started: DateTime<Utc>,
+    ) -> Result<String, String> {
+        let limit = Duration::from_secs(u64::from(self.options.seconds));
+        let elapsed = (self.bot.inner.clock.now() - started)
+            .to_std()
+            .unwrap_or_default();
+        let half = limit / 2;
+        if elapsed < half {
+            let wait = (half - elapsed).as_secs_f64().ceil().max(1.0);
+            return Err(format!(
+                "Hints open halfway through the round: in {wait:.0} s."
+            ));
+        }
+        if answers.iter().any(|a| a.user.id == user.id) {
+            return Err("You already answered this round.".into());
+        }
+        self.hinted.insert(user.id.clone());
+        let question = &self.questions[(round - 1) as usize];
+        let seed = (self.session_id as u64).wrapping_mul(1_000_003) ^ u64::from(round);
+        Ok(format!(
+            "{} Taking a hint halves your speed bonus this round.",
+            hint_text(question, seed)
+        ))
     }
 
     #[tracing::instrument(skip_all, fields(session = self.session_id, channel = %self.channel.id))]
@@ -565,6 +624,9 @@ impl QuizRun {
         let can_edit = posted.is_some() && self.bot.inner.outbox.can_edit();
         let mut next_tick = started + every;
         let mut answers: Vec<PlayerAnswer> = Vec::new();
+        self.hinted.clear();
+        self.skip_votes.clear();
+        self.skipped = None;
         loop {
             let everyone_answered = self
                 .joined
@@ -588,6 +650,25 @@ impl QuizRun {
                 input = self.inputs.recv() => match input {
                     None => return RoundEnd::Stopped { by: "shut down".into(), pending: None, answers },
                     Some(QuizInput::Stop { by, reply }) => return RoundEnd::Stopped { by, pending: Some(reply), answers },
+                    Some(QuizInput::Hint { user, reply }) => {
+                        let hint = self.hint(round, &user, &answers, started);
+                        let _ = reply.send(hint);
+                    }
+                    Some(QuizInput::Skip { user, reply }) => {
+                        if !self.joined.contains(&user.id) {
+                            let _ = reply.send("Only players in this quiz can vote to skip; answer a question to join.".into());
+                            continue;
+                        }
+                        self.skip_votes.insert(user.id.clone());
+                        let (votes, players) = (self.skip_votes.len(), self.joined.len());
+                        let needed = players / 2 + 1;
+                        if votes >= needed {
+                            self.skipped = Some((votes, players));
+                            self.pending_notes.push((reply, format!("Skip vote {votes} of {players}: the round is skipped.")));
+                            return RoundEnd::Closed(answers);
+                        }
+                        let _ = reply.send(format!("Skip vote {votes} of {players}: {needed} needed to skip this round."));
+                    }
                     Some(QuizInput::Answer { user, given, reply }) => {
                         let outcome = self.take_answer(round, &mut answers, user, given, started);
                         match outcome {
@@ -609,6 +690,10 @@ impl QuizRun {
         started: DateTime<Utc>,
     ) -> AnswerOutcome {
         let question = &self.questions[(round - 1) as usize];
+        let typed = match &given {
+            Given::Text(text) => text.trim().to_string(),
+            Given::Choice { .. } => String::new(),
+        };
         let judged = match given {
             Given::Text(text) => question.judge_text(&text),
             Given::Choice {
@@ -636,11 +721,15 @@ impl QuizRun {
         let elapsed = (self.bot.inner.clock.now() - started)
             .to_std()
             .unwrap_or_default();
+        let given = choice
+            .and_then(|index| question.choices.get(index).cloned())
+            .unwrap_or(typed);
         answers.push(PlayerAnswer {
             user,
             correct,
             elapsed,
             choice,
+            given,
         });
         AnswerOutcome::Accepted {
             choice: choice.map(choice_label),
@@ -656,7 +745,9 @@ impl QuizRun {
         for answer in &answers {
             let streak = self.streaks.entry(answer.user.id.clone()).or_insert(0);
             *streak = if answer.correct { *streak + 1 } else { 0 };
-            let points = rules.points(answer.correct, answer.elapsed, limit, *streak);
+            let hinted = self.hinted.contains(&answer.user.id);
+            let points =
+                rules.points_with_hint(answer.correct, answer.elapsed, limit, *streak, hinted);
             let seconds = answer.elapsed.as_secs_f64();
             let name = escape(&answer.user.display_name);
             lines.push(if answer.correct {
@@ -665,7 +756,8 @@ impl QuizRun {
                 } else {
                     String::new()
                 };
-                format!("✅ {name} — {seconds:.1} s, +{points}{streak_note}")
+                let hint_note = if hinted { " (hint)" } else { "" };
+                format!("✅ {name} — {seconds:.1} s, +{points}{streak_note}{hint_note}")
             } else {
                 let picked = answer
                     .choice
@@ -715,6 +807,8 @@ impl QuizRun {
         {
             tracing::error!(error = ?error, "could not record a quiz round");
             lines.push("(These points could not be saved; sorry.)".into());
+        } else {
+            self.record_items(round, &answers).await;
         }
         let answer_text = match question.answer_index {
             Some(i) => format!("{}) {}", choice_label(i), escape(&question.choices[i])),
@@ -722,6 +816,21 @@ impl QuizRun {
         };
         if lines.is_empty() {
             lines.push("Nobody answered.".into());
+        }
+        if !self.hinted.is_empty() {
+            let mut names: Vec<String> = self
+                .hinted
+                .iter()
+                .filter_map(|id| self.players.get(id).map(|u| escape(&u.display_name)))
+                .collect();
+            names.sort();
+            if names.len() < self.hinted.len() {
+                names.push(format!("{} other", self.hinted.len() - names.len()));
+            }
+            lines.push(format!("💡 Hint used by {}.", names.join(", ")));
+        }
+        if let Some((votes, players)) = self.skipped {
+            lines.push(format!("⏭ Skipped by vote ({votes} of {players})."));
         }
         let mut body = lines.join("\n");
         if let Some(explanation) = &question.question.explanation {
@@ -742,6 +851,47 @@ impl QuizRun {
             escape(&question.question.id)
         ));
         self.post(&message).await;
+    }
+
+    /// Records which item the round asked and what each joined player
+    /// gave (nothing, for those who did not answer), which also makes the
+    /// missed ones due for their `/review`. A failure here costs the item
+    /// record only; the points are already saved.
+    async fn record_items(&self, round: u32, answers: &[PlayerAnswer]) {
+        let question = &self.questions[(round - 1) as usize].question;
+        let item = AskedItem {
+            item_id: super::review::item_id(question, &self.bot.inner.pack),
+            question: question.clone(),
+        };
+        let mut ids: Vec<&String> = self.joined.iter().collect();
+        ids.sort();
+        let records: Vec<ItemAnswer> = ids
+            .into_iter()
+            .filter_map(|id| {
+                let given = answers.iter().find(|a| a.user.id == *id);
+                Some(ItemAnswer {
+                    user: self.players.get(id)?.clone(),
+                    correct: given.is_some_and(|a| a.correct),
+                    choice: given.map(|a| a.given.clone()),
+                })
+            })
+            .collect();
+        if let Err(error) = self
+            .bot
+            .inner
+            .store
+            .record_round_items(
+                self.session_id,
+                round,
+                &self.channel.scope,
+                &item,
+                &records,
+                self.bot.inner.clock.now(),
+            )
+            .await
+        {
+            tracing::error!(error = ?error, "could not record a round's item");
+        }
     }
 
     /// Keeps each player's missed questions for `/quiz review`; in the
@@ -831,9 +981,43 @@ impl QuizRun {
                 QuizInput::Stop { reply, .. } => {
                     let _ = reply.send(());
                 }
+                QuizInput::Hint { reply, .. } => {
+                    let _ = reply.send(Err("No quiz is running in this channel.".into()));
+                }
+                QuizInput::Skip { reply, .. } => {
+                    let _ = reply.send("No quiz is running in this channel.".into());
+                }
             }
         }
     }
+}
+
+/// The hint for a question: two wrong choices removed (one when there are
+/// three), or the first letter of a typed answer and its length.
+fn hint_text(question: &PlayedQuestion, seed: u64) -> String {
+    if question.choices.len() >= 3
+        && let Some(right) = question.answer_index
+    {
+        let mut wrong: Vec<usize> = (0..question.choices.len())
+            .filter(|i| *i != right)
+            .collect();
+        fastrand::Rng::with_seed(seed).shuffle(&mut wrong);
+        let remove = if question.choices.len() >= 4 { 2 } else { 1 };
+        let mut removed: Vec<usize> = wrong.into_iter().take(remove).collect();
+        removed.sort_unstable();
+        let named: Vec<String> = removed
+            .iter()
+            .map(|i| format!("{}) {}", choice_label(*i), escape(&question.choices[*i])))
+            .collect();
+        return format!("Hint: it is not {}.", named.join(" and not "));
+    }
+    let answer = question.question.answer();
+    let first: String = answer.chars().take(1).collect();
+    format!(
+        "Hint: the answer starts with \"{}\" ({} characters).",
+        escape(&first),
+        answer.chars().count()
+    )
 }
 
 /// A player's review: each missed question, its answer, the document's
@@ -887,6 +1071,59 @@ impl Bot {
             ))
             .ephemeral()],
         }
+    }
+
+    /// The running quiz's input queue in the caller's channel.
+    async fn quiz_inputs(
+        &self,
+        origin: &super::Origin,
+    ) -> Result<mpsc::Sender<QuizInput>, super::BotError> {
+        let quizzes = self.inner.quizzes.lock().await;
+        quizzes
+            .get(&origin.channel)
+            .map(|running| running.inputs.clone())
+            .ok_or_else(|| super::BotError::User("No quiz is running in this channel.".into()))
+    }
+
+    /// `/hint`: a hint for the caller, from halfway through a round.
+    pub(crate) async fn quiz_hint(
+        &self,
+        origin: &super::Origin,
+    ) -> Result<Vec<Message>, super::BotError> {
+        let inputs = self.quiz_inputs(origin).await?;
+        let (reply, hint) = oneshot::channel();
+        let gone = || super::BotError::User("No quiz is running in this channel.".into());
+        inputs
+            .send(QuizInput::Hint {
+                user: origin.user.clone(),
+                reply,
+            })
+            .await
+            .map_err(|_| gone())?;
+        match hint.await.map_err(|_| gone())? {
+            Ok(text) => Ok(vec![Message::text(text).ephemeral()]),
+            Err(refusal) => Err(super::BotError::User(refusal)),
+        }
+    }
+
+    /// `/skip`: the caller's vote to skip the round.
+    pub(crate) async fn quiz_skip(
+        &self,
+        origin: &super::Origin,
+    ) -> Result<Vec<Message>, super::BotError> {
+        let inputs = self.quiz_inputs(origin).await?;
+        let (reply, said) = oneshot::channel();
+        let gone = || super::BotError::User("No quiz is running in this channel.".into());
+        inputs
+            .send(QuizInput::Skip {
+                user: origin.user.clone(),
+                reply,
+            })
+            .await
+            .map_err(|_| gone())?;
+        Ok(vec![
+            Message::text(said.await.map_err(|_| gone())?).ephemeral(),
+        ])
     }
 
     /// The prompt of a question by id, from the banks or the generator.

@@ -13,6 +13,9 @@ pub enum Visibility {
     Public,
     /// Only the person who asked (where the platform supports it).
     Ephemeral,
+    /// Only the person who asked, even where the platform has no
+    /// ephemeral replies: a direct-message room on Matrix.
+    Private,
 }
 
 /// A quoted passage of the document.
@@ -67,6 +70,13 @@ impl Message {
 
     pub fn ephemeral(mut self) -> Self {
         self.visibility = Visibility::Ephemeral;
+        self
+    }
+
+    /// Shown only to the asker, in a direct conversation where the
+    /// platform has no ephemeral replies.
+    pub fn private(mut self) -> Self {
+        self.visibility = Visibility::Private;
         self
     }
 

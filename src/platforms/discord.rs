@@ -336,7 +336,7 @@ fn reply(message: &Message) -> poise::CreateReply {
     poise::CreateReply::default()
         .embed(embed(message))
         .components(buttons(message))
-        .ephemeral(message.visibility == Visibility::Ephemeral)
+        .ephemeral(message.visibility != Visibility::Public)
         .allowed_mentions(CreateAllowedMentions::new())
 }
 
@@ -622,21 +622,41 @@ async fn on_button(
         channel: channel_ref(component.guild_id, component.channel_id, &component.user),
         is_admin: false,
     };
-    let text = state
+    let actions = state
         .bot
         .on_choice(&origin, &component.data.custom_id)
-        .await
-        .into_iter()
-        .find_map(|action| match action {
-            Action::Note(text) | Action::Ack(text) => Some(text),
-            Action::Reply(message) => Some(message.body),
-            Action::React(_) => None,
+        .await;
+    // A review answer replies with messages (the verdict and the next
+    // question, with its buttons): one private response with their embeds.
+    let replies: Vec<&Message> = actions
+        .iter()
+        .filter_map(|action| match action {
+            Action::Reply(message) => Some(message),
+            _ => None,
         })
-        .unwrap_or_else(|| "Done.".into());
-    let response = CreateInteractionResponseMessage::new()
-        .content(text)
-        .ephemeral(true)
-        .allowed_mentions(CreateAllowedMentions::new());
+        .collect();
+    let response = if replies.is_empty() {
+        let text = actions
+            .into_iter()
+            .find_map(|action| match action {
+                Action::Note(text) | Action::Ack(text) => Some(text),
+                Action::Reply(_) | Action::React(_) => None,
+            })
+            .unwrap_or_else(|| "Done.".into());
+        CreateInteractionResponseMessage::new().content(text)
+    } else {
+        let components = replies
+            .iter()
+            .rev()
+            .find(|message| !message.choices.is_empty())
+            .map(|message| buttons(message))
+            .unwrap_or_default();
+        CreateInteractionResponseMessage::new()
+            .embeds(replies.iter().map(|message| embed(message)).collect())
+            .components(components)
+    }
+    .ephemeral(true)
+    .allowed_mentions(CreateAllowedMentions::new());
     component
         .create_response(&ctx.http, CreateInteractionResponse::Message(response))
         .await?;

@@ -30,7 +30,7 @@ use matrix_sdk::{Client, LoopCtrl, RoomState};
 use tokio::sync::watch;
 
 use crate::bot::reply::spans;
-use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError};
+use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError, Visibility};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -488,6 +488,9 @@ async fn on_message(
     let origin = origin(&room, &event.sender, &handler.settings, is_command).await;
     for action in handler.bot.on_text(&origin, body, false).await {
         match action {
+            Action::Reply(reply) if reply.visibility == Visibility::Private => {
+                send_privately(&client, &room, &event, &origin, &handler.bot, &reply).await;
+            }
             Action::Reply(reply) => {
                 let content =
                     content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
@@ -506,6 +509,60 @@ async fn on_message(
             }
             // A room has no private replies; the command's effect shows.
             Action::Note(_) | Action::Ack(_) => {}
+        }
+    }
+}
+
+/// The direct-message room with `user`: this room when it is one, else
+/// the bot's existing one with them, else a new one (encrypted, the user
+/// invited).
+async fn direct_room(client: &Client, room: &Room, user: &UserId) -> Result<Room, Error> {
+    if room.is_direct().await.unwrap_or(false) && room.joined_members_count() <= 2 {
+        return Ok(room.clone());
+    }
+    if let Some(direct) = client.get_dm_room(user) {
+        return Ok(direct);
+    }
+    Ok(client.create_dm(user).await?)
+}
+
+/// A private reply (a review): sent in the direct-message room with the
+/// asker, and typed answers are read there from then on. The room where
+/// it was asked is told where to look.
+async fn send_privately(
+    client: &Client,
+    room: &Room,
+    event: &OriginalSyncRoomMessageEvent,
+    origin: &Origin,
+    bot: &Bot,
+    reply: &Message,
+) {
+    let direct = match direct_room(client, room, &event.sender).await {
+        Ok(direct) => direct,
+        Err(error) => {
+            tracing::warn!(error = %error, "could not open a direct-message room");
+            let sorry = Message::text(
+                "I could not open a direct message with you, so I cannot show your review here.",
+            );
+            let content = content(&sorry).make_reply_to(event, ForwardThread::Yes, AddMentions::No);
+            if let Err(error) = room.send(content).await {
+                tracing::warn!(error = %error, "could not send a reply");
+            }
+            return;
+        }
+    };
+    let id = direct.room_id().to_string();
+    let channel = ChannelRef::new(ScopeRef::new(Platform::Matrix, id.clone()), id);
+    bot.review_delivered_in(&origin.user, &channel).await;
+    if let Err(error) = direct.send(content(reply)).await {
+        tracing::warn!(error = %error, "could not send a private reply");
+        return;
+    }
+    if direct.room_id() != room.room_id() {
+        let note = Message::text("I sent you that privately, in a direct message.");
+        let content = content(&note).make_reply_to(event, ForwardThread::Yes, AddMentions::No);
+        if let Err(error) = room.send(content).await {
+            tracing::warn!(error = %error, "could not send a reply");
         }
     }
 }

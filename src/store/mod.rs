@@ -3,10 +3,12 @@
 //! by concern: [`identity`] (users and scopes), [`quiz`] (sessions and
 //! revealed rounds), [`scores`] (standings and leaderboards), [`daily`]
 //! (daily-post subscriptions and claims), [`banks`] (imported questions)
-//! and [`flags`] (flagged and retired questions).
+//! [`flags`] (flagged and retired questions), [`items`] (which question
+//! each answer was to), [`review`] (personal review cards) and [`seasons`].
 //!
 //! **The seam.** Each concern is a trait ([`QuizStore`], [`ScoreStore`],
-//! [`DailyStore`], [`BankStore`], [`FlagStore`]); a [`Backend`] is all of
+//! [`DailyStore`], [`BankStore`], [`FlagStore`], [`ItemStore`],
+//! [`ReviewStore`], [`SeasonStore`]); a [`Backend`] is all of
 //! them, and [`Store`] is a cheap handle over any backend that derefs to it.
 //! The bot only ever holds a `Store`, so a second engine (PostgreSQL) is one
 //! more `Backend` implementation plus a way to open it; nothing above this
@@ -38,8 +40,11 @@ mod banks;
 mod daily;
 mod flags;
 mod identity;
+mod items;
 mod quiz;
+mod review;
 mod scores;
+mod seasons;
 mod write;
 
 pub use banks::BankStore;
@@ -47,8 +52,11 @@ pub use daily::{
     DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily, UnsentDaily,
 };
 pub use flags::{FlagStore, FlaggedQuestion};
+pub use items::{AskedItem, ItemAnswer, ItemStore};
 pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
+pub use review::{DueItem, ReviewCard, ReviewStatus, ReviewStore};
 pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
+pub use seasons::{Season, SeasonStore};
 
 /// Storage failures. Users see a short apology; the chain is logged.
 #[derive(Debug, thiserror::Error)]
@@ -124,7 +132,17 @@ fn platform(table: &'static str, id: impl ToString, name: &str) -> Result<Platfo
 
 /// A storage engine: every concern's operations, plus closing.
 #[async_trait]
-pub trait Backend: QuizStore + ScoreStore + DailyStore + BankStore + FlagStore + Debug {
+pub trait Backend:
+    QuizStore
+    + ScoreStore
+    + DailyStore
+    + BankStore
+    + FlagStore
+    + ItemStore
+    + ReviewStore
+    + SeasonStore
+    + Debug
+{
     /// Waits for queued writes, then closes every connection. Call before
     /// the process exits.
     async fn close(&self);

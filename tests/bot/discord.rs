@@ -536,3 +536,90 @@ async fn finding_18_a_bad_discord_token_fails_at_start_up_with_the_cause() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn review_is_ephemeral_and_its_buttons_answer_privately_without_scoring() {
+    let app = start().await;
+    let options = json!([{"name": "start", "type": 1, "options": []}]);
+    let (token, interaction) = app.fake.command("review", options, student(7, "sam"), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert_eq!(reply["data"]["flags"], 64, "review is ephemeral: {reply:#}");
+    let title = reply["data"]["embeds"][0]["title"].as_str().unwrap();
+    assert!(title.starts_with("Review question 1 of "), "{reply:#}");
+    let button = reply["data"]["components"][0]["components"][0]["custom_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(button.starts_with("review:"), "{button}");
+
+    let message = json!({
+        "id": "1", "channel_id": CHANNEL_ID.to_string(),
+        "author": {"id": "1001", "username": "lectern", "discriminator": "0", "avatar": null, "bot": true},
+        "content": "", "timestamp": "2026-11-25T12:00:00+00:00", "edited_timestamp": null, "tts": false,
+        "mention_everyone": false, "mentions": [], "mention_roles": [], "attachments": [], "embeds": [],
+        "pinned": false, "type": 0
+    });
+    let (token, click) = app.fake.button(&button, student(7, "sam"), message);
+    app.fake.dispatch("INTERACTION_CREATE", click);
+    let answer = callback(&app, &token).await;
+    assert_eq!(answer["data"]["flags"], 64, "{answer:#}");
+    let embeds = answer["data"]["embeds"].as_array().unwrap();
+    assert_eq!(
+        embeds.len(),
+        2,
+        "the verdict and the next question: {answer:#}"
+    );
+    let verdict = embeds[0]["description"].as_str().unwrap();
+    assert!(
+        verdict.contains("Right.") || verdict.contains("The answer is"),
+        "{verdict}"
+    );
+    assert!(
+        embeds[1]["title"]
+            .as_str()
+            .unwrap()
+            .starts_with("Review question 2 of "),
+        "{answer:#}"
+    );
+    assert!(channel_posts(&app).is_empty(), "nothing in the channel");
+    let scope = ScopeRef::new(Platform::Discord, GUILD_ID.to_string());
+    assert!(
+        app.store
+            .leaderboard(&scope, None, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "review answers are never scored"
+    );
+    let _ = app.stop.send(true);
+}
+
+#[tokio::test]
+async fn only_admins_start_a_season_and_it_is_announced_in_the_channel() {
+    let app = start().await;
+    let options = json!([{"name": "new", "type": 1, "options": []}]);
+    let (token, interaction) = app
+        .fake
+        .command("season", options.clone(), student(7, "sam"), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert!(
+        description(&reply).contains("Only an admin or teacher can start a new season."),
+        "{reply:#}"
+    );
+    assert_eq!(reply["data"]["flags"], 64, "{reply:#}");
+
+    let (token, interaction) = app.fake.command("season", options, teacher(), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert_eq!(
+        reply["data"]["embeds"][0]["title"], "Season 1 starts now",
+        "{reply:#}"
+    );
+    assert_ne!(
+        reply["data"]["flags"], 64,
+        "announced to everyone: {reply:#}"
+    );
+    let _ = app.stop.send(true);
+}

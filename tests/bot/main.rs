@@ -18,5 +18,6 @@ mod fake_discord;
 mod matrix;
 mod quality;
 mod quiz;
+mod review;
 mod scores;
 mod synapse;

@@ -697,3 +697,75 @@ async fn read_until(
         }
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn review_goes_to_a_direct_message_room_and_is_answered_there() {
+    let synapse = Synapse::get();
+    let account = bot_account(synapse);
+    let bot = start_bot(synapse, &account, clock()).await;
+    let mut alice = Person::new(synapse, "alice").await;
+    let room = alice.create_room(&[&bot.user_id], false).await;
+    alice.wait_for_member(&room, &bot.user_id).await;
+    alice.say(&room, "!review").await;
+    let note = alice.wait_for(&room, &bot.user_id, "privately").await;
+    assert!(
+        note.content["body"]
+            .as_str()
+            .unwrap()
+            .contains("in a direct message"),
+        "{:#}",
+        note.content
+    );
+
+    // The bot invites alice to a direct-message room; she accepts.
+    let direct = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(invited) = alice
+                .client
+                .invited_rooms()
+                .into_iter()
+                .find(|r| r.room_id() != room)
+            {
+                return invited.room_id().to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("an invitation to a direct-message room");
+    alice.join(&direct).await;
+    let question = alice
+        .wait_for(&direct, &bot.user_id, "Review question 1 of")
+        .await;
+    let body = question.content["body"].as_str().unwrap().to_string();
+    assert!(body.contains("never change the leaderboard"), "{body}");
+
+    // Answered by typing a letter in the direct-message room.
+    alice.say(&direct, "A").await;
+    let verdict = alice
+        .wait_for(&direct, &bot.user_id, "You will see it again")
+        .await;
+    let text = verdict.content["body"].as_str().unwrap();
+    assert!(
+        text.contains("Right.") || text.contains("The answer is"),
+        "{text}"
+    );
+    alice
+        .wait_for(&direct, &bot.user_id, "Review question 2 of")
+        .await;
+    let scope = ScopeRef::new(Platform::Matrix, room.to_string());
+    let status = bot
+        .store
+        .review_status(
+            &scope,
+            &lectern::identity::UserRef::new(Platform::Matrix, alice.user_id.to_string(), "alice"),
+            utc("2026-11-25T08:00:00Z"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        status.cards, 1,
+        "the answer updated alice's card for the room's scope"
+    );
+    bot.stop().await;
+}

@@ -316,3 +316,75 @@ async fn the_same_seed_gives_the_same_quiz() {
     let third = TestApp::spawn().await;
     assert_ne!(third.send("/quiz 3 20 generated seed=12").await, a);
 }
+
+#[tokio::test]
+async fn a_hint_opens_halfway_removes_two_wrong_choices_and_halves_the_speed_bonus() {
+    let app = TestApp::spawn().await;
+    let question = app.send("/quiz 2 20 bank").await;
+    let early = app.send("/hint").await;
+    assert!(
+        early.contains("Hints open halfway through the round: in 10 s."),
+        "{early}"
+    );
+    app.clock.advance(Duration::from_secs(10));
+    let hint = app.send("/hint").await;
+    assert!(hint.contains("Hint: it is not "), "{hint}");
+    assert!(hint.contains("halves your speed bonus"), "{hint}");
+    let right = app.right_letter(&question);
+    assert!(
+        !hint.contains(&format!("{right})")),
+        "the right choice stays: {hint}"
+    );
+    assert_eq!(
+        hint.matches(") ").count(),
+        2,
+        "two wrong choices out: {hint}"
+    );
+    // Right at 10 s: 100 + half of the 25-point speed bonus.
+    let output = app.send(&right).await;
+    assert!(output.contains("✅ you — 10.0 s, +112 (hint)"), "{output}");
+    assert!(output.contains("💡 Hint used by you."), "{output}");
+    // The next round without a hint pays the whole bonus.
+    let output = app.send(&app.right_letter(&output)).await;
+    assert!(output.contains("+160, streak 2"), "{output}");
+    assert!(!output.contains("(hint)"), "{output}");
+}
+
+#[tokio::test]
+async fn a_skip_needs_a_majority_of_the_players_who_joined() {
+    let app = TestApp::spawn().await;
+    let question = app.send("/quiz 3 20 bank").await;
+    // Round 1: three players join by answering.
+    let wrong = app.wrong_letter(&question);
+    app.send(&format!("/as alice {wrong}")).await;
+    app.send(&format!("/as bob {wrong}")).await;
+    let output = app.send(&app.right_letter(&question)).await;
+    assert!(output.contains("Question 2 of 3"), "{output}");
+
+    let outsider = app.send("/as zed /skip").await;
+    assert!(
+        outsider.contains("Only players in this quiz can vote to skip"),
+        "{outsider}"
+    );
+    let one = app.send("/as alice /skip").await;
+    assert!(
+        one.contains("Skip vote 1 of 3: 2 needed to skip this round."),
+        "{one}"
+    );
+    assert!(
+        !one.contains("Question 3 of 3"),
+        "one vote of three is no majority: {one}"
+    );
+    let again = app.send("/as alice /skip").await;
+    assert!(
+        again.contains("Skip vote 1 of 3"),
+        "a vote counts once: {again}"
+    );
+    let two = app.send("/as bob /skip").await;
+    assert!(two.contains("⏭ Skipped by vote (2 of 3)."), "{two}");
+    assert!(
+        two.contains("Skip vote 2 of 3: the round is skipped."),
+        "{two}"
+    );
+    assert!(two.contains("Question 3 of 3"), "{two}");
+}

@@ -180,3 +180,51 @@ async fn rounds_committed_together_from_many_channels_all_count() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_new_season_resets_the_season_leaderboard_and_keeps_all_time_totals() {
+    let app = TestApp::spawn().await;
+    let status = app.send("/season").await;
+    assert!(
+        status.contains("No season has been started here"),
+        "{status}"
+    );
+    let output = app.send("/quiz 1 20 bank").await;
+    app.send(&app.right_letter(&output)).await;
+    app.clock.advance(std::time::Duration::from_secs(60));
+
+    let announced = app.send("/season new").await;
+    assert!(announced.contains("Season 1 starts now"), "{announced}");
+    assert!(
+        announced.contains("all-time totals are kept"),
+        "{announced}"
+    );
+    assert!(announced.contains("1. you — 150 points"), "{announced}");
+    let board = app.send("/leaderboard").await;
+    assert!(board.contains("Leaderboard (season 1)"), "{board}");
+    assert!(board.contains("No points scored yet"), "{board}");
+
+    app.clock.advance(std::time::Duration::from_secs(60));
+    let output = app.send("/quiz 1 20 bank").await;
+    app.send(&format!("/as alice {}", app.right_letter(&output)))
+        .await;
+    app.send(&app.wrong_letter(&output)).await;
+    let board = app.send("/leaderboard").await;
+    assert!(
+        board.contains("1. alice — 150 points (1/1 right)"),
+        "{board}"
+    );
+    assert!(board.contains("2. you — 0 points (0/1 right)"), "{board}");
+    let all = app.send("/leaderboard all").await;
+    assert!(all.contains("Leaderboard (all time)"), "{all}");
+    assert!(all.contains("you — 150 points (1/2 right)"), "{all}");
+    assert!(app.send("/score").await.contains("150 points"));
+
+    let second = app.send("/season new").await;
+    assert!(second.contains("Season 2 starts now"), "{second}");
+    assert!(
+        second.contains("Season 1 ended:\n1. alice — 150 points"),
+        "{second}"
+    );
+    assert!(app.send("/season").await.contains("Season 2 started"));
+}

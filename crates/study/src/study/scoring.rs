@@ -32,12 +32,29 @@ impl ScoringRules {
     /// Points for one answer. `streak` counts right answers in a row
     /// including this one (1 for a first right answer).
     pub fn points(&self, correct: bool, elapsed: Duration, limit: Duration, streak: u32) -> u32 {
+        self.points_with_hint(correct, elapsed, limit, streak, false)
+    }
+
+    /// Points for one answer; a player who took a hint that round keeps
+    /// half their speed bonus (rounded down). The base and the streak bonus
+    /// are not touched.
+    pub fn points_with_hint(
+        &self,
+        correct: bool,
+        elapsed: Duration,
+        limit: Duration,
+        streak: u32,
+        hinted: bool,
+    ) -> u32 {
         if !correct {
             return 0;
         }
         let limit_ms = limit.as_millis().max(1) as f64;
         let left = 1.0 - (elapsed.as_millis() as f64 / limit_ms).clamp(0.0, 1.0);
-        let speed = (f64::from(self.max_speed_bonus) * left).round() as u32;
+        let mut speed = (f64::from(self.max_speed_bonus) * left).round() as u32;
+        if hinted {
+            speed /= 2;
+        }
         let streak_bonus = (self.streak_step * streak.saturating_sub(1)).min(self.max_streak_bonus);
         self.base + speed + streak_bonus
     }
@@ -64,6 +81,16 @@ mod tests {
         assert_eq!(rules.points(true, Duration::from_secs(10), LIMIT, 1), 125);
         assert_eq!(rules.points(true, LIMIT, LIMIT, 1), 100);
         assert_eq!(rules.points(true, LIMIT * 2, LIMIT, 1), 100);
+    }
+
+    #[test]
+    fn a_hint_halves_the_speed_bonus_only() {
+        let rules = ScoringRules::default();
+        let half = Duration::from_secs(10);
+        assert_eq!(rules.points_with_hint(true, half, LIMIT, 1, true), 112);
+        assert_eq!(rules.points_with_hint(true, half, LIMIT, 3, true), 132);
+        assert_eq!(rules.points_with_hint(true, half, LIMIT, 1, false), 125);
+        assert_eq!(rules.points_with_hint(false, half, LIMIT, 1, true), 0);
     }
 
     #[test]

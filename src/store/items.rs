@@ -1,0 +1,141 @@
+//! Item-level records: which question (by its stable item id) each revealed
+//! round asked, the choice each player gave, and the questions a scope has
+//! been asked, kept as asked so a review can ask them again and a report
+//! can name them. Missing a question in a quiz makes (or brings forward) a
+//! review card for the player, due at once.
+//!
+//! The round itself (answers, points, running totals) is committed first
+//! by [`QuizStore::record_round`](super::QuizStore::record_round); this
+//! adds the item columns to those rows in a second, small transaction.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::content::Question;
+use crate::identity::{ScopeRef, UserRef};
+
+use super::identity::upsert_users;
+use super::write::WriteTx;
+use super::{SqliteStore, StoreError, millis};
+
+/// A question as asked, under its stable item id.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AskedItem {
+    pub item_id: String,
+    pub question: Question,
+}
+
+impl AskedItem {
+    pub(super) fn json(&self) -> Result<String, StoreError> {
+        serde_json::to_string(&self.question).map_err(|error| StoreError::BadValue {
+            what: format!("question {:?}", self.item_id),
+            problem: error.to_string(),
+        })
+    }
+}
+
+/// One player's answer to an item in a quiz round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ItemAnswer {
+    pub user: UserRef,
+    pub correct: bool,
+    /// The choice's text, or what was typed; `None` when the player had
+    /// joined but did not answer.
+    pub choice: Option<String>,
+}
+
+/// Item-level records of quiz rounds.
+#[async_trait]
+pub trait ItemStore: Send + Sync {
+    /// Records which item a revealed round asked and each player's choice
+    /// (on the rows [`record_round`](super::QuizStore::record_round) wrote),
+    /// keeps the item as asked, and makes each player who missed it (wrong
+    /// or no answer) a review card due at `at`, or brings theirs forward.
+    async fn record_round_items(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        item: &AskedItem,
+        answers: &[ItemAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+}
+
+/// Keeps `item` in `quiz_items` (the first asking stays).
+pub(super) async fn keep_item(
+    tx: &mut sqlx::SqliteConnection,
+    scope_id: i64,
+    item: &AskedItem,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "INSERT INTO quiz_items (scope_id, item_id, prompt, answer, question_json, first_asked_at_ms)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (scope_id, item_id) DO NOTHING",
+    )
+    .bind(scope_id)
+    .bind(&item.item_id)
+    .bind(&item.question.prompt)
+    .bind(item.question.answer())
+    .bind(item.json()?)
+    .bind(millis(at))
+    .execute(&mut *tx)
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl ItemStore for SqliteStore {
+    async fn record_round_items(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        item: &AskedItem,
+        answers: &[ItemAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = WriteTx::begin(&self.writer).await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        keep_item(&mut tx, scope_id, item, at).await?;
+        let users: Vec<&UserRef> = answers.iter().map(|a| &a.user).collect();
+        let ids = upsert_users(&mut tx, &users).await?;
+        for answer in answers {
+            let Some(&user_id) = ids.get(&(answer.user.platform, answer.user.id.clone())) else {
+                continue;
+            };
+            sqlx::query(
+                "UPDATE quiz_answers SET item_id = $1, choice = $2
+                 WHERE session_id = $3 AND round = $4 AND user_id = $5",
+            )
+            .bind(&item.item_id)
+            .bind(answer.choice.as_deref())
+            .bind(session_id)
+            .bind(i64::from(round))
+            .bind(user_id)
+            .execute(&mut *tx)
+            .await?;
+            if answer.correct {
+                continue;
+            }
+            // A new card is due now; an existing one is due no later than now.
+            sqlx::query(
+                "INSERT INTO review_cards (scope_id, user_id, item_id, due_at_ms, stability,
+                     difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review_at_ms)
+                 VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, 0, $4)
+                 ON CONFLICT (scope_id, user_id, item_id) DO UPDATE SET
+                     due_at_ms = CASE WHEN review_cards.due_at_ms < excluded.due_at_ms
+                                      THEN review_cards.due_at_ms ELSE excluded.due_at_ms END",
+            )
+            .bind(scope_id)
+            .bind(user_id)
+            .bind(&item.item_id)
+            .bind(millis(at))
+            .execute(&mut *tx)
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}

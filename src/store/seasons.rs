@@ -1,0 +1,84 @@
+//! Seasons: numbered periods a scope's admins start. Only the start of
+//! each is kept; the season leaderboard is the answers since the current
+//! season's start (through the period leaderboard), and the all-time totals
+//! are never reset.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use crate::identity::{ScopeRef, UserRef};
+
+use super::write::WriteTx;
+use super::{SqliteStore, StoreError, instant, millis};
+
+/// A scope's season.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Season {
+    /// 1 for the first season started.
+    pub number: i64,
+    pub started_at: DateTime<Utc>,
+}
+
+/// Seasons per scope.
+#[async_trait]
+pub trait SeasonStore: Send + Sync {
+    /// Starts the scope's next season at `at` and returns it.
+    async fn start_season(
+        &self,
+        scope: &ScopeRef,
+        by: &UserRef,
+        at: DateTime<Utc>,
+    ) -> Result<Season, StoreError>;
+
+    /// The scope's current season, if one was ever started.
+    async fn current_season(&self, scope: &ScopeRef) -> Result<Option<Season>, StoreError>;
+}
+
+#[async_trait]
+impl SeasonStore for SqliteStore {
+    async fn start_season(
+        &self,
+        scope: &ScopeRef,
+        by: &UserRef,
+        at: DateTime<Utc>,
+    ) -> Result<Season, StoreError> {
+        let mut tx = WriteTx::begin(&self.writer).await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        let user_id = Self::user_id(&mut tx, by).await?;
+        let number: i64 = sqlx::query_scalar(
+            "INSERT INTO seasons (scope_id, number, started_at_ms, started_by)
+             SELECT $1, COALESCE(MAX(number), 0) + 1, $2, $3 FROM seasons WHERE scope_id = $1
+             RETURNING number",
+        )
+        .bind(scope_id)
+        .bind(millis(at))
+        .bind(user_id)
+        .fetch_one(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Season {
+            number,
+            started_at: at,
+        })
+    }
+
+    async fn current_season(&self, scope: &ScopeRef) -> Result<Option<Season>, StoreError> {
+        let row: Option<(i64, i64)> = sqlx::query_as(
+            "SELECT se.number, se.started_at_ms
+             FROM seasons se JOIN scopes s ON s.id = se.scope_id
+             WHERE s.platform = $1 AND s.platform_scope_id = $2
+             ORDER BY se.number DESC LIMIT 1",
+        )
+        .bind(scope.platform.as_str())
+        .bind(&scope.id)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(number, at)| {
+            Ok(Season {
+                number,
+                started_at: instant("seasons", number, at)?,
+            })
+        })
+        .transpose()
+    }
+}
