@@ -29,7 +29,7 @@ fn limit_file_size(bytes: Option<u64>) {
 }
 
 #[tokio::test]
-async fn writes_after_a_full_disk_are_committed_or_reported_never_lost() {
+async fn finding_1_writes_after_a_full_disk_are_committed_or_reported_never_lost() {
     // A write past the limit raises SIGXFSZ, which would end the process;
     // listening for it turns it into the plain write error a full disk gives.
     let _xfsz = signal(SignalKind::from_raw(25)).unwrap();

@@ -193,7 +193,7 @@ async fn two_platforms_share_one_scheduler_and_each_gets_its_post_once() {
 }
 
 #[tokio::test]
-async fn serving_one_platform_leaves_the_other_platforms_daily_posts_alone() {
+async fn finding_3_serving_one_platform_leaves_the_other_platforms_daily_posts_alone() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("app.db");
     subscribed(&db, utc("2026-11-25T08:00:00Z")).await;
@@ -218,8 +218,8 @@ async fn serving_one_platform_leaves_the_other_platforms_daily_posts_alone() {
 }
 
 #[tokio::test]
-async fn a_restart_closes_only_this_process_quizzes_on_its_platforms_and_tells_them_once_connected()
-{
+async fn finding_2_a_restart_closes_only_this_process_quizzes_on_its_platforms_and_tells_them_once_connected()
+ {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("app.db");
     let at = utc("2026-11-25T09:00:00Z");
