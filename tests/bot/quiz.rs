@@ -388,3 +388,58 @@ async fn a_skip_needs_a_majority_of_the_players_who_joined() {
     );
     assert!(two.contains("Question 3 of 3"), "{two}");
 }
+
+/// Finding 14 of the hardening issue: building a large document's question
+/// generator froze every channel. It runs off the async runtime and under
+/// no lock now. On a one-thread runtime, while one channel's quiz waits for
+/// its generator, another channel's commands are served: were the
+/// generation on the runtime thread (or under the quizzes lock), those
+/// commands would only run once the quiz had started.
+#[tokio::test(flavor = "current_thread")]
+async fn finding_14_building_a_quiz_blocks_no_other_channel() {
+    let mut pack = Pack::bundled().unwrap();
+    // The essay eighty times over: its generator takes a test build
+    // seconds, while a command takes milliseconds.
+    let text = pack.document.text().to_string();
+    pack.document = lectern::content::Document::parse(&vec![text; 80].join("\n\n"));
+    let app = std::sync::Arc::new(TestApp::spawn_with(pack).await);
+    let (waiting, other) = (
+        discord_origin("c2", "ben", false),
+        discord_origin("c1", "ann", false),
+    );
+    let start = {
+        let app = app.clone();
+        tokio::spawn(async move {
+            app.bot
+                .handle(
+                    &waiting,
+                    Command::QuizStart(QuizOptions {
+                        rounds: 2,
+                        seconds: 30,
+                        ..QuizOptions::default()
+                    }),
+                )
+                .await
+        })
+    };
+    // Serve the other channel until the quiz has started, counting.
+    let mut served = 0;
+    while !start.is_finished() {
+        tokio::task::yield_now().await;
+        assert!(!app.bot.quiz_running(&other.channel).await);
+        let board = app
+            .bot
+            .handle(&other, Command::Leaderboard(lectern::bot::Period::Week))
+            .await;
+        assert!(!board.is_empty());
+        served += 1;
+    }
+    // Built on the runtime thread, the generator would let through only
+    // the few commands that ran before it began.
+    assert!(
+        served >= 100,
+        "only {served} commands were served meanwhile"
+    );
+    start.await.unwrap();
+    assert!(app.out.take().contains("Question 1 of 2"));
+}
