@@ -28,7 +28,8 @@ use crate::store::Store;
 /// What an app is made of, besides its platforms.
 pub struct AppSettings {
     pub pack: Arc<Pack>,
-    /// The SQLite database file (created when missing).
+    /// The database: an SQLite file (created when missing), `sqlite://path`
+    /// or a `postgres://` URL (see [`crate::store::Database`]).
     pub database: PathBuf,
     pub clock: Arc<dyn Clock>,
     /// The bot core's settings; `instance` names this process's quizzes.
@@ -55,12 +56,10 @@ impl App {
         settings: AppSettings,
         adapters: Vec<Box<dyn Adapter>>,
     ) -> anyhow::Result<Self> {
-        let store = Store::open(&settings.database).await.with_context(|| {
-            format!(
-                "could not open the database {}",
-                settings.database.display()
-            )
-        })?;
+        let location = crate::store::Database::from(&settings.database);
+        let store = Store::open(&location)
+            .await
+            .with_context(|| format!("could not open the database {location}"))?;
         let mut routes = RoutedOutbox::new();
         let mut outboxes: Vec<(Platform, Arc<dyn Outbox>)> = Vec::new();
         for adapter in &adapters {
@@ -243,8 +242,8 @@ pub async fn configured_platforms(
     }
     if let Some(homeserver) = &config.matrix.homeserver {
         let data_dir = config.matrix.store.clone().unwrap_or_else(|| {
-            database
-                .parent()
+            crate::store::Database::from(database)
+                .folder()
                 .map_or_else(|| PathBuf::from("matrix"), |p| p.join("matrix"))
         });
         let settings = MatrixSettings {

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// SQLite database file. Default: `lectern.db` in the user's data folder.
+    /// The database: an SQLite file path (or `sqlite://path`), or a
+    /// PostgreSQL URL (`postgres://user@host/db`) for several processes on
+    /// one database. Default: `lectern.db` in the user's data folder.
     pub database: Option<PathBuf>,
     /// Content pack folder. Default: the pack bundled in the binary.
     pub pack: Option<PathBuf>,

@@ -31,8 +31,9 @@ struct PackArg {
 
 #[derive(Debug, Args)]
 struct DbArg {
-    /// SQLite database file (default: lectern.db in your data folder).
-    #[arg(long, value_name = "PATH")]
+    /// Database: an SQLite file, sqlite://PATH or postgres://URL
+    /// (default: lectern.db in your data folder).
+    #[arg(long, value_name = "PATH|URL")]
     db: Option<PathBuf>,
 }
 
