@@ -44,6 +44,7 @@ use crate::identity::Platform;
 use quiz::{GROUP_ROUNDS, RoundRecord, commit_rounds};
 
 mod banks;
+mod copy;
 mod daily;
 mod flags;
 mod identity;
@@ -52,6 +53,7 @@ mod scores;
 mod write;
 
 pub use banks::BankStore;
+pub use copy::{CopyError, CopyReport, copy_database, migrate_database};
 pub use daily::{
     DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily,
 };
