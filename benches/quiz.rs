@@ -7,7 +7,7 @@
 //! 500 per statement, 10 transactions), as the ceiling to compare with.
 //!
 //! `cargo bench --bench quiz` prints the four figures. PostgreSQL is the
-//! server at LECTERN_BENCH_POSTGRES_URL (or LECTERN_TEST_POSTGRES_URL); the
+//! server at POSTGRES_BENCH_URL (or POSTGRES_TEST_URL); the
 //! bench makes a database of its own there and drops it at the end.
 //! `scripts/with-postgres.sh cargo bench --bench quiz` starts a throw-away
 //! server for it.
@@ -41,13 +41,13 @@ fn main() {
         let raw = sqlite_raw_inserts(&dir.path().join("raw.db")).await;
         let mut table = vec![("SQLite (WAL, synchronous=NORMAL)".to_string(), answers, raw)];
 
-        let Some(server) = std::env::var("LECTERN_BENCH_POSTGRES_URL")
-            .or_else(|_| std::env::var("LECTERN_TEST_POSTGRES_URL"))
+        let Some(server) = std::env::var("POSTGRES_BENCH_URL")
+            .or_else(|_| std::env::var("POSTGRES_TEST_URL"))
             .ok()
         else {
             print_table(&table);
             eprintln!(
-                "PostgreSQL was not measured: set LECTERN_BENCH_POSTGRES_URL to a server where \
+                "PostgreSQL was not measured: set POSTGRES_BENCH_URL to a server where \
                  the user may create databases, or run `scripts/with-postgres.sh cargo bench --bench quiz`"
             );
             std::process::exit(1);

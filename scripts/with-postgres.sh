@@ -5,10 +5,11 @@
 #
 # The cluster lives in a temp folder, listens on loopback only (127.0.0.1, a
 # free port) and is stopped and removed when the command ends, however it
-# ends. The command sees its URL in LECTERN_TEST_POSTGRES_URL (the tests that
-# need PostgreSQL read it, and fail with instructions without it). The
+# ends. The command sees its URL in POSTGRES_TEST_URL (the tests that
+# need PostgreSQL read it, and fail with instructions without it; not a
+# LECTERN_ name, which `lectern` would read as configuration). The
 # server binaries come from Debian's `postgresql` package; with
-# LECTERN_INSTALL_POSTGRES=1 (CI sets it) they are installed when missing.
+# WITH_POSTGRES_INSTALL=1 (CI sets it) they are installed when missing.
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -28,7 +29,7 @@ find_bin() {
 }
 
 if ! bin=$(find_bin); then
-  if [ "${LECTERN_INSTALL_POSTGRES:-0}" = 1 ]; then
+  if [ "${WITH_POSTGRES_INSTALL:-0}" = 1 ]; then
     echo "== installing PostgreSQL (Debian's postgresql package)" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq
@@ -43,7 +44,7 @@ if ! bin=$(find_bin); then
   if ! bin=$(find_bin); then
     echo "PostgreSQL's server binaries (initdb, pg_ctl) were not found under /usr/lib/postgresql/*/bin." >&2
     echo "Install them (Debian/Ubuntu: sudo apt-get install postgresql), or run with" >&2
-    echo "LECTERN_INSTALL_POSTGRES=1 to have this script install them." >&2
+    echo "WITH_POSTGRES_INSTALL=1 to have this script install them." >&2
     exit 1
   fi
 fi
@@ -83,6 +84,6 @@ trap stop EXIT INT TERM
   exit 1
 }
 
-export LECTERN_TEST_POSTGRES_URL="postgres://lectern@127.0.0.1:$port/postgres"
-echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $LECTERN_TEST_POSTGRES_URL" >&2
+export POSTGRES_TEST_URL="postgres://lectern@127.0.0.1:$port/postgres"
+echo "== PostgreSQL $("$bin/postgres" --version | awk '{print $3}') at $POSTGRES_TEST_URL" >&2
 "$@"

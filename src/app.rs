@@ -207,11 +207,24 @@ pub async fn shutdown_signal() {
 }
 
 /// The bot settings a configuration asks for.
+/// The instance name when none is configured: "main", or for a process
+/// running a shard range "shards-FIRST-LAST", so processes sharing one
+/// database on different shards own their quizzes apart by default.
+fn default_instance(config: &Config) -> String {
+    match config.discord.shard_range() {
+        Ok(Some((range, _))) => format!("shards-{}-{}", range.start, range.end - 1),
+        _ => "main".into(),
+    }
+}
+
 pub fn bot_settings(config: &Config) -> BotSettings {
     BotSettings {
         matrix_prefix: config.matrix.prefix,
         pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
-        instance: config.instance.clone().unwrap_or_else(|| "main".into()),
+        instance: config
+            .instance
+            .clone()
+            .unwrap_or_else(|| default_instance(config)),
         ..BotSettings::default()
     }
 }
@@ -232,6 +245,7 @@ pub async fn configured_platforms(
             dev_guild: config.discord.dev_guild,
             teacher_role: config.discord.teacher_role,
             shards: config.discord.shard_count()?,
+            shard_range: config.discord.shard_range()?,
             read_messages: config.discord.read_messages,
         };
         let discord = Discord::connect(discord::http(token.expose()), settings)

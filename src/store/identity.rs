@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use sqlx::{PgConnection, Postgres, QueryBuilder, Sqlite, SqliteConnection};
+use sqlx::{PgConnection, QueryBuilder, Sqlite, SqliteConnection};
 
 use crate::identity::{Platform, ScopeRef, UserRef};
 
@@ -106,7 +106,12 @@ impl SqliteStore {
     }
 }
 
-/// [`upsert_users`] on PostgreSQL.
+/// [`upsert_users`] on PostgreSQL, in three statements that lock only what
+/// they change: new users are inserted (`ON CONFLICT DO NOTHING` takes no
+/// lock on an existing row), renamed users are updated, and the others'
+/// ids are read. A group commit names the same players round after round;
+/// rewriting (and locking) each of their rows every time would make
+/// concurrent committers queue behind each other.
 pub(super) async fn upsert_users_pg(
     tx: &mut PgConnection,
     users: &[&UserRef],
@@ -114,29 +119,45 @@ pub(super) async fn upsert_users_pg(
     let mut sorted = users.to_vec();
     sorted.sort_by(|a, b| (a.platform.as_str(), &a.id).cmp(&(b.platform.as_str(), &b.id)));
     sorted.dedup_by(|a, b| a.platform == b.platform && a.id == b.id);
+    let platforms: Vec<&str> = sorted.iter().map(|u| u.platform.as_str()).collect();
+    let keys: Vec<&str> = sorted.iter().map(|u| u.id.as_str()).collect();
+    let names: Vec<&str> = sorted.iter().map(|u| u.display_name.as_str()).collect();
     let mut ids = Ids::new();
-    for chunk in sorted.chunks(BATCH_ROWS) {
-        let mut insert = QueryBuilder::<Postgres>::new(
-            "INSERT INTO users (platform, platform_user_id, display_name) ",
-        );
-        insert.push_values(chunk, |mut row, user| {
-            row.push_bind(user.platform.as_str())
-                .push_bind(&user.id)
-                .push_bind(&user.display_name);
-        });
-        insert.push(
-            " ON CONFLICT (platform, platform_user_id) DO UPDATE SET display_name = excluded.display_name
-             RETURNING id, platform, platform_user_id AS key",
-        );
-        for row in insert.build_query_as::<IdRow>().fetch_all(&mut *tx).await? {
-            let (key, id) = row.entry("users")?;
-            ids.insert(key, id);
-        }
+    let inserted: Vec<IdRow> = sqlx::query_as(
+        "INSERT INTO users (platform, platform_user_id, display_name)
+         SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[])
+         ON CONFLICT (platform, platform_user_id) DO NOTHING
+         RETURNING id, platform, platform_user_id AS key",
+    )
+    .bind(&platforms)
+    .bind(&keys)
+    .bind(&names)
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in inserted {
+        let (key, id) = row.entry("users")?;
+        ids.insert(key, id);
     }
+    if ids.len() == sorted.len() {
+        return Ok(ids);
+    }
+    sqlx::query(
+        "UPDATE users SET display_name = v.name
+         FROM UNNEST($1::TEXT[], $2::TEXT[], $3::TEXT[]) AS v (platform, key, name)
+         WHERE users.platform = v.platform AND users.platform_user_id = v.key
+           AND users.display_name <> v.name",
+    )
+    .bind(&platforms)
+    .bind(&keys)
+    .bind(&names)
+    .execute(&mut *tx)
+    .await?;
+    existing_ids_pg(tx, "users", "platform_user_id", &platforms, &keys, &mut ids).await?;
     Ok(ids)
 }
 
-/// [`upsert_scopes`] on PostgreSQL.
+/// [`upsert_scopes`] on PostgreSQL: new scopes inserted, the others read
+/// (no lock on an existing scope's row).
 pub(super) async fn upsert_scopes_pg(
     tx: &mut PgConnection,
     scopes: &[&ScopeRef],
@@ -144,23 +165,61 @@ pub(super) async fn upsert_scopes_pg(
     let mut sorted = scopes.to_vec();
     sorted.sort_by(|a, b| (a.platform.as_str(), &a.id).cmp(&(b.platform.as_str(), &b.id)));
     sorted.dedup_by(|a, b| a.platform == b.platform && a.id == b.id);
+    let platforms: Vec<&str> = sorted.iter().map(|s| s.platform.as_str()).collect();
+    let keys: Vec<&str> = sorted.iter().map(|s| s.id.as_str()).collect();
     let mut ids = Ids::new();
-    for chunk in sorted.chunks(BATCH_ROWS) {
-        let mut insert =
-            QueryBuilder::<Postgres>::new("INSERT INTO scopes (platform, platform_scope_id) ");
-        insert.push_values(chunk, |mut row, scope| {
-            row.push_bind(scope.platform.as_str()).push_bind(&scope.id);
-        });
-        insert.push(
-            " ON CONFLICT (platform, platform_scope_id) DO UPDATE SET platform = excluded.platform
-             RETURNING id, platform, platform_scope_id AS key",
-        );
-        for row in insert.build_query_as::<IdRow>().fetch_all(&mut *tx).await? {
-            let (key, id) = row.entry("scopes")?;
-            ids.insert(key, id);
-        }
+    let inserted: Vec<IdRow> = sqlx::query_as(
+        "INSERT INTO scopes (platform, platform_scope_id)
+         SELECT * FROM UNNEST($1::TEXT[], $2::TEXT[])
+         ON CONFLICT (platform, platform_scope_id) DO NOTHING
+         RETURNING id, platform, platform_scope_id AS key",
+    )
+    .bind(&platforms)
+    .bind(&keys)
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in inserted {
+        let (key, id) = row.entry("scopes")?;
+        ids.insert(key, id);
+    }
+    if ids.len() < sorted.len() {
+        existing_ids_pg(
+            tx,
+            "scopes",
+            "platform_scope_id",
+            &platforms,
+            &keys,
+            &mut ids,
+        )
+        .await?;
     }
     Ok(ids)
+}
+
+/// Reads the ids of rows the insert did not return. A new statement, so it
+/// sees a row another transaction committed while the insert waited on it.
+async fn existing_ids_pg(
+    tx: &mut PgConnection,
+    table: &'static str,
+    key_column: &str,
+    platforms: &[&str],
+    keys: &[&str],
+    ids: &mut Ids,
+) -> Result<(), StoreError> {
+    let rows: Vec<IdRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+        "SELECT t.id, t.platform, t.{key_column} AS key
+         FROM {table} t JOIN UNNEST($1::TEXT[], $2::TEXT[]) AS v (platform, key)
+           ON t.platform = v.platform AND t.{key_column} = v.key"
+    )))
+    .bind(platforms)
+    .bind(keys)
+    .fetch_all(&mut *tx)
+    .await?;
+    for row in rows {
+        let (key, id) = row.entry(table)?;
+        ids.insert(key, id);
+    }
+    Ok(())
 }
 
 impl PgStore {

@@ -445,15 +445,15 @@ pub(crate) mod tests {
     use super::*;
 
     /// What a PostgreSQL test needs, and how to get it.
-    pub(crate) const POSTGRES_MISSING: &str = "LECTERN_TEST_POSTGRES_URL is not set: these tests \
+    pub(crate) const POSTGRES_MISSING: &str = "POSTGRES_TEST_URL is not set: these tests \
         need a PostgreSQL server. Run them through scripts/with-postgres.sh (e.g. \
         `scripts/with-postgres.sh cargo test`), which starts a throw-away server and sets it, or \
-        set LECTERN_TEST_POSTGRES_URL=postgres://user@host:port/db to a server where that user \
+        set POSTGRES_TEST_URL=postgres://user@host:port/db to a server where that user \
         may create databases.";
 
     /// The test server's URL, or a panic saying how to get one.
     pub(crate) fn postgres_url() -> String {
-        std::env::var("LECTERN_TEST_POSTGRES_URL").unwrap_or_else(|_| panic!("{POSTGRES_MISSING}"))
+        std::env::var("POSTGRES_TEST_URL").unwrap_or_else(|_| panic!("{POSTGRES_MISSING}"))
     }
 
     /// A fresh PostgreSQL database for one test, dropped with this guard.
