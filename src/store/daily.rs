@@ -169,6 +169,34 @@ struct UnsentRow {
     nonce: String,
 }
 
+/// The posts and joins of an unsent-posts query, after its columns (the
+/// same on both engines), ending in a `WHERE` the caller continues.
+const UNSENT_FROM: &str = "p.local_date, p.event_key, p.nonce
+ FROM daily_posts p
+ JOIN daily_subscriptions d ON d.id = p.subscription_id
+ JOIN scopes s ON s.id = d.scope_id
+ WHERE p.status = 'claimed' AND p.nonce IS NOT NULL AND d.enabled = 1";
+
+impl TryFrom<UnsentRow> for UnsentDaily {
+    type Error = StoreError;
+
+    fn try_from(row: UnsentRow) -> Result<Self, StoreError> {
+        let local_date = row.local_date.parse().map_err(|_| {
+            StoreError::bad_row(
+                "daily_posts",
+                row.subscription.id,
+                format!("{} is not a date", row.local_date),
+            )
+        })?;
+        Ok(UnsentDaily {
+            subscription: DailySubscription::try_from(row.subscription)?,
+            local_date,
+            event_key: row.event_key,
+            nonce: row.nonce,
+        })
+    }
+}
+
 impl TryFrom<SubscriptionRow> for DailySubscription {
     type Error = StoreError;
 
@@ -484,15 +512,10 @@ impl DailyStore for SqliteStore {
         if platforms.is_empty() {
             return Ok(Vec::new());
         }
-        let mut query = QueryBuilder::<Sqlite>::new(
+        let mut query = QueryBuilder::<Sqlite>::new(format!(
             "SELECT d.id, d.channel_id, d.local_time, d.time_zone, d.enabled, d.next_fire_at_ms, d.cycle,
-                d.disabled_reason, s.platform, s.platform_scope_id,
-                p.local_date, p.event_key, p.nonce
-             FROM daily_posts p
-             JOIN daily_subscriptions d ON d.id = p.subscription_id
-             JOIN scopes s ON s.id = d.scope_id
-             WHERE p.status = 'claimed' AND p.nonce IS NOT NULL AND d.enabled = 1 AND p.claimed_by = ",
-        );
+                d.disabled_reason, s.platform, s.platform_scope_id, {UNSENT_FROM} AND p.claimed_by = "
+        ));
         query.push_bind(owner);
         query.push(" AND p.claimed_at_ms >= ");
         query.push_bind(millis(since));
@@ -503,23 +526,7 @@ impl DailyStore for SqliteStore {
         }
         query.push(") ORDER BY p.claimed_at_ms, d.id");
         let rows: Vec<UnsentRow> = query.build_query_as().fetch_all(&self.pool).await?;
-        rows.into_iter()
-            .map(|row| {
-                let local_date = row.local_date.parse().map_err(|_| {
-                    StoreError::bad_row(
-                        "daily_posts",
-                        row.subscription.id,
-                        format!("{} is not a date", row.local_date),
-                    )
-                })?;
-                Ok(UnsentDaily {
-                    subscription: DailySubscription::try_from(row.subscription)?,
-                    local_date,
-                    event_key: row.event_key,
-                    nonce: row.nonce,
-                })
-            })
-            .collect()
+        rows.into_iter().map(UnsentDaily::try_from).collect()
     }
 
     async fn daily_posts(&self, subscription_id: i64) -> Result<Vec<DailyPostRecord>, StoreError> {
@@ -652,10 +659,11 @@ impl DailyStore for PgStore {
         sorted.sort_by_key(|c| (c.subscription_id, c.local_date));
         let mut tx = self.pool.begin().await?;
         let won_ids: std::collections::HashSet<i64> = sqlx::query_scalar(
-            "INSERT INTO daily_posts (subscription_id, local_date, event_key, cycle, claimed_at_ms, status)
-             SELECT v.id, v.local_date, v.event_key, v.cycle, $5, 'claimed'
-             FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[])
-                  AS v (id, local_date, event_key, cycle)
+            "INSERT INTO daily_posts
+               (subscription_id, local_date, event_key, cycle, claimed_at_ms, status, nonce, claimed_by)
+             SELECT v.id, v.local_date, v.event_key, v.cycle, $5, 'claimed', v.nonce, v.claimed_by
+             FROM UNNEST($1::BIGINT[], $2::TEXT[], $3::TEXT[], $4::BIGINT[], $6::TEXT[], $7::TEXT[])
+                  AS v (id, local_date, event_key, cycle, nonce, claimed_by)
              ON CONFLICT (subscription_id, local_date) DO NOTHING RETURNING subscription_id",
         )
         .bind(sorted.iter().map(|c| c.subscription_id).collect::<Vec<i64>>())
@@ -663,6 +671,8 @@ impl DailyStore for PgStore {
         .bind(sorted.iter().map(|c| c.event_key.as_str()).collect::<Vec<&str>>())
         .bind(sorted.iter().map(|c| c.cycle).collect::<Vec<i64>>())
         .bind(millis(now))
+        .bind(sorted.iter().map(|c| c.nonce.as_str()).collect::<Vec<&str>>())
+        .bind(sorted.iter().map(|c| c.claimed_by.as_str()).collect::<Vec<&str>>())
         .fetch_all(&mut *tx)
         .await?
         .into_iter()
@@ -752,6 +762,30 @@ impl DailyStore for PgStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn unsent_daily_posts(
+        &self,
+        owner: &str,
+        platforms: &[Platform],
+        since: DateTime<Utc>,
+    ) -> Result<Vec<UnsentDaily>, StoreError> {
+        if platforms.is_empty() {
+            return Ok(Vec::new());
+        }
+        let names: Vec<&str> = platforms.iter().map(|p| p.as_str()).collect();
+        let rows: Vec<UnsentRow> = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+            "SELECT d.id, d.channel_id, d.local_time, d.time_zone, d.enabled <> 0 AS enabled,
+                d.next_fire_at_ms, d.cycle, d.disabled_reason, s.platform, s.platform_scope_id,
+                {UNSENT_FROM} AND p.claimed_by = $1 AND p.claimed_at_ms >= $2
+                AND s.platform = ANY($3) ORDER BY p.claimed_at_ms, d.id"
+        )))
+        .bind(owner)
+        .bind(millis(since))
+        .bind(&names)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(UnsentDaily::try_from).collect()
     }
 
     async fn daily_posts(&self, subscription_id: i64) -> Result<Vec<DailyPostRecord>, StoreError> {
@@ -848,24 +882,53 @@ mod tests {
         let due = other.due_daily_subscriptions(now, &[Platform::Discord]).await.unwrap();
         assert_eq!(due.len(), 3);
         let date = now.date_naive();
-        let claims: Vec<DailyClaim> = due
-            .iter()
-            .map(|d| DailyClaim {
-                subscription_id: d.subscription.id,
-                local_date: date,
-                event_key: format!("event-{}", d.subscription.id),
-                cycle: 1,
-                next_fire: next,
-            })
-            .collect();
+        let claims_by = |owner: &str| -> Vec<DailyClaim> {
+            due.iter()
+                .map(|d| DailyClaim {
+                    subscription_id: d.subscription.id,
+                    local_date: date,
+                    event_key: format!("event-{}", d.subscription.id),
+                    cycle: 1,
+                    next_fire: next,
+                    nonce: format!("{owner}-{}", d.subscription.id),
+                    claimed_by: owner.to_string(),
+                })
+                .collect()
+        };
+        let (claims, their_claims) = (claims_by("mine"), claims_by("theirs"));
         let (mine, theirs) = tokio::join!(
             store.claim_daily_posts(&claims, &[], now),
-            other.claim_daily_posts(&claims, &[], now)
+            other.claim_daily_posts(&their_claims, &[], now)
         );
         let (mine, theirs) = (mine.unwrap(), theirs.unwrap());
         for (a, b) in mine.iter().zip(&theirs) {
             assert!(a ^ b, "each post is won by exactly one process: {mine:?} {theirs:?}");
         }
+        // Each winner's claim is the one stored: its owner and its nonce.
+        let unsent_of = |owner: &'static str| {
+            let store = store.clone();
+            async move {
+            let mut ids: Vec<(i64, String)> = store
+                .unsent_daily_posts(owner, &[Platform::Discord], now)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|u| (u.subscription.id, u.nonce))
+                .collect();
+            ids.sort();
+            ids
+            }
+        };
+        let won = |wins: &[bool], owner: &str| -> Vec<(i64, String)> {
+            claims
+                .iter()
+                .zip(wins)
+                .filter(|(_, won)| **won)
+                .map(|(c, _)| (c.subscription_id, format!("{owner}-{}", c.subscription_id)))
+                .collect()
+        };
+        assert_eq!(unsent_of("mine").await, won(&mine, "mine"));
+        assert_eq!(unsent_of("theirs").await, won(&theirs, "theirs"));
         assert!(store.due_daily_subscriptions(now, &[Platform::Discord]).await.unwrap().is_empty());
         let moved = store.daily_subscription(&channels[0]).await.unwrap().unwrap();
         assert_eq!((moved.next_fire_at, moved.cycle), (next, 1));

@@ -14,9 +14,9 @@ use chrono::{DateTime, Utc};
 use crate::content::Question;
 use crate::identity::{ScopeRef, UserRef};
 
-use super::identity::upsert_users;
+use super::identity::{upsert_users, upsert_users_pg};
 use super::write::WriteTx;
-use super::{SqliteStore, StoreError, millis};
+use super::{PgStore, SqliteStore, StoreError, millis};
 
 /// A question as asked, under its stable item id.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -62,6 +62,13 @@ pub trait ItemStore: Send + Sync {
     ) -> Result<(), StoreError>;
 }
 
+/// Keeping an item as first asked (the same SQL on both engines; a later
+/// asking changes nothing).
+const KEEP_ITEM: &str = "INSERT INTO quiz_items
+   (scope_id, item_id, prompt, answer, question_json, first_asked_at_ms)
+ VALUES ($1, $2, $3, $4, $5, $6)
+ ON CONFLICT (scope_id, item_id) DO NOTHING";
+
 /// Keeps `item` in `quiz_items` (the first asking stays).
 pub(super) async fn keep_item(
     tx: &mut sqlx::SqliteConnection,
@@ -69,21 +76,50 @@ pub(super) async fn keep_item(
     item: &AskedItem,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
-    sqlx::query(
-        "INSERT INTO quiz_items (scope_id, item_id, prompt, answer, question_json, first_asked_at_ms)
-         VALUES ($1, $2, $3, $4, $5, $6)
-         ON CONFLICT (scope_id, item_id) DO NOTHING",
-    )
-    .bind(scope_id)
-    .bind(&item.item_id)
-    .bind(&item.question.prompt)
-    .bind(item.question.answer())
-    .bind(item.json()?)
-    .bind(millis(at))
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query(KEEP_ITEM)
+        .bind(scope_id)
+        .bind(&item.item_id)
+        .bind(&item.question.prompt)
+        .bind(item.question.answer())
+        .bind(item.json()?)
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await?;
     Ok(())
 }
+
+/// [`keep_item`] on PostgreSQL.
+pub(super) async fn keep_item_pg(
+    tx: &mut sqlx::PgConnection,
+    scope_id: i64,
+    item: &AskedItem,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    sqlx::query(KEEP_ITEM)
+        .bind(scope_id)
+        .bind(&item.item_id)
+        .bind(&item.question.prompt)
+        .bind(item.question.answer())
+        .bind(item.json()?)
+        .bind(millis(at))
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
+}
+
+/// Recording an answer's item and choice on the row the round wrote.
+const ANSWER_ITEM: &str = "UPDATE quiz_answers SET item_id = $1, choice = $2
+ WHERE session_id = $3 AND round = $4 AND user_id = $5";
+
+/// A missed item's card: a new card is due now; an existing one is due no
+/// later than now.
+const MISSED_CARD: &str =
+    "INSERT INTO review_cards (scope_id, user_id, item_id, due_at_ms, stability,
+     difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review_at_ms)
+ VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, 0, $4)
+ ON CONFLICT (scope_id, user_id, item_id) DO UPDATE SET
+     due_at_ms = CASE WHEN review_cards.due_at_ms < excluded.due_at_ms
+                      THEN review_cards.due_at_ms ELSE excluded.due_at_ms END";
 
 #[async_trait]
 impl ItemStore for SqliteStore {
@@ -105,35 +141,75 @@ impl ItemStore for SqliteStore {
             let Some(&user_id) = ids.get(&(answer.user.platform, answer.user.id.clone())) else {
                 continue;
             };
-            sqlx::query(
-                "UPDATE quiz_answers SET item_id = $1, choice = $2
-                 WHERE session_id = $3 AND round = $4 AND user_id = $5",
-            )
-            .bind(&item.item_id)
-            .bind(answer.choice.as_deref())
-            .bind(session_id)
-            .bind(i64::from(round))
-            .bind(user_id)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(ANSWER_ITEM)
+                .bind(&item.item_id)
+                .bind(answer.choice.as_deref())
+                .bind(session_id)
+                .bind(i64::from(round))
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
             if answer.correct {
                 continue;
             }
-            // A new card is due now; an existing one is due no later than now.
-            sqlx::query(
-                "INSERT INTO review_cards (scope_id, user_id, item_id, due_at_ms, stability,
-                     difficulty, elapsed_days, scheduled_days, reps, lapses, state, last_review_at_ms)
-                 VALUES ($1, $2, $3, $4, 0, 0, 0, 0, 0, 0, 0, $4)
-                 ON CONFLICT (scope_id, user_id, item_id) DO UPDATE SET
-                     due_at_ms = CASE WHEN review_cards.due_at_ms < excluded.due_at_ms
-                                      THEN review_cards.due_at_ms ELSE excluded.due_at_ms END",
-            )
-            .bind(scope_id)
-            .bind(user_id)
-            .bind(&item.item_id)
-            .bind(millis(at))
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query(MISSED_CARD)
+                .bind(scope_id)
+                .bind(user_id)
+                .bind(&item.item_id)
+                .bind(millis(at))
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+}
+
+#[async_trait]
+impl ItemStore for PgStore {
+    async fn record_round_items(
+        &self,
+        session_id: i64,
+        round: u32,
+        scope: &ScopeRef,
+        item: &AskedItem,
+        answers: &[ItemAnswer],
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        keep_item_pg(&mut tx, scope_id, item, at).await?;
+        let users: Vec<&UserRef> = answers.iter().map(|a| &a.user).collect();
+        let ids = upsert_users_pg(&mut tx, &users).await?;
+        // In user id order, one row per user: concurrent writers lock rows
+        // in one order, and no statement touches a row twice.
+        let mut rows: Vec<(i64, &ItemAnswer)> = answers
+            .iter()
+            .filter_map(|answer| {
+                ids.get(&(answer.user.platform, answer.user.id.clone()))
+                    .map(|&user_id| (user_id, answer))
+            })
+            .collect();
+        rows.sort_by_key(|(user_id, _)| *user_id);
+        rows.dedup_by_key(|(user_id, _)| *user_id);
+        for (user_id, answer) in &rows {
+            sqlx::query(ANSWER_ITEM)
+                .bind(&item.item_id)
+                .bind(answer.choice.as_deref())
+                .bind(session_id)
+                .bind(i64::from(round))
+                .bind(*user_id)
+                .execute(&mut *tx)
+                .await?;
+            if !answer.correct {
+                sqlx::query(MISSED_CARD)
+                    .bind(scope_id)
+                    .bind(*user_id)
+                    .bind(&item.item_id)
+                    .bind(millis(at))
+                    .execute(&mut *tx)
+                    .await?;
+            }
         }
         tx.commit().await?;
         Ok(())
