@@ -969,4 +969,76 @@ mod tests {
         other.close().await;
     }
     }
+
+    on_both_engines! {
+    /// A claim keeps its nonce and claiming instance; a process's unsent
+    /// posts are only its own claims still unsent, on its platforms, since
+    /// the time asked, of enabled subscriptions.
+    async fn unsent_posts_are_this_owners_claims_not_yet_sent(store, raw) {
+        let now: DateTime<Utc> = "2026-11-25T08:00:00Z".parse().unwrap();
+        let next: DateTime<Utc> = "2026-11-26T08:00:00Z".parse().unwrap();
+        let scope = ScopeRef::new(Platform::Discord, "g");
+        let mut channels: Vec<ChannelRef> =
+            (0..4).map(|i| ChannelRef::new(scope.clone(), format!("c{i}"))).collect();
+        channels.push(ChannelRef::new(ScopeRef::new(Platform::Matrix, "!r"), "!r"));
+        let mut ids = Vec::new();
+        for channel in &channels {
+            store.set_daily_subscription(channel, "08:00", "UTC", now, now).await.unwrap();
+            ids.push(store.daily_subscription(channel).await.unwrap().unwrap().id);
+        }
+        let date = now.date_naive();
+        let claim = |id: i64, owner: &str| DailyClaim {
+            subscription_id: id,
+            local_date: date,
+            event_key: format!("event-{id}"),
+            cycle: 1,
+            next_fire: next,
+            nonce: format!("nonce-{id}"),
+            claimed_by: owner.to_string(),
+        };
+        // c0: a's, unsent; c1: b's; c2: a's but sent; c3: a's, then turned
+        // off; the Matrix room: a's, unsent.
+        let claims = [
+            claim(ids[0], "a"),
+            claim(ids[1], "b"),
+            claim(ids[2], "a"),
+            claim(ids[3], "a"),
+            claim(ids[4], "a"),
+        ];
+        let won = store.claim_daily_posts(&claims, &[], now).await.unwrap();
+        assert_eq!(won, [true; 5]);
+        assert_eq!(
+            raw.count(&format!(
+                "SELECT COUNT(*) FROM daily_posts WHERE subscription_id = {} \
+                 AND nonce = 'nonce-{0}' AND claimed_by = 'b' AND status = 'claimed'",
+                ids[1]
+            ))
+            .await,
+            1
+        );
+        store.record_daily_attempts(&[(ids[2], date, DailyOutcome::Sent)], 3, now).await.unwrap();
+        store.disable_daily_by_id(ids[3], "gone", now).await.unwrap();
+
+        let unsent = store.unsent_daily_posts("a", &[Platform::Discord], now).await.unwrap();
+        assert_eq!(unsent.len(), 1, "{unsent:?}");
+        assert_eq!(unsent[0].subscription.channel, channels[0]);
+        assert_eq!(
+            (unsent[0].local_date, unsent[0].event_key.as_str(), unsent[0].nonce.as_str()),
+            (date, format!("event-{}", ids[0]).as_str(), format!("nonce-{}", ids[0]).as_str())
+        );
+        let both = store
+            .unsent_daily_posts("a", &[Platform::Discord, Platform::Matrix], now)
+            .await
+            .unwrap();
+        let mut channels_of_a: Vec<i64> = both.iter().map(|u| u.subscription.id).collect();
+        channels_of_a.sort();
+        assert_eq!(channels_of_a, [ids[0], ids[4]]);
+        let of_b = store.unsent_daily_posts("b", &[Platform::Discord], now).await.unwrap();
+        assert_eq!(of_b.iter().map(|u| u.nonce.as_str()).collect::<Vec<_>>(), [format!("nonce-{}", ids[1])]);
+        let later = now + chrono::Duration::minutes(1);
+        assert!(store.unsent_daily_posts("a", &[Platform::Discord], later).await.unwrap().is_empty());
+        assert!(store.unsent_daily_posts("a", &[], now).await.unwrap().is_empty());
+        assert!(store.unsent_daily_posts("c", &[Platform::Discord], now).await.unwrap().is_empty());
+    }
+    }
 }

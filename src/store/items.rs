@@ -215,3 +215,95 @@ impl ItemStore for PgStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::QuestionOrigin;
+    use crate::identity::{ChannelRef, Platform};
+    use crate::store::RoundAnswer;
+    use crate::store::tests::on_both_engines;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    fn asked(item_id: &str, prompt: &str) -> AskedItem {
+        AskedItem {
+            item_id: item_id.into(),
+            question: Question {
+                id: item_id.into(),
+                prompt: prompt.into(),
+                choices: vec!["Trotsky".into(), "Lenin".into()],
+                answer_index: Some(0),
+                answers: vec!["Trotsky".into()],
+                source_sentence: None,
+                kind: "person".into(),
+                origin: QuestionOrigin::Generated,
+                explanation: None,
+            },
+        }
+    }
+
+    on_both_engines! {
+    /// A revealed round's item and choices land on its answer rows, the
+    /// item is kept as first asked, and only the player who missed it gets
+    /// a card, due at once; missing it again never pushes the card later.
+    async fn a_missed_item_is_recorded_and_makes_a_card_due_at_once(store, raw) {
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let channel = ChannelRef::new(scope.clone(), "c");
+        let ann = UserRef::new(Platform::Discord, "1", "Ann");
+        let ben = UserRef::new(Platform::Discord, "2", "Ben");
+        let session = store.start_quiz_session(&channel, &ann, 2, "test", at(8)).await.unwrap();
+        let answer = |user: &UserRef, correct: bool| RoundAnswer {
+            user: user.clone(),
+            correct,
+            points: if correct { 10 } else { 0 },
+            response_ms: 1000,
+            streak: u32::from(correct),
+        };
+        let item = asked("item-1", "Who led the Red Army?");
+        for (round, hour) in [(1, 9), (2, 8)] {
+            store
+                .record_round(session, round, &scope, &[answer(&ann, true), answer(&ben, false)], at(hour))
+                .await
+                .unwrap();
+            let reworded = asked("item-1", &format!("Asked in round {round}"));
+            store
+                .record_round_items(
+                    session,
+                    round,
+                    &scope,
+                    if round == 1 { &item } else { &reworded },
+                    &[
+                        ItemAnswer { user: ann.clone(), correct: true, choice: Some("Trotsky".into()) },
+                        ItemAnswer { user: ben.clone(), correct: false, choice: Some("Lenin".into()) },
+                    ],
+                    at(hour),
+                )
+                .await
+                .unwrap();
+        }
+        assert_eq!(
+            raw.count("SELECT COUNT(*) FROM quiz_answers a JOIN users u ON u.id = a.user_id
+                       WHERE a.item_id = 'item-1' AND u.platform_user_id = '2' AND a.choice = 'Lenin'")
+                .await,
+            2
+        );
+        assert_eq!(
+            raw.count("SELECT COUNT(*) FROM quiz_items WHERE prompt = 'Who led the Red Army?'").await,
+            1,
+            "the item stays as first asked"
+        );
+        assert_eq!(store.review_card(&scope, &ann, "item-1").await.unwrap(), None);
+        let card = store.review_card(&scope, &ben, "item-1").await.unwrap().unwrap();
+        assert_eq!((card.due, card.reps, card.state), (at(8), 0, 0));
+        let due = store.due_reviews(&scope, &ben, at(8), 10).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!(due[0].question, item.question);
+        assert!(store.seen_items(&scope, &ann).await.unwrap().contains("item-1"));
+        assert_eq!(raw.count("SELECT COUNT(*) FROM review_cards").await, 1);
+    }
+    }
+}

@@ -513,3 +513,85 @@ impl ReviewStore for PgStore {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::content::QuestionOrigin;
+    use crate::identity::Platform;
+    use crate::store::tests::on_both_engines;
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    fn asked(item_id: &str) -> AskedItem {
+        AskedItem {
+            item_id: item_id.into(),
+            question: Question {
+                id: item_id.into(),
+                prompt: format!("Question {item_id}?"),
+                choices: Vec::new(),
+                answer_index: None,
+                answers: vec!["1917".into()],
+                source_sentence: Some(3),
+                kind: "number".into(),
+                origin: QuestionOrigin::Generated,
+                explanation: None,
+            },
+        }
+    }
+
+    fn card(due: DateTime<Utc>, reps: i64) -> ReviewCard {
+        ReviewCard {
+            due,
+            stability: 2.5 * reps as f64,
+            difficulty: 4.75,
+            elapsed_days: reps,
+            scheduled_days: reps + 1,
+            reps,
+            lapses: 0,
+            state: 2,
+            last_review: at(6),
+        }
+    }
+
+    on_both_engines! {
+    /// Review status counts the due cards and names the next one; a review
+    /// answer moves its card, is logged, and leaves the scores alone.
+    async fn a_review_moves_its_card_and_the_status_follows(store, raw) {
+        let scope = ScopeRef::new(Platform::Matrix, "!room");
+        let ann = UserRef::new(Platform::Matrix, "@ann:hs", "Ann");
+        let other = UserRef::new(Platform::Matrix, "@ben:hs", "Ben");
+        store.record_review(&scope, &ann, &asked("a"), &card(at(7), 1), true, at(6)).await.unwrap();
+        store.record_review(&scope, &ann, &asked("b"), &card(at(20), 1), true, at(6)).await.unwrap();
+        store.record_review(&scope, &ann, &asked("c"), &card(at(22), 1), false, at(6)).await.unwrap();
+        store.record_review(&scope, &other, &asked("d"), &card(at(7), 1), true, at(6)).await.unwrap();
+
+        let status = store.review_status(&scope, &ann, at(8)).await.unwrap();
+        assert_eq!(status, ReviewStatus { due: 1, cards: 3, next_due: Some(at(20)) });
+        let due = store.due_reviews(&scope, &ann, at(8), 10).await.unwrap();
+        assert_eq!(due.len(), 1);
+        assert_eq!((due[0].item_id.as_str(), &due[0].card), ("a", &card(at(7), 1)));
+        assert_eq!(due[0].question, asked("a").question);
+
+        store.record_review(&scope, &ann, &asked("a"), &card(at(23), 2), true, at(8)).await.unwrap();
+        let moved = store.review_card(&scope, &ann, "a").await.unwrap().unwrap();
+        assert_eq!(moved, card(at(23), 2));
+        assert_eq!((moved.stability, moved.difficulty), (5.0, 4.75));
+        let status = store.review_status(&scope, &ann, at(8)).await.unwrap();
+        assert_eq!(status, ReviewStatus { due: 0, cards: 3, next_due: Some(at(20)) });
+        assert!(store.due_reviews(&scope, &ann, at(8), 10).await.unwrap().is_empty());
+        let later = store.review_status(&scope, &ann, at(23)).await.unwrap();
+        assert_eq!(later, ReviewStatus { due: 3, cards: 3, next_due: None });
+
+        let seen = store.seen_items(&scope, &ann).await.unwrap();
+        assert_eq!(seen, ["a", "b", "c"].map(String::from).into_iter().collect());
+        assert_eq!(store.unseen_items(&scope, &ann, 10).await.unwrap(), vec![asked("d")]);
+        assert_eq!(raw.count("SELECT COUNT(*) FROM review_log").await, 5);
+        assert_eq!(raw.count("SELECT COUNT(*) FROM review_log WHERE correct = 0").await, 1);
+        assert_eq!(raw.count("SELECT COUNT(*) FROM scores").await, 0, "review never scores");
+    }
+    }
+}

@@ -133,3 +133,69 @@ impl SeasonStore for PgStore {
         row.map(season).transpose()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::{ChannelRef, Platform};
+    use crate::store::tests::on_both_engines;
+    use crate::store::{RoundAnswer, Store};
+
+    fn at(hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
+    on_both_engines! {
+    /// A new season empties the season leaderboard while the all-time
+    /// totals stay; two processes starting seasons at once get the next
+    /// two numbers, never the same one.
+    async fn a_season_resets_its_leaderboard_but_not_the_totals(store, raw, location) {
+        let scope = ScopeRef::new(Platform::Discord, "guild");
+        let channel = ChannelRef::new(scope.clone(), "c");
+        let ann = UserRef::new(Platform::Discord, "1", "Ann");
+        let ben = UserRef::new(Platform::Discord, "2", "Ben");
+        let answer = |user: &UserRef, points| RoundAnswer {
+            user: user.clone(),
+            correct: true,
+            points,
+            response_ms: 1000,
+            streak: 1,
+        };
+        assert_eq!(store.current_season(&scope).await.unwrap(), None);
+        let session = store.start_quiz_session(&channel, &ann, 2, "test", at(8)).await.unwrap();
+        store.record_round(session, 1, &scope, &[answer(&ann, 10)], at(8)).await.unwrap();
+
+        let first = store.start_season(&scope, &ann, at(9)).await.unwrap();
+        assert_eq!(first, Season { number: 1, started_at: at(9) });
+        assert_eq!(store.current_season(&scope).await.unwrap(), Some(first));
+        let season_board = store.leaderboard(&scope, Some(first.started_at), 10).await.unwrap();
+        assert!(season_board.is_empty(), "{season_board:?}");
+        store.record_round(session, 2, &scope, &[answer(&ben, 5)], at(10)).await.unwrap();
+        let season_board = store.leaderboard(&scope, Some(first.started_at), 10).await.unwrap();
+        assert_eq!(
+            season_board.iter().map(|r| (r.user_id.as_str(), r.points)).collect::<Vec<_>>(),
+            [("2", 5)]
+        );
+        let all_time = store.leaderboard(&scope, None, 10).await.unwrap();
+        assert_eq!(
+            all_time.iter().map(|r| (r.user_id.as_str(), r.points)).collect::<Vec<_>>(),
+            [("1", 10), ("2", 5)]
+        );
+
+        let other = Store::open(&location).await.unwrap();
+        let (a, b) = tokio::join!(
+            store.start_season(&scope, &ann, at(11)),
+            other.start_season(&scope, &ben, at(11))
+        );
+        let mut numbers = [a.unwrap().number, b.unwrap().number];
+        numbers.sort();
+        assert_eq!(numbers, [2, 3]);
+        assert_eq!(store.current_season(&scope).await.unwrap().map(|s| s.number), Some(3));
+        let elsewhere = ScopeRef::new(Platform::Discord, "other guild");
+        assert_eq!(store.start_season(&elsewhere, &ann, at(12)).await.unwrap().number, 1);
+        assert_eq!(raw.count("SELECT COUNT(*) FROM seasons").await, 4);
+        other.close().await;
+    }
+    }
+}
