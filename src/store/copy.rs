@@ -18,6 +18,7 @@ use super::{BATCH_ROWS, Database, PgStore, SqliteStore, StoreError};
 #[derive(Clone, Copy)]
 enum Kind {
     Int,
+    Real,
     Text,
 }
 
@@ -30,7 +31,7 @@ struct Table {
     serial: bool,
 }
 
-use Kind::{Int, Text};
+use Kind::{Int, Real, Text};
 
 /// Every table, parents before the tables that point at them.
 const TABLES: &[Table] = &[
@@ -79,6 +80,8 @@ const TABLES: &[Table] = &[
             ("correct", Int),
             ("points", Int),
             ("response_ms", Int),
+            ("item_id", Text),
+            ("choice", Text),
         ],
         key: "session_id, round, user_id",
         serial: false,
@@ -127,6 +130,8 @@ const TABLES: &[Table] = &[
             ("attempts", Int),
             ("last_error", Text),
             ("sent_at_ms", Int),
+            ("nonce", Text),
+            ("claimed_by", Text),
         ],
         key: "subscription_id, local_date",
         serial: false,
@@ -167,6 +172,63 @@ const TABLES: &[Table] = &[
         key: "scope_id, question_id",
         serial: false,
     },
+    Table {
+        name: "quiz_items",
+        columns: &[
+            ("scope_id", Int),
+            ("item_id", Text),
+            ("prompt", Text),
+            ("answer", Text),
+            ("question_json", Text),
+            ("first_asked_at_ms", Int),
+        ],
+        key: "scope_id, item_id",
+        serial: false,
+    },
+    Table {
+        name: "review_cards",
+        columns: &[
+            ("scope_id", Int),
+            ("user_id", Int),
+            ("item_id", Text),
+            ("due_at_ms", Int),
+            ("stability", Real),
+            ("difficulty", Real),
+            ("elapsed_days", Int),
+            ("scheduled_days", Int),
+            ("reps", Int),
+            ("lapses", Int),
+            ("state", Int),
+            ("last_review_at_ms", Int),
+        ],
+        key: "scope_id, user_id, item_id",
+        serial: false,
+    },
+    Table {
+        name: "review_log",
+        columns: &[
+            ("scope_id", Int),
+            ("user_id", Int),
+            ("item_id", Text),
+            ("reviewed_at_ms", Int),
+            ("correct", Int),
+            ("due_at_ms", Int),
+        ],
+        // No key of its own: every column, so pages never overlap.
+        key: "scope_id, user_id, reviewed_at_ms, item_id, correct, due_at_ms",
+        serial: false,
+    },
+    Table {
+        name: "seasons",
+        columns: &[
+            ("scope_id", Int),
+            ("number", Int),
+            ("started_at_ms", Int),
+            ("started_by", Int),
+        ],
+        key: "scope_id, number",
+        serial: false,
+    },
 ];
 
 /// Rows read from the source at a time.
@@ -176,6 +238,7 @@ const PAGE_ROWS: i64 = 5_000;
 #[derive(Debug, Clone, PartialEq)]
 enum Value {
     Int(Option<i64>),
+    Real(Option<f64>),
     Text(Option<String>),
 }
 
@@ -299,6 +362,7 @@ where
     R: Row,
     usize: sqlx::ColumnIndex<R>,
     Option<i64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+    Option<f64>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
     Option<String>: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
 {
     table
@@ -308,6 +372,7 @@ where
         .map(|(i, (_, kind))| {
             Ok(match kind {
                 Kind::Int => Value::Int(row.try_get(i)?),
+                Kind::Real => Value::Real(row.try_get(i)?),
                 Kind::Text => Value::Text(row.try_get(i)?),
             })
         })
@@ -459,6 +524,7 @@ fn insert_sqlite(table: &Table, rows: &[Vec<Value>]) -> QueryBuilder<Sqlite> {
         for value in values {
             match value {
                 Value::Int(v) => row.push_bind(*v),
+                Value::Real(v) => row.push_bind(*v),
                 Value::Text(v) => row.push_bind(v.clone()),
             };
         }
@@ -472,6 +538,7 @@ fn insert_postgres(table: &Table, rows: &[Vec<Value>]) -> QueryBuilder<Postgres>
         for value in values {
             match value {
                 Value::Int(v) => row.push_bind(*v),
+                Value::Real(v) => row.push_bind(*v),
                 Value::Text(v) => row.push_bind(v.clone()),
             };
         }
@@ -489,14 +556,16 @@ mod tests {
     use chrono::Utc;
 
     use super::*;
+    use crate::content::{Question, QuestionOrigin};
     use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
     use crate::store::tests::TempPostgres;
-    use crate::store::{RoundAnswer, Store};
+    use crate::store::{AskedItem, DailyClaim, ItemAnswer, ReviewCard, RoundAnswer, Store};
 
     /// SQLite → PostgreSQL → SQLite: the leaderboards (all time, since a
     /// moment, a quiz's results) read the same at every step, a copy into
     /// a database with data is refused unless replacing, and new rows in
-    /// the copy get new ids (the sequences were moved on).
+    /// the copy get new ids (the sequences were moved on). Items, review
+    /// cards, seasons and a daily claim's nonce come through too.
     #[tokio::test]
     async fn a_round_trip_through_postgres_keeps_the_leaderboards() {
         let dir = tempfile::tempdir().unwrap();
@@ -554,14 +623,108 @@ mod tests {
         };
         let expected = boards(store.clone()).await;
         assert_eq!(expected.0.len(), 7);
+        // What the learn features keep: an item missed in a round, a
+        // review card and its log, a season, a claimed daily post's nonce.
+        let item = AskedItem {
+            item_id: "item".into(),
+            question: Question {
+                id: "item".into(),
+                prompt: "When?".into(),
+                choices: Vec::new(),
+                answer_index: None,
+                answers: vec!["1917".into()],
+                source_sentence: None,
+                kind: "number".into(),
+                origin: QuestionOrigin::Generated,
+                explanation: None,
+            },
+        };
+        let missed = ItemAnswer {
+            user: players[1].clone(),
+            correct: false,
+            choice: Some("1918".into()),
+        };
+        store
+            .record_round_items(sessions[0], 1, &scope, &item, &[missed], now)
+            .await
+            .unwrap();
+        let card = ReviewCard {
+            due: now + chrono::Duration::days(2),
+            stability: 3.25,
+            difficulty: 5.5,
+            elapsed_days: 1,
+            scheduled_days: 2,
+            reps: 1,
+            lapses: 0,
+            state: 2,
+            last_review: now,
+        };
+        store
+            .record_review(&scope, &players[2], &item, &card, true, now)
+            .await
+            .unwrap();
+        let season = store.start_season(&scope, &players[0], now).await.unwrap();
+        let channel = ChannelRef::new(scope.clone(), "daily");
+        store
+            .set_daily_subscription(&channel, "08:00", "UTC", now, now)
+            .await
+            .unwrap();
+        let subscription = store.daily_subscription(&channel).await.unwrap().unwrap();
+        let claim = DailyClaim {
+            subscription_id: subscription.id,
+            local_date: now.date_naive(),
+            event_key: "event".into(),
+            cycle: 1,
+            next_fire: now + chrono::Duration::days(1),
+            nonce: "the-nonce".into(),
+            claimed_by: "main".into(),
+        };
+        store.claim_daily_posts(&[claim], &[], now).await.unwrap();
+        let learned = |store: Store| {
+            let (scope, players) = (scope.clone(), players.clone());
+            async move {
+                (
+                    store
+                        .review_card(&scope, &players[1], "item")
+                        .await
+                        .unwrap(),
+                    store
+                        .review_card(&scope, &players[2], "item")
+                        .await
+                        .unwrap(),
+                    store.current_season(&scope).await.unwrap(),
+                    store
+                        .unsent_daily_posts("main", &[Platform::Discord], now)
+                        .await
+                        .unwrap()
+                        .into_iter()
+                        .map(|u| u.nonce)
+                        .collect::<Vec<String>>(),
+                )
+            }
+        };
+        let kept = learned(store.clone()).await;
+        assert_eq!(kept.1, Some(card));
+        assert_eq!(kept.2, Some(season));
+        assert_eq!(kept.3, ["the-nonce"]);
         store.close().await;
 
         let report = copy_database(&sqlite, &postgres, false).await.unwrap();
         assert!(report.tables.contains(&("quiz_answers", 84)), "{report}");
         assert!(report.score_points > 0);
         assert_eq!(report.score_points, report.answer_points);
+        for rows in [
+            ("quiz_items", 1),
+            ("review_cards", 2),
+            ("review_log", 1),
+            ("seasons", 1),
+            ("daily_posts", 1),
+        ] {
+            assert!(report.tables.contains(&rows), "{report}");
+        }
         let copied = Store::open(&postgres).await.unwrap();
         assert_eq!(boards(copied.clone()).await, expected);
+        assert_eq!(learned(copied.clone()).await, kept);
         let next = copied
             .start_quiz_session(
                 &ChannelRef::new(scope.clone(), "new"),
@@ -589,6 +752,7 @@ mod tests {
         copy_database(&postgres, &back, false).await.unwrap();
         let round_trip = Store::open(&back).await.unwrap();
         assert_eq!(boards(round_trip.clone()).await, expected);
+        assert_eq!(learned(round_trip.clone()).await, kept);
         round_trip.close().await;
 
         assert!(matches!(
