@@ -7,6 +7,7 @@ COPY src ./src
 COPY crates ./crates
 COPY assets ./assets
 COPY migrations ./migrations
+COPY migrations-postgres ./migrations-postgres
 COPY content ./content
 COPY benches ./benches
 RUN cargo build --release --locked && strip target/release/lectern

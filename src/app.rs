@@ -28,7 +28,8 @@ use crate::store::Store;
 /// What an app is made of, besides its platforms.
 pub struct AppSettings {
     pub pack: Arc<Pack>,
-    /// The SQLite database file (created when missing).
+    /// The database: an SQLite file (created when missing), `sqlite://path`
+    /// or a `postgres://` URL (see [`crate::store::Database`]).
     pub database: PathBuf,
     pub clock: Arc<dyn Clock>,
     /// The bot core's settings; `instance` names this process's quizzes.
@@ -55,12 +56,10 @@ impl App {
         settings: AppSettings,
         adapters: Vec<Box<dyn Adapter>>,
     ) -> anyhow::Result<Self> {
-        let store = Store::open(&settings.database).await.with_context(|| {
-            format!(
-                "could not open the database {}",
-                settings.database.display()
-            )
-        })?;
+        let location = crate::store::Database::from(&settings.database);
+        let store = Store::open(&location)
+            .await
+            .with_context(|| format!("could not open the database {location}"))?;
         let mut routes = RoutedOutbox::new();
         let mut outboxes: Vec<(Platform, Arc<dyn Outbox>)> = Vec::new();
         for adapter in &adapters {
@@ -208,11 +207,24 @@ pub async fn shutdown_signal() {
 }
 
 /// The bot settings a configuration asks for.
+/// The instance name when none is configured: "main", or for a process
+/// running a shard range "shards-FIRST-LAST", so processes sharing one
+/// database on different shards own their quizzes apart by default.
+fn default_instance(config: &Config) -> String {
+    match config.discord.shard_range() {
+        Ok(Some((range, _))) => format!("shards-{}-{}", range.start, range.end - 1),
+        _ => "main".into(),
+    }
+}
+
 pub fn bot_settings(config: &Config) -> BotSettings {
     BotSettings {
         matrix_prefix: config.matrix.prefix,
         pause_between_rounds: std::time::Duration::from_secs(config.quiz.pause_seconds),
-        instance: config.instance.clone().unwrap_or_else(|| "main".into()),
+        instance: config
+            .instance
+            .clone()
+            .unwrap_or_else(|| default_instance(config)),
         ..BotSettings::default()
     }
 }
@@ -233,6 +245,7 @@ pub async fn configured_platforms(
             dev_guild: config.discord.dev_guild,
             teacher_role: config.discord.teacher_role,
             shards: config.discord.shard_count()?,
+            shard_range: config.discord.shard_range()?,
             read_messages: config.discord.read_messages,
         };
         let http = match config.discord.proxy_url()? {
@@ -247,8 +260,8 @@ pub async fn configured_platforms(
     }
     if let Some(homeserver) = &config.matrix.homeserver {
         let data_dir = config.matrix.store.clone().unwrap_or_else(|| {
-            database
-                .parent()
+            crate::store::Database::from(database)
+                .folder()
                 .map_or_else(|| PathBuf::from("matrix"), |p| p.join("matrix"))
         });
         let settings = MatrixSettings {

@@ -619,3 +619,27 @@ fn print_on_this_day(pack: Pack, date: Option<DateQuery>, json: bool) -> Result<
     }
     Ok(())
 }
+
+/// `lectern db migrate`: brings the database to this version's schema.
+pub fn db_migrate(location: &str) -> Result<ExitCode> {
+    let database = crate::store::Database::parse(location);
+    let applied = runtime()?
+        .block_on(crate::store::migrate_database(&database))
+        .with_context(|| format!("could not migrate the database {database}"))?;
+    println!("{database}: schema up to date ({applied} migrations applied)");
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `lectern db copy`: every table from one database into another, verified.
+pub fn db_copy(from: &str, to: &str, replace: bool) -> Result<ExitCode> {
+    let (from, to) = (
+        crate::store::Database::parse(from),
+        crate::store::Database::parse(to),
+    );
+    let report = runtime()?
+        .block_on(crate::store::copy_database(&from, &to, replace))
+        .with_context(|| format!("could not copy {from} to {to}"))?;
+    println!("copied {from} to {to}");
+    println!("{report}");
+    Ok(ExitCode::SUCCESS)
+}

@@ -12,7 +12,9 @@ use serde::{Deserialize, Serialize};
 #[derive(Debug, Clone, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct Config {
-    /// SQLite database file. Default: `lectern.db` in the user's data folder.
+    /// The database: an SQLite file path (or `sqlite://path`), or a
+    /// PostgreSQL URL (`postgres://user@host/db`) for several processes on
+    /// one database. Default: `lectern.db` in the user's data folder.
     pub database: Option<PathBuf>,
     /// Content pack folder. Default: the pack bundled in the binary.
     pub pack: Option<PathBuf>,
@@ -96,6 +98,11 @@ pub struct DiscordConfig {
     pub teacher_role: Option<u64>,
     /// "auto" (ask Discord) or a number of shards.
     pub shards: Option<String>,
+    /// The shards this process runs, e.g. "0-3" (inclusive), when several
+    /// processes share the bot's shards; needs `total_shards`.
+    pub shard_range: Option<String>,
+    /// Shards across every process, with `shard_range`.
+    pub total_shards: Option<u32>,
     /// Read channel messages for typed-mode quizzes (needs the MESSAGE_CONTENT
     /// privileged intent switched on in the developer portal).
     pub read_messages: bool,
@@ -158,6 +165,49 @@ impl DiscordConfig {
                 format!("discord.proxy must be an http:// or https:// URL, not {url:?}"),
             )))),
         }
+    }
+
+    /// `shard_range` and `total_shards`: the shards this process runs (a
+    /// range, end exclusive) out of how many, or `None` to run them all.
+    pub fn shard_range(&self) -> Result<Option<(std::ops::Range<u32>, u32)>, ConfigError> {
+        let invalid =
+            |message: String| ConfigError::Invalid(Box::new(figment::Error::from(message)));
+        let Some(text) = self.shard_range.as_deref().map(str::trim) else {
+            return match self.total_shards {
+                Some(_) => Err(invalid(
+                    "discord.total_shards is set without discord.shard_range (e.g. shard_range = \"0-3\")"
+                        .to_string(),
+                )),
+                None => Ok(None),
+            };
+        };
+        let bounds = text
+            .split_once('-')
+            .and_then(|(a, b)| Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?)))
+            .filter(|(first, last)| first <= last);
+        let Some((first, last)) = bounds else {
+            return Err(invalid(format!(
+                "discord.shard_range must be FIRST-LAST with FIRST <= LAST (e.g. \"0-3\"), not {text:?}"
+            )));
+        };
+        let Some(total) = self.total_shards.filter(|n| *n > 0) else {
+            return Err(invalid(
+                "discord.shard_range needs discord.total_shards: how many shards all processes run together"
+                    .to_string(),
+            ));
+        };
+        if last >= total {
+            return Err(invalid(format!(
+                "discord.shard_range {text:?} goes past discord.total_shards = {total} (shards are numbered 0 to {})",
+                total - 1
+            )));
+        }
+        if self.shard_count()?.is_some() {
+            return Err(invalid(
+                "set either discord.shards or discord.shard_range with discord.total_shards, not both".to_string(),
+            ));
+        }
+        Ok(Some((first..last + 1, total)))
     }
 
     /// `shards`: `None` for "auto".
@@ -236,6 +286,68 @@ impl Config {
 // figment's Jail returns its own (large) error type.
 #[allow(clippy::result_large_err)]
 mod tests {
+
+    #[test]
+    fn a_shard_range_is_checked_against_the_total() {
+        let discord =
+            |range: Option<&str>, total: Option<u32>, shards: Option<&str>| DiscordConfig {
+                shard_range: range.map(String::from),
+                total_shards: total,
+                shards: shards.map(String::from),
+                ..DiscordConfig::default()
+            };
+        assert_eq!(discord(None, None, None).shard_range().unwrap(), None);
+        assert_eq!(
+            discord(Some("0-3"), Some(8), Some("auto"))
+                .shard_range()
+                .unwrap(),
+            Some((0..4, 8))
+        );
+        assert_eq!(
+            discord(Some(" 4 - 7 "), Some(8), None)
+                .shard_range()
+                .unwrap(),
+            Some((4..8, 8))
+        );
+        for (range, total, shards, error) in [
+            (
+                Some("4-8"),
+                Some(8),
+                None,
+                "discord.shard_range \"4-8\" goes past discord.total_shards = 8 (shards are numbered 0 to 7)",
+            ),
+            (
+                Some("3-1"),
+                Some(8),
+                None,
+                "discord.shard_range must be FIRST-LAST with FIRST <= LAST (e.g. \"0-3\"), not \"3-1\"",
+            ),
+            (
+                Some("0-3"),
+                None,
+                None,
+                "discord.shard_range needs discord.total_shards: how many shards all processes run together",
+            ),
+            (
+                None,
+                Some(8),
+                None,
+                "discord.total_shards is set without discord.shard_range (e.g. shard_range = \"0-3\")",
+            ),
+            (
+                Some("0-3"),
+                Some(8),
+                Some("2"),
+                "set either discord.shards or discord.shard_range with discord.total_shards, not both",
+            ),
+        ] {
+            let message = discord(range, total, shards)
+                .shard_range()
+                .unwrap_err()
+                .to_string();
+            assert!(message.contains(error), "{message}");
+        }
+    }
     use super::*;
 
     #[test]

@@ -31,8 +31,9 @@ struct PackArg {
 
 #[derive(Debug, Args)]
 struct DbArg {
-    /// SQLite database file (default: lectern.db in your data folder).
-    #[arg(long, value_name = "PATH")]
+    /// Database: an SQLite file, sqlite://PATH or postgres://URL
+    /// (default: lectern.db in your data folder).
+    #[arg(long, value_name = "PATH|URL")]
     db: Option<PathBuf>,
 }
 
@@ -114,12 +115,44 @@ enum CliCommand {
         #[command(subcommand)]
         command: DiscordCommand,
     },
+    /// Database tools: apply migrations, copy a deployment to another
+    /// database (SQLite to PostgreSQL and back).
+    Db {
+        #[command(subcommand)]
+        command: DbCommand,
+    },
     /// Run the bot on the configured chat platforms.
     Serve {
         #[command(flatten)]
         pack: PackArg,
         #[command(flatten)]
         db: DbArg,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum DbCommand {
+    /// Apply this version's pending schema migrations (the bot also does
+    /// at start-up; run this first when several processes share a database).
+    Migrate {
+        /// sqlite://PATH, a file path or postgres://URL (default: the
+        /// configured database).
+        #[arg(long, value_name = "URL")]
+        database: Option<String>,
+    },
+    /// Copy every table into another database, verified by row counts and
+    /// point totals. Stop the bot first: the source must not change while
+    /// it is copied.
+    Copy {
+        /// The database to copy (sqlite://PATH, a path or postgres://URL).
+        #[arg(long, value_name = "URL")]
+        from: String,
+        /// The database to copy into; it must be empty unless --replace.
+        #[arg(long, value_name = "URL")]
+        to: String,
+        /// Delete the target's data first.
+        #[arg(long)]
+        replace: bool,
     },
 }
 
@@ -282,5 +315,17 @@ fn run(cli: Cli) -> Result<ExitCode> {
         CliCommand::Discord {
             command: DiscordCommand::InviteUrl { application_id },
         } => lectern::cli::discord_invite_url(&config, application_id),
+        CliCommand::Db {
+            command: DbCommand::Migrate { database },
+        } => {
+            let location = match database {
+                Some(url) => url,
+                None => config.database_path()?.display().to_string(),
+            };
+            lectern::cli::db_migrate(&location)
+        }
+        CliCommand::Db {
+            command: DbCommand::Copy { from, to, replace },
+        } => lectern::cli::db_copy(&from, &to, replace),
     }
 }

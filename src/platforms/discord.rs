@@ -38,6 +38,9 @@ pub struct DiscordSettings {
     pub teacher_role: Option<u64>,
     /// Shards: `None` asks Discord how many ("auto").
     pub shards: Option<u32>,
+    /// Run only these shards (end exclusive) of this many, when several
+    /// processes share the bot's shards (serenity's `start_shard_range`).
+    pub shard_range: Option<(std::ops::Range<u32>, u32)>,
     /// Whether typed-mode quizzes read channel messages (needs the
     /// privileged MESSAGE_CONTENT intent enabled in the developer portal).
     pub read_messages: bool,
@@ -869,9 +872,10 @@ async fn run(
         let _ = shutdown.wait_for(|stop| *stop).await;
         shards.shutdown_all().await;
     });
-    let result = match settings.shards {
-        Some(count) => client.start_shards(count).await,
-        None => client.start_autosharded().await,
+    let result = match (settings.shard_range.clone(), settings.shards) {
+        (Some((range, total)), _) => client.start_shard_range(range, total).await,
+        (None, Some(count)) => client.start_shards(count).await,
+        (None, None) => client.start_autosharded().await,
     };
     stopper.abort();
     result.map_err(Into::into)

@@ -10,7 +10,7 @@ use crate::content::Question;
 use crate::identity::ScopeRef;
 
 use super::write::WriteTx;
-use super::{BATCH_ROWS, SqliteStore, StoreError, millis};
+use super::{BATCH_ROWS, PgStore, SqliteStore, StoreError, millis};
 
 #[derive(sqlx::FromRow)]
 struct StoredQuestion {
@@ -44,18 +44,10 @@ impl BankStore for SqliteStore {
         questions: &[Question],
         now: DateTime<Utc>,
     ) -> Result<i64, StoreError> {
-        let encoded = questions
-            .iter()
-            .map(|question| {
-                serde_json::to_string(question).map_err(|error| StoreError::BadValue {
-                    what: format!("question {:?}", question.id),
-                    problem: error.to_string(),
-                })
-            })
-            .collect::<Result<Vec<String>, StoreError>>()?;
+        let encoded = encode(questions)?;
         let mut tx = WriteTx::begin(&self.writer).await?;
         let scope_id = Self::scope_id(&mut tx, scope).await?;
-        sqlx::query("DELETE FROM scope_questions WHERE scope_id = $1 AND bank = $2")
+        sqlx::query(DELETE_BANK)
             .bind(scope_id)
             .bind(bank)
             .execute(&mut *tx)
@@ -72,31 +64,100 @@ impl BankStore for SqliteStore {
             });
             insert.build().execute(&mut *tx).await?;
         }
-        let total: i64 =
-            sqlx::query_scalar("SELECT COUNT(*) FROM scope_questions WHERE scope_id = $1")
-                .bind(scope_id)
-                .fetch_one(&mut *tx)
-                .await?;
+        let total: i64 = sqlx::query_scalar(COUNT_QUESTIONS)
+            .bind(scope_id)
+            .fetch_one(&mut *tx)
+            .await?;
         tx.commit().await?;
         Ok(total)
     }
 
     async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<Question>, StoreError> {
-        let rows: Vec<StoredQuestion> = sqlx::query_as(
-            "SELECT q.id, q.question_json FROM scope_questions q JOIN scopes s ON s.id = q.scope_id
-             WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY q.id",
-        )
-        .bind(scope.platform.as_str())
-        .bind(&scope.id)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|row| {
-                serde_json::from_str(&row.question_json)
-                    .map_err(|error| StoreError::bad_row("scope_questions", row.id, error))
-            })
-            .collect()
+        let rows: Vec<StoredQuestion> = sqlx::query_as(SCOPE_QUESTIONS)
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .fetch_all(&self.pool)
+            .await?;
+        decode(rows)
     }
+}
+
+#[async_trait]
+impl BankStore for PgStore {
+    async fn add_scope_bank(
+        &self,
+        scope: &ScopeRef,
+        bank: &str,
+        questions: &[Question],
+        now: DateTime<Utc>,
+    ) -> Result<i64, StoreError> {
+        let encoded = encode(questions)?;
+        let mut tx = self.pool.begin().await?;
+        let scope_id = Self::scope_id(&mut tx, scope).await?;
+        sqlx::query(DELETE_BANK)
+            .bind(scope_id)
+            .bind(bank)
+            .execute(&mut *tx)
+            .await?;
+        // In order, so ids (and reading order) follow the bank's order.
+        sqlx::query(
+            "INSERT INTO scope_questions (scope_id, bank, question_json, added_at_ms)
+             SELECT $1, $2, q.json, $3 FROM UNNEST($4::TEXT[]) WITH ORDINALITY AS q (json, n)
+             ORDER BY q.n",
+        )
+        .bind(scope_id)
+        .bind(bank)
+        .bind(millis(now))
+        .bind(&encoded)
+        .execute(&mut *tx)
+        .await?;
+        let total: i64 = sqlx::query_scalar(COUNT_QUESTIONS)
+            .bind(scope_id)
+            .fetch_one(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(total)
+    }
+
+    async fn scope_questions(&self, scope: &ScopeRef) -> Result<Vec<Question>, StoreError> {
+        let rows: Vec<StoredQuestion> = sqlx::query_as(SCOPE_QUESTIONS)
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .fetch_all(&self.pool)
+            .await?;
+        decode(rows)
+    }
+}
+
+const DELETE_BANK: &str = "DELETE FROM scope_questions WHERE scope_id = $1 AND bank = $2";
+
+const COUNT_QUESTIONS: &str = "SELECT COUNT(*) FROM scope_questions WHERE scope_id = $1";
+
+const SCOPE_QUESTIONS: &str =
+    "SELECT q.id, q.question_json FROM scope_questions q JOIN scopes s ON s.id = q.scope_id
+     WHERE s.platform = $1 AND s.platform_scope_id = $2 ORDER BY q.id";
+
+/// The questions as JSON, or an error naming the one that did not serialise.
+fn encode(questions: &[Question]) -> Result<Vec<String>, StoreError> {
+    questions
+        .iter()
+        .map(|question| {
+            serde_json::to_string(question).map_err(|error| StoreError::BadValue {
+                what: format!("question {:?}", question.id),
+                problem: error.to_string(),
+            })
+        })
+        .collect()
+}
+
+/// Stored questions, or an error naming the row that no longer decodes.
+fn decode(rows: Vec<StoredQuestion>) -> Result<Vec<Question>, StoreError> {
+    rows.into_iter()
+        .map(|row| {
+            serde_json::from_str(&row.question_json)
+                .map_err(|error| StoreError::bad_row("scope_questions", row.id, error))
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -104,7 +165,7 @@ mod tests {
     use super::*;
     use crate::content::QuestionOrigin;
     use crate::identity::Platform;
-    use crate::store::tests::temp_sqlite;
+    use crate::store::tests::on_both_engines;
 
     fn question(id: &str) -> Question {
         Question {
@@ -120,9 +181,8 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn a_bank_replaces_its_namesake_and_a_broken_row_is_an_error_naming_it() {
-        let (_dir, store) = temp_sqlite().await;
+    on_both_engines! {
+    async fn a_bank_replaces_its_namesake_and_a_broken_row_is_an_error_naming_it(store, raw) {
         let scope = ScopeRef::new(Platform::Discord, "guild");
         let now = Utc::now();
         let total = store
@@ -135,19 +195,28 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(total, 1, "the bank of the same name was replaced");
+        let total = store
+            .add_scope_bank(&scope, "extra", &[question("d"), question("e")], now)
+            .await
+            .unwrap();
+        assert_eq!(total, 3, "another bank is added beside it");
+        assert_eq!(
+            store.scope_questions(&scope).await.unwrap(),
+            vec![question("c"), question("d"), question("e")],
+            "in the order they were added"
+        );
+        store.add_scope_bank(&scope, "extra", &[], now).await.unwrap();
         let other = ScopeRef::new(Platform::Discord, "other");
         assert!(store.scope_questions(&other).await.unwrap().is_empty());
         let stored = store.scope_questions(&scope).await.unwrap();
         assert_eq!(stored, vec![question("c")]);
 
-        sqlx::query("UPDATE scope_questions SET question_json = '{\"id\": 3}'")
-            .execute(&store.writer)
-            .await
-            .unwrap();
+        raw.execute("UPDATE scope_questions SET question_json = '{\"id\": 3}'").await;
         let error = store.scope_questions(&scope).await.unwrap_err().to_string();
         assert!(
             error.starts_with("scope_questions row ") && error.contains("cannot be read"),
             "{error}"
         );
+    }
     }
 }

@@ -15,9 +15,17 @@
 //! module changes. [`SqliteStore`] is the embedded default.
 //!
 //! SQLite runs with WAL, foreign keys on and a busy timeout, with
-//! migrations from `migrations/` applied at start-up. The SQL is kept
-//! portable where it can be (`$1` parameters, `ON CONFLICT` upserts,
-//! integer epoch-millisecond times). Rows are decoded into checked
+//! migrations from `migrations/` applied at start-up. [`PgStore`] is the
+//! PostgreSQL engine, for several processes on one database, with its own
+//! migrations in `migrations-postgres/` (the same schema and meaning, in
+//! BIGINT columns). [`Store::open`] takes a [`Database`] location
+//! (`sqlite://path`, a plain path, or `postgres://…`) and picks the engine.
+//! Each concern's file holds its SQLite implementation and, beside it, its
+//! PostgreSQL one: the SQL is kept portable where it can be (`$1`
+//! parameters, `ON CONFLICT` upserts, integer epoch-millisecond times) and
+//! differs where the engines do (`MAX(a, b)` is `GREATEST`, `SUM` of
+//! BIGINT is NUMERIC, a multi-row upsert may not touch a row twice).
+//! Rows are decoded into checked
 //! `FromRow` types; a stored value that no longer reads (a bank question's
 //! JSON, a platform name, a time) is an error naming its row, never dropped
 //! or guessed.
@@ -29,14 +37,16 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::SqlitePool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
 
 use crate::identity::Platform;
 
 use quiz::{GROUP_ROUNDS, RoundRecord, commit_rounds};
 
 mod banks;
+mod copy;
 mod daily;
 mod flags;
 mod identity;
@@ -48,6 +58,7 @@ mod seasons;
 mod write;
 
 pub use banks::BankStore;
+pub use copy::{CopyError, CopyReport, copy_database, migrate_database};
 pub use daily::{
     DailyClaim, DailyOutcome, DailyPostRecord, DailyStore, DailySubscription, DueDaily, UnsentDaily,
 };
@@ -177,6 +188,105 @@ fn open_failure(error: &StoreError) -> String {
     }
 }
 
+/// Where the database is: an SQLite file or a PostgreSQL server.
+///
+/// Parsed from the `database` setting or `--db`: `postgres://…` (or
+/// `postgresql://…`) is PostgreSQL, `sqlite://path` or a plain path is an
+/// SQLite file.
+#[derive(Clone, PartialEq, Eq)]
+pub enum Database {
+    Sqlite(std::path::PathBuf),
+    /// A libpq-style URL, e.g. `postgres://lectern@db:5432/lectern`.
+    Postgres(String),
+}
+
+impl Database {
+    /// Reads a location: a URL with a scheme, or a plain file path.
+    pub fn parse(location: &str) -> Self {
+        if location.starts_with("postgres://") || location.starts_with("postgresql://") {
+            Database::Postgres(location.to_string())
+        } else if let Some(path) = location.strip_prefix("sqlite://") {
+            Database::Sqlite(std::path::PathBuf::from(path))
+        } else {
+            Database::Sqlite(std::path::PathBuf::from(location))
+        }
+    }
+
+    /// The SQLite file's folder, for things kept beside the database
+    /// (the Matrix session); `None` for a server.
+    pub fn folder(&self) -> Option<&Path> {
+        match self {
+            Database::Sqlite(path) => path.parent(),
+            Database::Postgres(_) => None,
+        }
+    }
+}
+
+impl From<&Path> for Database {
+    fn from(path: &Path) -> Self {
+        match path.to_str() {
+            Some(text) => Database::parse(text),
+            None => Database::Sqlite(path.to_path_buf()),
+        }
+    }
+}
+
+impl From<&std::path::PathBuf> for Database {
+    fn from(path: &std::path::PathBuf) -> Self {
+        Database::from(path.as_path())
+    }
+}
+
+impl From<std::path::PathBuf> for Database {
+    fn from(path: std::path::PathBuf) -> Self {
+        Database::from(path.as_path())
+    }
+}
+
+impl From<&str> for Database {
+    fn from(location: &str) -> Self {
+        Database::parse(location)
+    }
+}
+
+impl From<&Database> for Database {
+    fn from(database: &Database) -> Self {
+        database.clone()
+    }
+}
+
+/// Shown in logs and errors: a server URL's password is hidden.
+impl std::fmt::Display for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Database::Sqlite(path) => write!(f, "{}", path.display()),
+            Database::Postgres(url) => f.write_str(&redact_password(url)),
+        }
+    }
+}
+
+impl Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{self}")
+    }
+}
+
+/// `postgres://user:secret@host/db` as `postgres://user:***@host/db`.
+fn redact_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => match credentials.split_once(':') {
+            Some((user, _)) => format!("{scheme}://{user}:***@{host}{tail}"),
+            None => url.to_string(),
+        },
+        None => url.to_string(),
+    }
+}
+
 /// The database handle the bot holds: cheap to clone, and the same API
 /// whatever the engine behind it (it derefs to [`Backend`]).
 #[derive(Debug, Clone)]
@@ -188,10 +298,14 @@ impl Store {
         Store(Arc::new(backend))
     }
 
-    /// Opens (creating if needed) the embedded SQLite database at `path`
-    /// and applies pending migrations.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
-        Ok(Store::new(SqliteStore::open(path).await?))
+    /// Opens the database at `location` (a path, `sqlite://path` or
+    /// `postgres://…`), creating an SQLite file if needed, and applies
+    /// pending migrations.
+    pub async fn open(location: impl Into<Database>) -> Result<Self, StoreError> {
+        match location.into() {
+            Database::Sqlite(path) => Ok(Store::new(SqliteStore::open(&path).await?)),
+            Database::Postgres(url) => Ok(Store::new(PgStore::open(&url).await?)),
+        }
     }
 }
 
@@ -269,7 +383,7 @@ impl SqliteStore {
             writer.clone()
         };
         let (rounds, queue) = tokio::sync::mpsc::channel(4 * GROUP_ROUNDS);
-        tokio::spawn(commit_rounds(writer.clone(), queue));
+        tokio::spawn(commit_rounds(writer.clone(), queue, 1));
         Ok(Self {
             pool,
             writer,
@@ -278,15 +392,246 @@ impl SqliteStore {
     }
 }
 
+/// The PostgreSQL engine, for several processes sharing one database.
+///
+/// One pool serves reads and writes: PostgreSQL takes concurrent writers
+/// (row locks, not a database lock). Commits are durable
+/// (`synchronous_commit` as the server has it, on by default); revealed
+/// rounds are group-committed by a few committers at once, so one group's
+/// flush to disk overlaps the next group's statements.
+#[derive(Debug, Clone)]
+pub struct PgStore {
+    pool: PgPool,
+    rounds: tokio::sync::mpsc::Sender<RoundRecord>,
+}
+
+/// Connections a process opens at most to PostgreSQL.
+const PG_CONNECTIONS: u32 = 8;
+
+/// Group committers running at once on PostgreSQL.
+const PG_COMMITTERS: usize = 4;
+
+#[async_trait]
+impl Backend for PgStore {
+    async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl PgStore {
+    /// Connects to the PostgreSQL database at `url` and applies pending
+    /// migrations (from `migrations-postgres/`; concurrent start-ups wait
+    /// for each other on sqlx's migration lock).
+    #[tracing::instrument(skip_all, fields(database = %redact_password(url)))]
+    pub async fn open(url: &str) -> Result<Self, StoreError> {
+        let opened = match url.parse::<PgConnectOptions>() {
+            Ok(options) => Self::connect(options).await,
+            Err(error) => Err(error.into()),
+        };
+        opened.map_err(|error| StoreError::Open {
+            path: redact_password(url),
+            reason: open_failure(&error),
+        })
+    }
+
+    async fn connect(options: PgConnectOptions) -> Result<Self, StoreError> {
+        let options = options.application_name("lectern");
+        // One plain connection first: a wrong address or password fails at
+        // once with the server's reason, instead of the pool retrying
+        // until its timeout and reporting only that.
+        {
+            use sqlx::Connection;
+            sqlx::PgConnection::connect_with(&options)
+                .await?
+                .close()
+                .await?;
+        }
+        let pool = PgPoolOptions::new()
+            .max_connections(PG_CONNECTIONS)
+            .acquire_timeout(Duration::from_secs(30))
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations-postgres").run(&pool).await?;
+        let (rounds, queue) = tokio::sync::mpsc::channel(4 * GROUP_ROUNDS);
+        tokio::spawn(commit_rounds(pool.clone(), queue, PG_COMMITTERS));
+        Ok(Self { pool, rounds })
+    }
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
 
-    /// A store on a new temporary file (kept alive by the returned folder).
-    pub(crate) async fn temp_store() -> (tempfile::TempDir, Store) {
-        let (dir, sqlite) = temp_sqlite().await;
-        (dir, Store::new(sqlite))
+    /// What a PostgreSQL test needs, and how to get it.
+    pub(crate) const POSTGRES_MISSING: &str = "POSTGRES_TEST_URL is not set: these tests \
+        need a PostgreSQL server. Run them through scripts/with-postgres.sh (e.g. \
+        `scripts/with-postgres.sh cargo test`), which starts a throw-away server and sets it, or \
+        set POSTGRES_TEST_URL=postgres://user@host:port/db to a server where that user \
+        may create databases.";
+
+    /// The test server's URL, or a panic saying how to get one.
+    pub(crate) fn postgres_url() -> String {
+        std::env::var("POSTGRES_TEST_URL").unwrap_or_else(|_| panic!("{POSTGRES_MISSING}"))
     }
+
+    /// A fresh PostgreSQL database for one test, dropped with this guard.
+    pub(crate) struct TempPostgres {
+        admin: String,
+        pub(crate) name: String,
+        pub(crate) url: String,
+    }
+
+    impl TempPostgres {
+        pub(crate) async fn new() -> Self {
+            use sqlx::{Connection, Executor};
+            let admin = postgres_url();
+            let name = format!(
+                "lectern_test_{}_{:016x}",
+                std::process::id(),
+                fastrand::u64(..)
+            );
+            let mut conn = sqlx::PgConnection::connect(&admin)
+                .await
+                .unwrap_or_else(|error| panic!("cannot connect to {admin}: {error}"));
+            conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+            let options: PgConnectOptions = admin.parse().unwrap();
+            let options = options.database(&name);
+            let url = format!(
+                "postgres://{}@{}:{}/{name}",
+                options.get_username(),
+                options.get_host(),
+                options.get_port()
+            );
+            Self { admin, name, url }
+        }
+    }
+
+    impl Drop for TempPostgres {
+        fn drop(&mut self) {
+            let (admin, name) = (self.admin.clone(), self.name.clone());
+            // Drop runs outside async code: a short runtime of its own.
+            let _ = std::thread::spawn(move || {
+                let runtime = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                runtime.block_on(async {
+                    use sqlx::{Connection, Executor};
+                    if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                        let _ = conn
+                            .execute(sqlx::AssertSqlSafe(format!(
+                                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                            )))
+                            .await;
+                    }
+                });
+            })
+            .join();
+        }
+    }
+
+    /// A store on a fresh PostgreSQL database (dropped with the guard).
+    pub(crate) async fn temp_postgres() -> (TempPostgres, PgStore) {
+        let database = TempPostgres::new().await;
+        let store = PgStore::open(&database.url).await.unwrap();
+        (database, store)
+    }
+
+    /// Raw SQL on a test store's database, for tests that break or look
+    /// at its tables directly.
+    #[derive(Clone)]
+    pub(crate) enum Raw {
+        Sqlite(SqlitePool),
+        Postgres(PgPool),
+    }
+
+    impl Raw {
+        pub(crate) async fn execute(&self, sql: &str) {
+            let sql = sqlx::AssertSqlSafe(sql.to_string());
+            match self {
+                Raw::Sqlite(pool) => drop(sqlx::query(sql).execute(pool).await.unwrap()),
+                Raw::Postgres(pool) => drop(sqlx::query(sql).execute(pool).await.unwrap()),
+            }
+        }
+
+        pub(crate) async fn count(&self, sql: &str) -> i64 {
+            let sql = sqlx::AssertSqlSafe(sql.to_string());
+            match self {
+                Raw::Sqlite(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+                Raw::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await.unwrap(),
+            }
+        }
+    }
+
+    /// A test store on one engine, with what keeps its database alive.
+    pub(crate) struct TestStore {
+        pub(crate) store: Store,
+        pub(crate) raw: Raw,
+        /// Where it is, to open it again as another process would.
+        pub(crate) location: Database,
+        _sqlite: Option<tempfile::TempDir>,
+        _postgres: Option<TempPostgres>,
+    }
+
+    impl TestStore {
+        pub(crate) async fn sqlite() -> Self {
+            let (dir, sqlite) = temp_sqlite().await;
+            Self {
+                location: Database::Sqlite(dir.path().join("test.db")),
+                raw: Raw::Sqlite(sqlite.writer.clone()),
+                store: Store::new(sqlite),
+                _sqlite: Some(dir),
+                _postgres: None,
+            }
+        }
+
+        pub(crate) async fn postgres() -> Self {
+            let (database, pg) = temp_postgres().await;
+            Self {
+                location: Database::Postgres(database.url.clone()),
+                raw: Raw::Postgres(pg.pool.clone()),
+                store: Store::new(pg),
+                _sqlite: None,
+                _postgres: Some(database),
+            }
+        }
+    }
+
+    /// A store test, run on both engines: `NAME::sqlite` and
+    /// `NAME::postgres`. The body sees `store` (a [`Store`]), `raw`
+    /// ([`Raw`]) and optionally the database's [`Database`] location (to
+    /// open it again, as another process) by the names given.
+    macro_rules! on_both_engines {
+        ($(#[doc = $doc:literal])* async fn $name:ident($store:ident, $raw:ident $(, $location:ident)?) $body:block) => {
+            $(#[doc = $doc])*
+            mod $name {
+                #[allow(unused_imports)]
+                use super::*;
+
+                #[tokio::test]
+                async fn sqlite() {
+                    let test = crate::store::tests::TestStore::sqlite().await;
+                    #[allow(unused_variables)]
+                    let ($store, $raw) = (test.store.clone(), test.raw.clone());
+                    $(let $location = test.location.clone();)?
+                    $body
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    let test = crate::store::tests::TestStore::postgres().await;
+                    #[allow(unused_variables)]
+                    let ($store, $raw) = (test.store.clone(), test.raw.clone());
+                    $(let $location = test.location.clone();)?
+                    $body
+                }
+            }
+        };
+    }
+    pub(crate) use on_both_engines;
 
     /// The SQLite engine itself on a new temporary file, for tests that
     /// look at its tables directly.
@@ -296,6 +641,50 @@ pub(crate) mod tests {
             .await
             .unwrap();
         (dir, store)
+    }
+
+    #[test]
+    fn a_database_location_picks_its_engine_and_hides_a_password() {
+        assert_eq!(
+            Database::parse("data/lectern.db"),
+            Database::Sqlite("data/lectern.db".into())
+        );
+        assert_eq!(
+            Database::parse("sqlite:///var/lib/lectern.db"),
+            Database::Sqlite("/var/lib/lectern.db".into())
+        );
+        let url = "postgres://bot:s3cret@db:5432/lectern?sslmode=disable";
+        assert_eq!(Database::parse(url), Database::Postgres(url.into()));
+        assert_eq!(
+            Database::from(Path::new("postgresql://db/lectern")),
+            Database::Postgres("postgresql://db/lectern".into())
+        );
+        assert_eq!(
+            Database::parse(url).to_string(),
+            "postgres://bot:***@db:5432/lectern?sslmode=disable"
+        );
+        assert_eq!(
+            Database::parse("postgres://bot@db/lectern").to_string(),
+            "postgres://bot@db/lectern"
+        );
+        assert_eq!(Database::parse("postgres://db/x").folder(), None);
+        assert_eq!(
+            Database::parse("data/lectern.db").folder(),
+            Some(Path::new("data"))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_server_that_cannot_be_reached_is_an_error_naming_it_without_its_password() {
+        let error = Store::open("postgres://bot:s3cret@127.0.0.1:1/lectern?connect_timeout=2")
+            .await
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.starts_with("cannot open the database postgres://bot:***@127.0.0.1:1/lectern"),
+            "{error}"
+        );
+        assert!(!error.contains("s3cret"), "{error}");
     }
 
     #[test]

@@ -4,11 +4,11 @@
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use sqlx::{QueryBuilder, Sqlite};
+use sqlx::{Postgres, QueryBuilder, Sqlite};
 
 use crate::identity::{ScopeRef, UserRef};
 
-use super::{SqliteStore, StoreError, millis, platform};
+use super::{PgStore, SqliteStore, StoreError, millis, platform};
 
 /// A user's standing in a scope.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
@@ -42,6 +42,41 @@ struct PlayerRow {
     display_name: String,
 }
 
+impl PlayerRow {
+    fn user(self) -> Result<UserRef, StoreError> {
+        Ok(UserRef::new(
+            platform("users", self.id, &self.platform)?,
+            self.platform_user_id,
+            self.display_name,
+        ))
+    }
+}
+
+/// A player's standing in a scope (the same SQL on both engines).
+const SCORE_CARD: &str =
+    "SELECT u.display_name, sc.points, sc.answered, sc.correct, sc.best_streak,
+            (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id AND o.points > sc.points) + 1 AS rank,
+            (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id) AS players
+     FROM scores sc
+     JOIN users u ON u.id = sc.user_id
+     JOIN scopes s ON s.id = sc.scope_id
+     WHERE s.platform = $1 AND s.platform_scope_id = $2
+       AND u.platform = $3 AND u.platform_user_id = $4";
+
+/// A scope's player by name or id, best first.
+const FIND_PLAYER: &str = "SELECT u.id, u.platform, u.platform_user_id, u.display_name
+     FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
+     WHERE s.platform = $1 AND s.platform_scope_id = $2
+       AND (LOWER(u.display_name) = LOWER($3) OR u.platform_user_id = $3)
+     ORDER BY sc.points DESC LIMIT 1";
+
+/// The all-time leaderboard, from the running totals.
+const ALL_TIME_LEADERBOARD: &str =
+    "SELECT u.platform_user_id AS user_id, u.display_name, sc.points, sc.correct, sc.answered
+     FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
+     WHERE s.platform = $1 AND s.platform_scope_id = $2
+     ORDER BY sc.points DESC, sc.correct DESC, u.display_name LIMIT $3";
+
 /// Which answers a leaderboard adds up.
 pub(super) enum Answers<'a> {
     /// A scope's answers at or after a moment.
@@ -62,6 +97,33 @@ pub(super) async fn answer_totals(
                 SUM(a.correct) AS correct, COUNT(*) AS answered
          FROM quiz_answers a JOIN users u ON u.id = a.user_id ",
     );
+    push_answer_filter(&mut query, answers, limit);
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+/// [`answer_totals`] on PostgreSQL, where `SUM` of BIGINT is NUMERIC.
+pub(super) async fn answer_totals_pg(
+    pool: &sqlx::PgPool,
+    answers: Answers<'_>,
+    limit: Option<u32>,
+) -> Result<Vec<LeaderboardRow>, StoreError> {
+    let mut query = QueryBuilder::<Postgres>::new(
+        "SELECT u.platform_user_id AS user_id, u.display_name, SUM(a.points)::BIGINT AS points,
+                SUM(a.correct)::BIGINT AS correct, COUNT(*) AS answered
+         FROM quiz_answers a JOIN users u ON u.id = a.user_id ",
+    );
+    push_answer_filter(&mut query, answers, limit);
+    Ok(query.build_query_as().fetch_all(pool).await?)
+}
+
+/// The `WHERE … GROUP BY … ORDER BY … LIMIT` both engines share.
+fn push_answer_filter<DB>(query: &mut QueryBuilder<DB>, answers: Answers<'_>, limit: Option<u32>)
+where
+    DB: sqlx::Database,
+    for<'t> &'t str: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> String: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+    for<'t> i64: sqlx::Encode<'t, DB> + sqlx::Type<DB>,
+{
     match answers {
         Answers::ScopeSince(scope, since) => {
             query.push("JOIN scopes s ON s.id = a.scope_id WHERE s.platform = ");
@@ -84,7 +146,6 @@ pub(super) async fn answer_totals(
         query.push(" LIMIT ");
         query.push_bind(i64::from(limit));
     }
-    Ok(query.build_query_as().fetch_all(pool).await?)
 }
 
 /// Standings and leaderboards.
@@ -122,22 +183,13 @@ impl ScoreStore for SqliteStore {
         scope: &ScopeRef,
         user: &UserRef,
     ) -> Result<Option<ScoreCard>, StoreError> {
-        Ok(sqlx::query_as(
-            "SELECT u.display_name, sc.points, sc.answered, sc.correct, sc.best_streak,
-                    (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id AND o.points > sc.points) + 1 AS rank,
-                    (SELECT COUNT(*) FROM scores o WHERE o.scope_id = sc.scope_id) AS players
-             FROM scores sc
-             JOIN users u ON u.id = sc.user_id
-             JOIN scopes s ON s.id = sc.scope_id
-             WHERE s.platform = $1 AND s.platform_scope_id = $2
-               AND u.platform = $3 AND u.platform_user_id = $4",
-        )
-        .bind(scope.platform.as_str())
-        .bind(&scope.id)
-        .bind(user.platform.as_str())
-        .bind(&user.id)
-        .fetch_optional(&self.pool)
-        .await?)
+        Ok(sqlx::query_as(SCORE_CARD)
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .bind(user.platform.as_str())
+            .bind(&user.id)
+            .fetch_optional(&self.pool)
+            .await?)
     }
 
     async fn find_player(
@@ -145,26 +197,13 @@ impl ScoreStore for SqliteStore {
         scope: &ScopeRef,
         name: &str,
     ) -> Result<Option<UserRef>, StoreError> {
-        let row: Option<PlayerRow> = sqlx::query_as(
-            "SELECT u.id, u.platform, u.platform_user_id, u.display_name
-             FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
-             WHERE s.platform = $1 AND s.platform_scope_id = $2
-               AND (LOWER(u.display_name) = LOWER($3) OR u.platform_user_id = $3)
-             ORDER BY sc.points DESC LIMIT 1",
-        )
-        .bind(scope.platform.as_str())
-        .bind(&scope.id)
-        .bind(name)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(|row| {
-            Ok(UserRef::new(
-                platform("users", row.id, &row.platform)?,
-                row.platform_user_id,
-                row.display_name,
-            ))
-        })
-        .transpose()
+        let row: Option<PlayerRow> = sqlx::query_as(FIND_PLAYER)
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(PlayerRow::user).transpose()
     }
 
     async fn leaderboard(
@@ -177,17 +216,62 @@ impl ScoreStore for SqliteStore {
             Some(since) => {
                 answer_totals(&self.pool, Answers::ScopeSince(scope, since), Some(limit)).await
             }
-            None => Ok(sqlx::query_as(
-                "SELECT u.platform_user_id AS user_id, u.display_name, sc.points, sc.correct, sc.answered
-                 FROM scores sc JOIN users u ON u.id = sc.user_id JOIN scopes s ON s.id = sc.scope_id
-                 WHERE s.platform = $1 AND s.platform_scope_id = $2
-                 ORDER BY sc.points DESC, sc.correct DESC, u.display_name LIMIT $3",
-            )
+            None => Ok(sqlx::query_as(ALL_TIME_LEADERBOARD)
+                .bind(scope.platform.as_str())
+                .bind(&scope.id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?),
+        }
+    }
+}
+
+#[async_trait]
+impl ScoreStore for PgStore {
+    async fn score(
+        &self,
+        scope: &ScopeRef,
+        user: &UserRef,
+    ) -> Result<Option<ScoreCard>, StoreError> {
+        Ok(sqlx::query_as(SCORE_CARD)
             .bind(scope.platform.as_str())
             .bind(&scope.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?),
+            .bind(user.platform.as_str())
+            .bind(&user.id)
+            .fetch_optional(&self.pool)
+            .await?)
+    }
+
+    async fn find_player(
+        &self,
+        scope: &ScopeRef,
+        name: &str,
+    ) -> Result<Option<UserRef>, StoreError> {
+        let row: Option<PlayerRow> = sqlx::query_as(FIND_PLAYER)
+            .bind(scope.platform.as_str())
+            .bind(&scope.id)
+            .bind(name)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(PlayerRow::user).transpose()
+    }
+
+    async fn leaderboard(
+        &self,
+        scope: &ScopeRef,
+        since: Option<DateTime<Utc>>,
+        limit: u32,
+    ) -> Result<Vec<LeaderboardRow>, StoreError> {
+        match since {
+            Some(since) => {
+                answer_totals_pg(&self.pool, Answers::ScopeSince(scope, since), Some(limit)).await
+            }
+            None => Ok(sqlx::query_as(ALL_TIME_LEADERBOARD)
+                .bind(scope.platform.as_str())
+                .bind(&scope.id)
+                .bind(i64::from(limit))
+                .fetch_all(&self.pool)
+                .await?),
         }
     }
 }
@@ -196,7 +280,7 @@ impl ScoreStore for SqliteStore {
 mod tests {
     use super::*;
     use crate::identity::{ChannelRef, Platform};
-    use crate::store::tests::temp_store;
+    use crate::store::tests::on_both_engines;
     use crate::store::{QuizStore, RoundAnswer};
 
     fn at(hour: u32) -> DateTime<Utc> {
@@ -235,9 +319,8 @@ mod tests {
         assert!(store.leaderboard(&scope, None, 10).await.is_err());
     }
 
-    #[tokio::test]
-    async fn standings_rank_players_and_periods_count_only_recent_answers() {
-        let (_dir, store) = temp_store().await;
+    on_both_engines! {
+    async fn standings_rank_players_and_periods_count_only_recent_answers(store, raw) {
         let scope = ScopeRef::new(Platform::Discord, "guild");
         let channel = ChannelRef::new(scope.clone(), "c");
         let ann = UserRef::new(Platform::Discord, "1", "Ann");
@@ -291,5 +374,6 @@ mod tests {
         );
         assert_eq!(store.find_player(&scope, "2").await.unwrap(), Some(ben));
         assert_eq!(store.find_player(&scope, "cat").await.unwrap(), None);
+    }
     }
 }

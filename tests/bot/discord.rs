@@ -58,6 +58,7 @@ async fn start_reading(pack: Pack, read_messages: bool) -> DiscordApp {
         dev_guild: None,
         teacher_role: None,
         shards: Some(1),
+        shard_range: None,
         read_messages,
     };
     let adapter = Discord::new(discord::http_via(TOKEN, &fake.base_url), discord_settings);
@@ -516,6 +517,7 @@ async fn finding_18_a_bad_discord_token_fails_at_start_up_with_the_cause() {
         dev_guild: None,
         teacher_role: None,
         shards: Some(1),
+        shard_range: None,
         read_messages: false,
     };
     let refused = Discord::connect(
