@@ -291,7 +291,7 @@ mod tests {
     /// A value someone changed by hand in the database (`scores.points` set
     /// to text) is an error the caller can report, never a panic.
     #[tokio::test]
-    async fn a_tampered_value_is_an_error_not_a_panic() {
+    async fn finding_11_a_tampered_value_is_an_error_not_a_panic() {
         let (_dir, store) = crate::store::tests::temp_sqlite().await;
         let scope = ScopeRef::new(Platform::Discord, "guild");
         let channel = ChannelRef::new(scope.clone(), "c");
