@@ -1,0 +1,394 @@
+//! PDF, read with lopdf: the text shown on each page, line by line, then
+//! cleaned of page furniture and joined back into paragraphs.
+//!
+//! A PDF has no paragraphs, only positioned lines, so they are rebuilt:
+//! - lines repeated at the top or bottom of most pages (running headers and
+//!   footers, page numbers varying) and bare page numbers are dropped;
+//! - a word hyphenated at a line's end is joined ("indus-" + "trial");
+//! - a paragraph ends at a line that ends a sentence well short of the
+//!   text's width; a short line without closing punctuation standing
+//!   alone is a heading.
+//!
+//! A truncated or encrypted PDF is refused, and page contents are
+//! inflated with a cap, so a compressed bomb is refused.
+
+use std::collections::{BTreeMap, HashMap};
+use std::io::Read;
+use std::path::Path;
+
+use lopdf::content::Content;
+use lopdf::{Document, Encoding, Object, ObjectId};
+
+use super::{Builder, problem};
+use crate::content::error::ContentError;
+
+/// The most page content inflated, over all pages.
+const MAX_CONTENT_BYTES: u64 = 64 * 1024 * 1024;
+
+pub(super) fn extract(
+    path: &Path,
+    bytes: &[u8],
+    out: &mut Builder<'_>,
+) -> Result<(), ContentError> {
+    let head = &bytes[..bytes.len().min(1024)];
+    if !head.windows(5).any(|w| w == b"%PDF-") {
+        return Err(problem(path, "is not a PDF (it does not begin with %PDF-)"));
+    }
+    let tail = &bytes[bytes.len().saturating_sub(2048)..];
+    if !tail.windows(5).any(|w| w == b"%%EOF") {
+        return Err(problem(
+            path,
+            "the PDF is truncated (it has no %%EOF end marker): the file was cut short; download or export it again",
+        ));
+    }
+    let encrypted = || {
+        problem(
+            path,
+            "the PDF is encrypted (password-protected): save a copy without a password and try again",
+        )
+    };
+    let document = Document::load_mem(bytes).map_err(|error| {
+        if bytes.windows(8).any(|w| w == b"/Encrypt") {
+            encrypted()
+        } else {
+            problem(path, format!("the PDF cannot be read: {error}"))
+        }
+    })?;
+    if document.trailer.get(b"Encrypt").is_ok() {
+        return Err(encrypted());
+    }
+    let mut budget = MAX_CONTENT_BYTES;
+    let mut pages = Vec::new();
+    for (number, page_id) in document.get_pages() {
+        let lines = page_lines(&document, page_id, &mut budget).map_err(|error| match error {
+            PageError::Bomb => problem(
+                path,
+                format!(
+                    "is refused: its page contents unpack to over {} MB (a PDF bomb, or far too large)",
+                    MAX_CONTENT_BYTES / (1024 * 1024)
+                ),
+            ),
+            PageError::Pdf(error) => {
+                problem(path, format!("page {number} of the PDF cannot be read: {error}"))
+            }
+        })?;
+        if lines.is_empty() {
+            out.note(format!("page {number} has no text (a picture or a scan?)"));
+        }
+        pages.push(lines);
+    }
+    for block in blocks(pages, out) {
+        match block {
+            Block::Heading(text) => out.heading(&text)?,
+            Block::Paragraph(text) => out.paragraph(&text)?,
+        }
+    }
+    Ok(())
+}
+
+enum PageError {
+    Bomb,
+    Pdf(lopdf::Error),
+}
+
+impl From<lopdf::Error> for PageError {
+    fn from(error: lopdf::Error) -> Self {
+        Self::Pdf(error)
+    }
+}
+
+/// The lines of text of one page, in content order.
+fn page_lines(
+    document: &Document,
+    page_id: ObjectId,
+    budget: &mut u64,
+) -> Result<Vec<String>, PageError> {
+    let encodings: BTreeMap<Vec<u8>, Encoding<'_>> = document
+        .get_page_fonts(page_id)?
+        .into_iter()
+        .filter_map(|(name, font)| font.get_font_encoding(document).ok().map(|e| (name, e)))
+        .collect();
+    let mut data = Vec::new();
+    for id in document.get_page_contents(page_id) {
+        let stream = document.get_object(id)?.as_stream()?;
+        let content = inflate(stream, budget)?;
+        data.extend_from_slice(&content);
+        data.push(b'\n');
+    }
+    let content = Content::decode(&data)?;
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut encoding: Option<&Encoding<'_>> = None;
+    let mut y: Option<f32> = None;
+    let new_line = |line: &mut String, lines: &mut Vec<String>| {
+        let text = line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            lines.push(text);
+        }
+        line.clear();
+    };
+    for operation in &content.operations {
+        let operands = &operation.operands;
+        match operation.operator.as_str() {
+            "Tf" => {
+                encoding = operands
+                    .first()
+                    .and_then(|name| name.as_name().ok())
+                    .and_then(|name| encodings.get(name));
+            }
+            "Tj" | "'" | "\"" | "TJ" => {
+                if operation.operator != "Tj" && operation.operator != "TJ" {
+                    new_line(&mut line, &mut lines);
+                }
+                if let Some(encoding) = encoding {
+                    show(&mut line, encoding, operands);
+                }
+            }
+            "Td" | "TD" => {
+                let dy = operands
+                    .get(1)
+                    .and_then(|o| o.as_float().ok())
+                    .unwrap_or(0.0);
+                if dy.abs() > 0.01 {
+                    new_line(&mut line, &mut lines);
+                } else {
+                    line.push(' ');
+                }
+            }
+            "Tm" => {
+                let new_y = operands.get(5).and_then(|o| o.as_float().ok());
+                if new_y.is_some()
+                    && y.is_some_and(|old| new_y.is_some_and(|n| (n - old).abs() > 0.01))
+                {
+                    new_line(&mut line, &mut lines);
+                } else {
+                    line.push(' ');
+                }
+                y = new_y;
+            }
+            "T*" | "ET" => new_line(&mut line, &mut lines),
+            "BT" => y = None,
+            _ => {}
+        }
+    }
+    new_line(&mut line, &mut lines);
+    Ok(lines)
+}
+
+/// The text a show operator's operands draw.
+fn show(line: &mut String, encoding: &Encoding<'_>, operands: &[Object]) {
+    for operand in operands {
+        match operand {
+            Object::String(bytes, _) => {
+                if let Ok(text) = Document::decode_text(encoding, bytes) {
+                    line.push_str(&text);
+                }
+            }
+            Object::Array(items) => show(line, encoding, items),
+            // A large negative kerning in a TJ array is a word space.
+            Object::Integer(n) if *n < -200 => line.push(' '),
+            Object::Real(n) if *n < -200.0 => line.push(' '),
+            _ => {}
+        }
+    }
+}
+
+/// A content stream's data, inflated within `budget` bytes.
+fn inflate(stream: &lopdf::Stream, budget: &mut u64) -> Result<Vec<u8>, PageError> {
+    let filters = stream.filters().unwrap_or_default();
+    let data = match filters.as_slice() {
+        [] => stream.content.clone(),
+        [b"FlateDecode"] => {
+            let mut data = Vec::new();
+            flate2::read::ZlibDecoder::new(stream.content.as_slice())
+                .take(budget.saturating_add(1))
+                .read_to_end(&mut data)
+                .map_err(|error| {
+                    PageError::Pdf(lopdf::Error::Syntax(format!(
+                        "a page's compressed content is broken: {error}"
+                    )))
+                })?;
+            data
+        }
+        // Rarer filters go through lopdf, still counted against the budget.
+        _ => stream.decompressed_content()?,
+    };
+    if data.len() as u64 > *budget {
+        return Err(PageError::Bomb);
+    }
+    *budget -= data.len() as u64;
+    Ok(data)
+}
+
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum Block {
+    Heading(String),
+    Paragraph(String),
+}
+
+/// Lines per page, cleaned of furniture and joined into blocks.
+pub(super) fn blocks(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Block> {
+    let pages = without_furniture(pages, out);
+    let lines: Vec<&str> = pages.iter().flatten().map(String::as_str).collect();
+    let width = typical_width(&lines);
+    let mut blocks = Vec::new();
+    let mut paragraph = String::new();
+    for line in lines {
+        let length = line.chars().count();
+        if paragraph.is_empty() && is_heading(line, length, width) {
+            blocks.push(Block::Heading(line.to_string()));
+            continue;
+        }
+        append_line(&mut paragraph, line);
+        if ends_sentence(line) && (length as f32) < 0.8 * width as f32 {
+            blocks.push(Block::Paragraph(std::mem::take(&mut paragraph)));
+        }
+    }
+    if !paragraph.is_empty() {
+        blocks.push(Block::Paragraph(paragraph));
+    }
+    blocks
+}
+
+/// Appends `line` to a paragraph, joining a word hyphenated across them.
+fn append_line(paragraph: &mut String, line: &str) {
+    let hyphenated = paragraph.ends_with('-')
+        && paragraph
+            .chars()
+            .rev()
+            .nth(1)
+            .is_some_and(char::is_alphabetic)
+        && line.chars().next().is_some_and(char::is_lowercase);
+    if hyphenated {
+        paragraph.pop();
+    } else if !paragraph.is_empty() {
+        paragraph.push(' ');
+    }
+    paragraph.push_str(line);
+}
+
+fn ends_sentence(line: &str) -> bool {
+    let trimmed = line.trim_end_matches(['"', '\'', ')', ']', '”', '’']);
+    trimmed.ends_with(['.', '!', '?', ':'])
+}
+
+/// A heading: short, opening with a capital or a number, not ending like
+/// a sentence or a clause.
+fn is_heading(line: &str, length: usize, width: usize) -> bool {
+    let first = line.chars().next();
+    length as f32 <= 0.6 * width as f32
+        && line.split_whitespace().count() <= 12
+        && first.is_some_and(|c| c.is_uppercase() || c.is_ascii_digit())
+        && !line.ends_with(['.', '!', '?', ',', ';', ':', '-'])
+}
+
+/// The width of a full line of text: the 90th percentile of line lengths.
+fn typical_width(lines: &[&str]) -> usize {
+    let mut lengths: Vec<usize> = lines.iter().map(|l| l.chars().count()).collect();
+    lengths.sort_unstable();
+    match lengths.len() {
+        0 => 0,
+        n => lengths[(n * 9 / 10).min(n - 1)],
+    }
+}
+
+/// A line with its digits dropped and case folded: a running header with
+/// a page number in it has the same key on every page.
+fn furniture_key(line: &str) -> String {
+    line.chars()
+        .filter(|c| !c.is_ascii_digit())
+        .flat_map(char::to_lowercase)
+        .collect::<String>()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// "7", "- 7 -", "Page 7", "7 of 12", "7/12", "vii".
+pub(super) fn is_page_number(line: &str) -> bool {
+    let lower = line.to_lowercase();
+    let bare = lower
+        .trim_matches(|c: char| c.is_whitespace() || matches!(c, '-' | '–' | '—' | '|'))
+        .trim_start_matches("page")
+        .trim();
+    let mut parts = bare
+        .split(|c: char| c == '/' || c.is_whitespace())
+        .filter(|p| !p.is_empty() && *p != "of");
+    let number = |p: &str| {
+        (!p.is_empty() && p.len() <= 5 && p.chars().all(|c| c.is_ascii_digit()))
+            || (!p.is_empty()
+                && p.len() <= 6
+                && p.chars().all(|c| matches!(c, 'i' | 'v' | 'x' | 'l')))
+    };
+    match (parts.next(), parts.next(), parts.next()) {
+        (Some(a), None, None) => number(a),
+        (Some(a), Some(b), None) => number(a) && number(b),
+        _ => false,
+    }
+}
+
+/// How many lines at each end of a page may be furniture.
+const EDGE: usize = 2;
+
+fn without_furniture(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Vec<String>> {
+    let edges = |page: &[String]| -> Vec<usize> {
+        let n = page.len();
+        let mut at: Vec<usize> = (0..n.min(EDGE)).collect();
+        at.extend(n.saturating_sub(EDGE).max(n.min(EDGE))..n);
+        at
+    };
+    // On how many pages each key appears at an edge.
+    let mut seen: HashMap<String, usize> = HashMap::new();
+    for page in &pages {
+        let mut keys: Vec<String> = edges(page)
+            .into_iter()
+            .map(|i| furniture_key(&page[i]))
+            .collect();
+        keys.sort();
+        keys.dedup();
+        for key in keys {
+            *seen.entry(key).or_default() += 1;
+        }
+    }
+    let with_text = pages.iter().filter(|p| !p.is_empty()).count();
+    let repeated = |key: &str| {
+        with_text >= 2
+            && !key.is_empty()
+            && seen.get(key).is_some_and(|&n| n >= 2 && 2 * n >= with_text)
+    };
+    let (mut headers, mut numbers) = (Vec::<String>::new(), 0usize);
+    let cleaned = pages
+        .into_iter()
+        .map(|page| {
+            let edge = edges(&page);
+            page.into_iter()
+                .enumerate()
+                .filter(|(i, line)| {
+                    if !edge.contains(i) {
+                        return true;
+                    }
+                    if is_page_number(line) {
+                        numbers += 1;
+                        return false;
+                    }
+                    let key = furniture_key(line);
+                    if repeated(&key) {
+                        if !headers.contains(&key) {
+                            headers.push(key);
+                        }
+                        return false;
+                    }
+                    true
+                })
+                .map(|(_, line)| line)
+                .collect()
+        })
+        .collect();
+    if numbers > 0 {
+        out.note(format!("dropped {numbers} page numbers"));
+    }
+    for header in headers {
+        out.note(format!("dropped a running header or footer: {header:?}"));
+    }
+    cleaned
+}
