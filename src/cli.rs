@@ -132,6 +132,48 @@ pub fn content_check(dir: Option<&PathBuf>) -> ExitCode {
     }
 }
 
+/// `lectern pack new`: exit code 1 (with the reason on standard error)
+/// when the file cannot be made into a pack.
+pub fn pack_new(request: crate::new_pack::Request) -> Result<ExitCode> {
+    let summary = match crate::new_pack::create(&request) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    outln!(
+        "Made the pack {} ({:?}) from a {} file:",
+        request.out.display(),
+        summary.title,
+        summary.format
+    );
+    outln!(
+        "  {} sentences in {} passages, {} sections",
+        summary.sentences,
+        summary.passages,
+        summary.sections
+    );
+    outln!(
+        "  {} glossary entries, {} dated events ({} more sentences name only a year)",
+        summary.glossary_entries,
+        summary.events,
+        summary.year_only_sentences
+    );
+    outln!("  {} questions can be generated", summary.questions);
+    if summary.notes.is_empty() {
+        outln!("  no problems found");
+    }
+    for note in &summary.notes {
+        outln!("  note: {note}");
+    }
+    outln!(
+        "Check it with `lectern content check {0}`, try it with `lectern chat --pack {0}`.",
+        request.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `lectern content glossary`.
 pub fn content_glossary(dir: Option<&PathBuf>, compare: bool) -> Result<ExitCode> {
     let pack = match Pack::load_or_bundled(dir) {

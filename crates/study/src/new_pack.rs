@@ -456,4 +456,92 @@ mod tests {
             "On 18 May 1980 Mount St Helens in Washington State, USA, erupted…"
         );
     }
+
+    const NOTES: &str = "# The Potteries
+
+Josiah Wedgwood was born in Burslem in 1730. He founded his pottery works at Etruria, near Stoke, on 13 June 1769. Wedgwood made creamware, a cream-coloured earthenware, for Queen Charlotte.
+
+## Canals
+
+The Trent and Mersey Canal opened in 1777. Wedgwood cut the first sod of the canal on July 26, 1766, and it carried clay to the Potteries and finished ware away from them.
+";
+
+    fn request(dir: &Path, out: &str) -> Request {
+        let file = dir.join("potteries.md");
+        std::fs::write(&file, NOTES).unwrap();
+        Request {
+            file,
+            out: dir.join(out),
+            title: None,
+            time_zone: Some("Europe/London".into()),
+        }
+    }
+
+    #[test]
+    fn a_pack_is_made_from_a_markdown_file_and_loads() {
+        let dir = tempfile::tempdir().unwrap();
+        let summary = create(&request(dir.path(), "potteries")).unwrap();
+        assert_eq!(summary.title, "The Potteries");
+        assert_eq!(summary.sections, 2);
+        assert_eq!(summary.events, 2);
+        assert_eq!(summary.year_only_sentences, 2);
+        assert!(summary.glossary_entries > 0, "{summary:?}");
+        assert!(summary.questions > 0, "{summary:?}");
+        let pack = Pack::load(&dir.path().join("potteries")).unwrap();
+        assert_eq!(pack.manifest.id, "potteries");
+        assert_eq!(pack.manifest.time_zone, "Europe/London");
+        assert_eq!(summary.sentences, pack.document.sentences().len());
+        assert_eq!(pack.document.sentences()[0].text, "The Potteries");
+        let dates: Vec<String> = pack.events.iter().map(|e| e.date.to_string()).collect();
+        assert_eq!(dates, ["1769-06-13", "1766-07-26"]);
+        assert!(pack.synonyms.is_empty());
+        assert!(!dir.path().join("potteries/synonyms.txt").exists());
+        // Only the pack: nothing staged is left beside it.
+        let names: Vec<String> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+    }
+
+    #[test]
+    fn a_folder_that_holds_anything_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("taken");
+        std::fs::create_dir(&out).unwrap();
+        std::fs::write(out.join("keep.txt"), "mine").unwrap();
+        let error = create(&request(dir.path(), "taken")).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            format!(
+                "{}: already exists and is not an empty folder: give a new folder for the pack",
+                out.display()
+            )
+        );
+        assert_eq!(
+            std::fs::read_to_string(out.join("keep.txt")).unwrap(),
+            "mine"
+        );
+        // An empty folder is fine.
+        std::fs::create_dir(dir.path().join("empty")).unwrap();
+        assert!(create(&request(dir.path(), "empty")).is_ok());
+    }
+
+    #[test]
+    fn a_bad_time_zone_or_file_writes_nothing() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut bad_zone = request(dir.path(), "pack");
+        bad_zone.time_zone = Some("Mars/Olympus".into());
+        let error = create(&bad_zone).unwrap_err().to_string();
+        assert!(
+            error.contains("\"Mars/Olympus\" is not an IANA time zone"),
+            "{error}"
+        );
+        let mut missing = request(dir.path(), "pack");
+        missing.file = dir.path().join("nothing.pdf");
+        let error = create(&missing).unwrap_err().to_string();
+        assert!(error.ends_with("nothing.pdf: does not exist"), "{error}");
+        assert!(!dir.path().join("pack").exists());
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
 }
