@@ -75,6 +75,15 @@ pub fn create(request: &Request) -> Result<Summary, ContentError> {
             ));
         }
     }
+    if let Some(parent) = out.parent()
+        && !parent.as_os_str().is_empty()
+        && !parent.is_dir()
+    {
+        return Err(out_problem(format!(
+            "cannot be made: the folder {} does not exist",
+            parent.display()
+        )));
+    }
     let time_zone = request.time_zone.clone().unwrap_or_else(|| "UTC".into());
     if time_zone.parse::<chrono_tz::Tz>().is_err() {
         return Err(ContentError::new(

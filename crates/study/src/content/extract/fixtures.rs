@@ -12,7 +12,8 @@ use lopdf::{Document, Object, Stream, dictionary};
 
 /// A PDF whose pages show `pages` line by line, top to bottom, in Courier
 /// (one `BT` block per page; lines are moved to with `Td`, as word
-/// processors write them). Streams are compressed.
+/// processors write them); an empty line is paragraph spacing, not a line.
+/// Streams are compressed.
 pub fn pdf(pages: &[Vec<String>]) -> Result<Vec<u8>, lopdf::Error> {
     let mut document = Document::with_version("1.5");
     let pages_id = document.new_object_id();
@@ -32,13 +33,19 @@ pub fn pdf(pages: &[Vec<String>]) -> Result<Vec<u8>, lopdf::Error> {
             Operation::new("Tf", vec!["F1".into(), 10.into()]),
             Operation::new("Td", vec![56.into(), 800.into()]),
         ];
-        for (n, line) in lines.iter().enumerate() {
-            if n > 0 {
-                operations.push(Operation::new("Td", vec![0.into(), (-14).into()]));
+        let mut space = 0;
+        for line in lines {
+            if line.is_empty() {
+                space += 10;
+                continue;
             }
+            if space > 0 {
+                operations.push(Operation::new("Td", vec![0.into(), (-space).into()]));
+            }
+            space = 14;
             operations.push(Operation::new(
                 "Tj",
-                vec![Object::string_literal(line.as_bytes().to_vec())],
+                vec![Object::string_literal(win_ansi(line))],
             ));
         }
         operations.push(Operation::new("ET", vec![]));
@@ -73,9 +80,26 @@ pub fn pdf(pages: &[Vec<String>]) -> Result<Vec<u8>, lopdf::Error> {
     Ok(bytes)
 }
 
+/// `text` in the WinAnsi encoding the fixture's font uses.
+fn win_ansi(text: &str) -> Vec<u8> {
+    text.chars()
+        .map(|c| match c {
+            '‘' => 0x91,
+            '’' => 0x92,
+            '“' => 0x93,
+            '”' => 0x94,
+            '–' => 0x96,
+            '—' => 0x97,
+            c if (c as u32) < 0x80 || (0xA0..=0xFF).contains(&(c as u32)) => c as u8,
+            _ => b'?',
+        })
+        .collect()
+}
+
 /// Lays `text` out as a PDF: blank-line separated blocks, each wrapped at
 /// `width` characters, `lines_per_page` lines a page, with a running
-/// header and a page number on every page.
+/// header and a page number on every page, and paragraph spacing between
+/// blocks.
 pub fn pdf_of_text(
     text: &str,
     width: usize,
@@ -97,6 +121,7 @@ pub fn pdf_of_text(
         if !line.is_empty() {
             lines.push(line);
         }
+        lines.push(String::new());
     }
     let pages: Vec<Vec<String>> = lines
         .chunks(lines_per_page.max(1))

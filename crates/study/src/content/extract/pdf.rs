@@ -59,23 +59,41 @@ pub(super) fn extract(
     }
     let mut budget = MAX_CONTENT_BYTES;
     let mut pages = Vec::new();
+    let mut unreadable = Vec::new();
     for (number, page_id) in document.get_pages() {
-        let lines = page_lines(&document, page_id, &mut budget).map_err(|error| match error {
-            PageError::Bomb => problem(
-                path,
-                format!(
-                    "is refused: its page contents unpack to over {} MB (a PDF bomb, or far too large)",
-                    MAX_CONTENT_BYTES / (1024 * 1024)
-                ),
-            ),
-            PageError::Pdf(error) => {
-                problem(path, format!("page {number} of the PDF cannot be read: {error}"))
+        // One broken page is noted and skipped; the others still count.
+        let lines = match page_lines(&document, page_id, &mut budget) {
+            Ok(lines) => lines,
+            Err(PageError::Bomb) => {
+                return Err(problem(
+                    path,
+                    format!(
+                        "is refused: its page contents unpack to over {} MB (a PDF bomb, or far too large)",
+                        MAX_CONTENT_BYTES / (1024 * 1024)
+                    ),
+                ));
             }
-        })?;
+            Err(PageError::Pdf(error)) => {
+                unreadable.push((number, error.to_string()));
+                continue;
+            }
+        };
         if lines.is_empty() {
             out.note(format!("page {number} has no text (a picture or a scan?)"));
         }
         pages.push(lines);
+    }
+    if pages.is_empty() {
+        let reason = unreadable.first().map_or_else(
+            || "it has no pages".to_string(),
+            |(number, error)| format!("no page could be read (page {number}: {error})"),
+        );
+        return Err(problem(path, format!("the PDF cannot be read: {reason}")));
+    }
+    for (number, error) in unreadable {
+        out.note(format!(
+            "page {number} cannot be read ({error}) and was skipped"
+        ));
     }
     for block in blocks(pages, out) {
         match block {
@@ -97,12 +115,20 @@ impl From<lopdf::Error> for PageError {
     }
 }
 
+/// One line of a page: its text and where it stands (the vertical
+/// position of its baseline in text space, when known).
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Line {
+    pub text: String,
+    pub y: Option<f32>,
+}
+
 /// The lines of text of one page, in content order.
 fn page_lines(
     document: &Document,
     page_id: ObjectId,
     budget: &mut u64,
-) -> Result<Vec<String>, PageError> {
+) -> Result<Vec<Line>, PageError> {
     let encodings: BTreeMap<Vec<u8>, Encoding<'_>> = document
         .get_page_fonts(page_id)?
         .into_iter()
@@ -119,13 +145,23 @@ fn page_lines(
     let mut lines = Vec::new();
     let mut line = String::new();
     let mut encoding: Option<&Encoding<'_>> = None;
-    let mut y: Option<f32> = None;
-    let new_line = |line: &mut String, lines: &mut Vec<String>| {
+    // Where the current line starts, and where the text being shown stands.
+    let (mut line_y, mut y, mut leading) = (None, 0.0f32, 0.0f32);
+    let new_line = |line: &mut String, line_y: &mut Option<f32>, lines: &mut Vec<Line>| {
         let text = line.split_whitespace().collect::<Vec<_>>().join(" ");
         if !text.is_empty() {
-            lines.push(text);
+            lines.push(Line { text, y: *line_y });
         }
         line.clear();
+        *line_y = None;
+    };
+    let float = |at: usize| {
+        move |operands: &[Object]| {
+            operands
+                .get(at)
+                .and_then(|o| o.as_float().ok())
+                .unwrap_or(0.0)
+        }
     };
     for operation in &content.operations {
         let operands = &operation.operands;
@@ -137,41 +173,49 @@ fn page_lines(
                     .and_then(|name| encodings.get(name));
             }
             "Tj" | "'" | "\"" | "TJ" => {
-                if operation.operator != "Tj" && operation.operator != "TJ" {
-                    new_line(&mut line, &mut lines);
+                if operation.operator == "'" || operation.operator == "\"" {
+                    new_line(&mut line, &mut line_y, &mut lines);
+                    y -= leading;
+                }
+                if line.trim().is_empty() {
+                    line_y = Some(y);
                 }
                 if let Some(encoding) = encoding {
                     show(&mut line, encoding, operands);
                 }
             }
+            "TL" => leading = float(0)(operands),
             "Td" | "TD" => {
-                let dy = operands
-                    .get(1)
-                    .and_then(|o| o.as_float().ok())
-                    .unwrap_or(0.0);
+                let dy = float(1)(operands);
+                if operation.operator == "TD" {
+                    leading = -dy;
+                }
                 if dy.abs() > 0.01 {
-                    new_line(&mut line, &mut lines);
+                    new_line(&mut line, &mut line_y, &mut lines);
                 } else {
                     line.push(' ');
                 }
+                y += dy;
             }
             "Tm" => {
-                let new_y = operands.get(5).and_then(|o| o.as_float().ok());
-                if new_y.is_some()
-                    && y.is_some_and(|old| new_y.is_some_and(|n| (n - old).abs() > 0.01))
-                {
-                    new_line(&mut line, &mut lines);
+                let new_y = float(5)(operands);
+                if (new_y - y).abs() > 0.01 {
+                    new_line(&mut line, &mut line_y, &mut lines);
                 } else {
                     line.push(' ');
                 }
                 y = new_y;
             }
-            "T*" | "ET" => new_line(&mut line, &mut lines),
-            "BT" => y = None,
+            "T*" => {
+                new_line(&mut line, &mut line_y, &mut lines);
+                y -= leading;
+            }
+            "ET" => new_line(&mut line, &mut line_y, &mut lines),
+            "BT" => y = 0.0,
             _ => {}
         }
     }
-    new_line(&mut line, &mut lines);
+    new_line(&mut line, &mut line_y, &mut lines);
     Ok(lines)
 }
 
@@ -227,13 +271,33 @@ pub(super) enum Block {
 }
 
 /// Lines per page, cleaned of furniture and joined into blocks.
-pub(super) fn blocks(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Block> {
+pub(super) fn blocks(pages: Vec<Vec<Line>>, out: &mut Builder<'_>) -> Vec<Block> {
     let pages = without_furniture(pages, out);
-    let lines: Vec<&str> = pages.iter().flatten().map(String::as_str).collect();
-    let width = typical_width(&lines);
+    // The space above each line, within its page (a page break says
+    // nothing about paragraphs).
+    let mut lines: Vec<(&str, Option<f32>)> = Vec::new();
+    for page in &pages {
+        for (i, line) in page.iter().enumerate() {
+            let gap = match (i.checked_sub(1).and_then(|p| page[p].y), line.y) {
+                (Some(above), Some(y)) if above > y => Some(above - y),
+                _ => None,
+            };
+            lines.push((&line.text, gap));
+        }
+    }
+    let texts: Vec<&str> = lines.iter().map(|(text, _)| *text).collect();
+    let width = typical_width(&texts);
+    let spacing = typical_spacing(&lines);
     let mut blocks = Vec::new();
     let mut paragraph = String::new();
-    for line in lines {
+    for (line, gap) in lines {
+        // A wider space than between the lines of a paragraph ends one.
+        let spaced = gap
+            .zip(spacing)
+            .is_some_and(|(gap, usual)| gap > 1.3 * usual);
+        if spaced && !paragraph.is_empty() {
+            blocks.push(Block::Paragraph(std::mem::take(&mut paragraph)));
+        }
         let length = line.chars().count();
         if paragraph.is_empty() && is_heading(line, length, width) {
             blocks.push(Block::Heading(line.to_string()));
@@ -248,6 +312,13 @@ pub(super) fn blocks(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Bloc
         blocks.push(Block::Paragraph(paragraph));
     }
     blocks
+}
+
+/// The usual space between lines: the median of the gaps measured.
+fn typical_spacing(lines: &[(&str, Option<f32>)]) -> Option<f32> {
+    let mut gaps: Vec<f32> = lines.iter().filter_map(|(_, gap)| *gap).collect();
+    gaps.sort_by(f32::total_cmp);
+    gaps.get(gaps.len() / 2).copied()
 }
 
 /// Appends `line` to a paragraph, joining a word hyphenated across them.
@@ -330,8 +401,8 @@ pub(super) fn is_page_number(line: &str) -> bool {
 /// How many lines at each end of a page may be furniture.
 const EDGE: usize = 2;
 
-fn without_furniture(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Vec<String>> {
-    let edges = |page: &[String]| -> Vec<usize> {
+fn without_furniture(pages: Vec<Vec<Line>>, out: &mut Builder<'_>) -> Vec<Vec<Line>> {
+    let edges = |page: &[Line]| -> Vec<usize> {
         let n = page.len();
         let mut at: Vec<usize> = (0..n.min(EDGE)).collect();
         at.extend(n.saturating_sub(EDGE).max(n.min(EDGE))..n);
@@ -342,7 +413,7 @@ fn without_furniture(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Vec<
     for page in &pages {
         let mut keys: Vec<String> = edges(page)
             .into_iter()
-            .map(|i| furniture_key(&page[i]))
+            .map(|i| furniture_key(&page[i].text))
             .collect();
         keys.sort();
         keys.dedup();
@@ -367,11 +438,11 @@ fn without_furniture(pages: Vec<Vec<String>>, out: &mut Builder<'_>) -> Vec<Vec<
                     if !edge.contains(i) {
                         return true;
                     }
-                    if is_page_number(line) {
+                    if is_page_number(&line.text) {
                         numbers += 1;
                         return false;
                     }
-                    let key = furniture_key(line);
+                    let key = furniture_key(&line.text);
                     if repeated(&key) {
                         if !headers.contains(&key) {
                             headers.push(key);
