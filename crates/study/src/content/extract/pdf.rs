@@ -142,26 +142,16 @@ fn page_lines(
         data.push(b'\n');
     }
     let content = Content::decode(&data)?;
-    let mut lines = Vec::new();
-    let mut line = String::new();
+    let mut lines = PageText::default();
     let mut encoding: Option<&Encoding<'_>> = None;
-    // Where the current line starts, and where the text being shown stands.
-    let (mut line_y, mut y, mut leading) = (None, 0.0f32, 0.0f32);
-    let new_line = |line: &mut String, line_y: &mut Option<f32>, lines: &mut Vec<Line>| {
-        let text = line.split_whitespace().collect::<Vec<_>>().join(" ");
-        if !text.is_empty() {
-            lines.push(Line { text, y: *line_y });
-        }
-        line.clear();
-        *line_y = None;
-    };
-    let float = |at: usize| {
-        move |operands: &[Object]| {
-            operands
-                .get(at)
-                .and_then(|o| o.as_float().ok())
-                .unwrap_or(0.0)
-        }
+    // Where text is shown: the baseline's height on the page, the text
+    // matrix's vertical scale, and the leading (T*, ', ").
+    let (mut y, mut scale, mut leading) = (0.0f32, 1.0f32, 0.0f32);
+    let float = |operands: &[Object], at: usize| {
+        operands
+            .get(at)
+            .and_then(|o| o.as_float().ok())
+            .unwrap_or(0.0)
     };
     for operation in &content.operations {
         let operands = &operation.operands;
@@ -174,49 +164,89 @@ fn page_lines(
             }
             "Tj" | "'" | "\"" | "TJ" => {
                 if operation.operator == "'" || operation.operator == "\"" {
-                    new_line(&mut line, &mut line_y, &mut lines);
-                    y -= leading;
-                }
-                if line.trim().is_empty() {
-                    line_y = Some(y);
+                    y -= leading * scale;
+                    lines.move_to(y);
                 }
                 if let Some(encoding) = encoding {
-                    show(&mut line, encoding, operands);
+                    lines.show(y, |line| show(line, encoding, operands));
                 }
             }
-            "TL" => leading = float(0)(operands),
+            "TL" => leading = float(operands, 0),
             "Td" | "TD" => {
-                let dy = float(1)(operands);
+                let dy = float(operands, 1);
                 if operation.operator == "TD" {
                     leading = -dy;
                 }
-                if dy.abs() > 0.01 {
-                    new_line(&mut line, &mut line_y, &mut lines);
-                } else {
-                    line.push(' ');
-                }
-                y += dy;
+                y += dy * scale;
+                lines.move_to(y);
             }
             "Tm" => {
-                let new_y = float(5)(operands);
-                if (new_y - y).abs() > 0.01 {
-                    new_line(&mut line, &mut line_y, &mut lines);
-                } else {
-                    line.push(' ');
-                }
-                y = new_y;
+                // A rotated text matrix has no vertical scale to speak of.
+                scale = match float(operands, 3) {
+                    d if d.abs() > 0.001 => d,
+                    _ => 1.0,
+                };
+                y = float(operands, 5);
+                lines.move_to(y);
             }
             "T*" => {
-                new_line(&mut line, &mut line_y, &mut lines);
-                y -= leading;
+                y -= leading * scale;
+                lines.move_to(y);
             }
-            "ET" => new_line(&mut line, &mut line_y, &mut lines),
-            "BT" => y = 0.0,
+            // A new text object starts from the page's origin.
+            "BT" => (y, scale) = (0.0, 1.0),
             _ => {}
         }
     }
-    new_line(&mut line, &mut line_y, &mut lines);
-    Ok(lines)
+    Ok(lines.finish())
+}
+
+/// The lines of a page as its text is shown: text shown at another height
+/// than the line's starts a new line; at the same height, it continues it
+/// after a space (a new text object, a font change or a move along the
+/// line).
+#[derive(Default)]
+struct PageText {
+    lines: Vec<Line>,
+    line: String,
+    line_y: Option<f32>,
+}
+
+impl PageText {
+    fn move_to(&mut self, y: f32) {
+        if self.line_y.is_some_and(|line_y| (line_y - y).abs() > 0.01) {
+            self.break_line();
+        } else if !self.line.is_empty() {
+            self.line.push(' ');
+        }
+    }
+
+    fn show(&mut self, y: f32, draw: impl FnOnce(&mut String)) {
+        if self.line_y.is_some_and(|line_y| (line_y - y).abs() > 0.01) {
+            self.break_line();
+        }
+        if self.line_y.is_none() {
+            self.line_y = Some(y);
+        }
+        draw(&mut self.line);
+    }
+
+    fn break_line(&mut self) {
+        let text = self.line.split_whitespace().collect::<Vec<_>>().join(" ");
+        if !text.is_empty() {
+            self.lines.push(Line {
+                text,
+                y: self.line_y,
+            });
+        }
+        self.line.clear();
+        self.line_y = None;
+    }
+
+    fn finish(mut self) -> Vec<Line> {
+        self.break_line();
+        self.lines
+    }
 }
 
 /// The text a show operator's operands draw.
