@@ -142,25 +142,38 @@ pub fn pack_new(request: crate::new_pack::Request) -> Result<ExitCode> {
             return Ok(ExitCode::FAILURE);
         }
     };
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     outln!(
-        "Made the pack {} ({:?}) from a {} file:",
+        "Made the pack {} ({:?}) from {} file:",
         request.out.display(),
         summary.title,
         summary.format
     );
     outln!(
-        "  {} sentences in {} passages, {} sections",
-        summary.sentences,
-        summary.passages,
-        summary.sections
+        "  {} in {}, {}",
+        count(summary.sentences, "sentence", "sentences"),
+        count(summary.passages, "passage", "passages"),
+        count(summary.sections, "section", "sections")
     );
     outln!(
-        "  {} glossary entries, {} dated events ({} more sentences name only a year)",
-        summary.glossary_entries,
-        summary.events,
-        summary.year_only_sentences
+        "  {}, {} ({} only a year)",
+        count(
+            summary.glossary_entries,
+            "glossary entry",
+            "glossary entries"
+        ),
+        count(summary.events, "dated event", "dated events"),
+        count(
+            summary.year_only_sentences,
+            "sentence names",
+            "sentences name"
+        )
     );
-    outln!("  {} questions can be generated", summary.questions);
+    outln!(
+        "  {} can be generated",
+        count(summary.questions, "quiz question", "quiz questions")
+    );
     if summary.notes.is_empty() {
         outln!("  no problems found");
     }

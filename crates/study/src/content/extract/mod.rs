@@ -54,13 +54,14 @@ impl Format {
         })
     }
 
+    /// The format's name with its article, for messages: "a PDF file".
     pub fn name(&self) -> &'static str {
         match self {
-            Self::Text => "text",
-            Self::Markdown => "Markdown",
-            Self::Html => "HTML",
-            Self::Docx => "Word (DOCX)",
-            Self::Pdf => "PDF",
+            Self::Text => "a text file",
+            Self::Markdown => "a Markdown file",
+            Self::Html => "an HTML file",
+            Self::Docx => "a Word (DOCX) file",
+            Self::Pdf => "a PDF file",
         }
     }
 }
