@@ -145,7 +145,7 @@ pub fn pack_new(request: crate::new_pack::Request) -> Result<ExitCode> {
     let count =
         |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
     outln!(
-        "Made the pack {} ({:?}) from {} file:",
+        "Made the pack {} ({:?}) from {}:",
         request.out.display(),
         summary.title,
         summary.format
