@@ -132,6 +132,61 @@ pub fn content_check(dir: Option<&PathBuf>) -> ExitCode {
     }
 }
 
+/// `lectern pack new`: exit code 1 (with the reason on standard error)
+/// when the file cannot be made into a pack.
+pub fn pack_new(request: crate::new_pack::Request) -> Result<ExitCode> {
+    let summary = match crate::new_pack::create(&request) {
+        Ok(summary) => summary,
+        Err(error) => {
+            eprintln!("{error}");
+            return Ok(ExitCode::FAILURE);
+        }
+    };
+    let count =
+        |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    outln!(
+        "Made the pack {} ({:?}) from {}:",
+        request.out.display(),
+        summary.title,
+        summary.format
+    );
+    outln!(
+        "  {} in {}, {}",
+        count(summary.sentences, "sentence", "sentences"),
+        count(summary.passages, "passage", "passages"),
+        count(summary.sections, "section", "sections")
+    );
+    outln!(
+        "  {}, {} ({} only a year)",
+        count(
+            summary.glossary_entries,
+            "glossary entry",
+            "glossary entries"
+        ),
+        count(summary.events, "dated event", "dated events"),
+        count(
+            summary.year_only_sentences,
+            "sentence names",
+            "sentences name"
+        )
+    );
+    outln!(
+        "  {} can be generated",
+        count(summary.questions, "quiz question", "quiz questions")
+    );
+    if summary.notes.is_empty() {
+        outln!("  no problems found");
+    }
+    for note in &summary.notes {
+        outln!("  note: {note}");
+    }
+    outln!(
+        "Check it with `lectern content check {0}`, try it with `lectern chat --pack {0}`.",
+        request.out.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
 /// `lectern content glossary`.
 pub fn content_glossary(dir: Option<&PathBuf>, compare: bool) -> Result<ExitCode> {
     let pack = match Pack::load_or_bundled(dir) {

@@ -16,4 +16,4 @@ pub mod platforms;
 pub mod store;
 // The study core (content packs and the pure study code) is its own crate,
 // `crates/study`; these are the same paths as before it moved.
-pub use lectern_study::{content, study};
+pub use lectern_study::{content, new_pack, study};

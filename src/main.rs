@@ -110,6 +110,11 @@ enum CliCommand {
         #[arg(long, value_name = "PACK")]
         into: Option<PathBuf>,
     },
+    /// Make content packs.
+    Pack {
+        #[command(subcommand)]
+        command: PackCommand,
+    },
     /// Discord tools.
     Discord {
         #[command(subcommand)]
@@ -153,6 +158,27 @@ enum DbCommand {
         /// Delete the target's data first.
         #[arg(long)]
         replace: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PackCommand {
+    /// Make a content pack from a PDF, Word (.docx), Markdown, HTML or
+    /// text file: the document with its headings, an automatic glossary,
+    /// dated events from sentences with a full date; then check it and
+    /// print a summary.
+    New {
+        /// The file (.pdf, .docx, .md, .html or .txt; at most 10 MB).
+        file: PathBuf,
+        /// The pack folder to create (new, or an empty folder).
+        #[arg(long, value_name = "DIR")]
+        out: PathBuf,
+        /// The pack's title (default: the document's first heading, or the file name).
+        #[arg(long, value_name = "T")]
+        title: Option<String>,
+        /// IANA time zone for "on this day", e.g. Europe/London (default: UTC).
+        #[arg(long, value_name = "Z")]
+        time_zone: Option<String>,
     },
 }
 
@@ -312,6 +338,20 @@ fn run(cli: Cli) -> Result<ExitCode> {
             json,
             into,
         } => lectern::cli::import(&file, format.as_deref(), json, into.as_deref()),
+        CliCommand::Pack {
+            command:
+                PackCommand::New {
+                    file,
+                    out,
+                    title,
+                    time_zone,
+                },
+        } => lectern::cli::pack_new(lectern::new_pack::Request {
+            file,
+            out,
+            title,
+            time_zone,
+        }),
         CliCommand::Discord {
             command: DiscordCommand::InviteUrl { application_id },
         } => lectern::cli::discord_invite_url(&config, application_id),

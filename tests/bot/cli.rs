@@ -513,3 +513,133 @@ fn finding_19_date_02_29_means_29_february_even_in_a_common_year() {
         "{value}"
     );
 }
+
+/// A teacher's handout as a two-page PDF: a running header, page numbers
+/// and a word hyphenated across a line end.
+fn handout_pdf() -> Vec<u8> {
+    let page = |lines: &[&str]| lines.iter().map(|l| l.to_string()).collect::<Vec<_>>();
+    lectern::content::extract::fixtures::pdf(&[
+        page(&[
+            "Earth Science Handout",
+            "Famous Eruptions",
+            "On 18 May 1980 Mount St Helens erupted after weeks of small",
+            "earthquakes. The blast flattened forests and killed 57 people.",
+            "In 1815 Mount Tambora produced the largest erup-",
+            "tion in recorded history.",
+            "1",
+        ]),
+        page(&[
+            "Earth Science Handout",
+            "Living With Volcanoes",
+            "Volcanic ash breaks down into very fertile soil, so farmers",
+            "grow crops on the slopes of volcanoes such as Etna in Sicily.",
+            "In Iceland, heat from underground is used to heat homes.",
+            "2",
+        ]),
+    ])
+    .unwrap()
+}
+
+#[test]
+fn pack_new_makes_a_pack_from_a_pdf_that_content_check_accepts_and_ask_cites() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("handout.pdf");
+    std::fs::write(&file, handout_pdf()).unwrap();
+    let out = dir.path().join("volcanoes");
+    let output = lectern()
+        .args(["pack", "new"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .args(["--title", "Volcanoes", "--time-zone", "Europe/London"])
+        .output()
+        .unwrap();
+    let (stdout, stderr) = (
+        String::from_utf8(output.stdout).unwrap(),
+        String::from_utf8(output.stderr).unwrap(),
+    );
+    assert!(output.status.success(), "{stdout}{stderr}");
+    assert!(
+        stdout.contains("(\"Volcanoes\") from a PDF file:")
+            && stdout.contains("7 sentences in 4 passages, 2 sections")
+            && stdout.contains("glossary entries, 1 dated event (1 sentence names only a year)")
+            && stdout.contains("note: dropped 2 page numbers")
+            && stdout
+                .contains("note: dropped a running header or footer: \"earth science handout\""),
+        "{stdout}"
+    );
+    let document = std::fs::read_to_string(out.join("document.txt")).unwrap();
+    assert!(
+        document.starts_with("Famous Eruptions\n\nOn 18 May 1980")
+            && document.contains("the largest eruption in recorded history.")
+            && !document.contains("Handout"),
+        "{document}"
+    );
+    let events = std::fs::read_to_string(out.join("events.tsv")).unwrap();
+    assert_eq!(
+        events,
+        "date\ttitle\tdescription\n1980-05-18\tOn 18 May 1980 Mount St Helens erupted after weeks of small…\tOn 18 May 1980 Mount St Helens erupted after weeks of small earthquakes.\n"
+    );
+
+    let check = lectern()
+        .args(["content", "check"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    let summary = String::from_utf8(check.stdout).unwrap();
+    assert!(check.status.success(), "{summary}");
+    assert!(summary.starts_with("Volcanoes ("), "{summary}");
+    assert!(
+        summary.contains("7 sentences in 4 passages, 1 dated events"),
+        "{summary}"
+    );
+
+    let ask = lectern()
+        .args(["ask", "--pack"])
+        .arg(&out)
+        .arg("Where do farmers grow crops on volcanoes?")
+        .output()
+        .unwrap();
+    let answer = String::from_utf8(ask.stdout).unwrap();
+    assert!(ask.status.success(), "{answer}");
+    assert!(
+        answer.contains("Etna in Sicily") && answer.contains("sentence 6 of 7"),
+        "{answer}"
+    );
+    assert!(answer.contains("Source: Volcanoes"), "{answer}");
+
+    // A second run refuses the folder it made, and a file it cannot read
+    // is named with the reason.
+    let again = lectern()
+        .args(["pack", "new"])
+        .arg(&file)
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(!again.status.success());
+    assert!(
+        String::from_utf8(again.stderr)
+            .unwrap()
+            .contains("already exists and is not an empty folder"),
+    );
+    let truncated = dir.path().join("cut.pdf");
+    let pdf = handout_pdf();
+    std::fs::write(&truncated, &pdf[..pdf.len() / 2]).unwrap();
+    let cut = lectern()
+        .args(["pack", "new"])
+        .arg(&truncated)
+        .arg("--out")
+        .arg(dir.path().join("cut"))
+        .output()
+        .unwrap();
+    assert!(!cut.status.success());
+    assert_eq!(
+        String::from_utf8(cut.stderr).unwrap(),
+        format!(
+            "{}: the PDF is truncated (it has no %%EOF end marker): the file was cut short; download or export it again\n",
+            truncated.display()
+        )
+    );
+    assert!(!dir.path().join("cut").exists());
+}

@@ -150,3 +150,51 @@ const FLOOR_EXTRA: (f64, f64, f64, f64) = (0.68, 0.72, 0.70, 0.28);
 const FLOOR_USSR: (f64, f64, f64, f64) = (0.70, 0.77, 0.65, 0.20);
 const FLOOR_DOC2: (f64, f64, f64, f64) = (0.45, 0.54, 0.75, 0.37);
 const FLOOR_DOC3: (f64, f64, f64, f64) = (0.70, 0.77, 0.60, 0.15);
+
+#[test]
+fn the_science_handout_as_a_pdf_answers_as_its_text_does() {
+    use lectern::new_pack::{Request, create};
+    let dir = tempfile::tempdir().unwrap();
+    let text = eval_file("packs/volcanoes/document.txt");
+    let txt = dir.path().join("volcanoes.txt");
+    std::fs::write(&txt, &text).unwrap();
+    let pdf = dir.path().join("volcanoes.pdf");
+    let laid_out =
+        lectern::content::extract::fixtures::pdf_of_text(&text, 72, 40, "Volcanoes: class handout")
+            .unwrap();
+    std::fs::write(&pdf, laid_out).unwrap();
+    let mut packs = Vec::new();
+    for (file, out) in [(txt, "from-txt"), (pdf, "from-pdf")] {
+        let out = dir.path().join(out);
+        create(&Request {
+            file,
+            out: out.clone(),
+            title: None,
+            time_zone: None,
+        })
+        .unwrap();
+        packs.push(Pack::load(&out).unwrap());
+    }
+    let handmade =
+        Pack::load(&Path::new(env!("CARGO_MANIFEST_DIR")).join("eval/packs/volcanoes")).unwrap();
+    let sentences = |pack: &Pack| -> Vec<String> {
+        pack.document
+            .sentences()
+            .iter()
+            .map(|s| s.text.clone())
+            .collect()
+    };
+    assert_eq!(sentences(&packs[1]), sentences(&packs[0]));
+    assert_eq!(sentences(&packs[0]), sentences(&handmade));
+    assert_eq!(
+        packs[1].document.passages().len(),
+        handmade.document.passages().len()
+    );
+    for set in ["blind/volcanoes-tune.jsonl", "blind/volcanoes-test.jsonl"] {
+        let set = eval_file(set);
+        let figures = score(&handmade, &set).summary;
+        assert_eq!(score(&packs[0], &set).summary, figures);
+        assert_eq!(score(&packs[1], &set).summary, figures);
+        println!("{}", figures.split(';').next().unwrap_or(""));
+    }
+}

@@ -11,6 +11,7 @@
 //! the same paths as before.
 
 pub mod content;
+pub mod new_pack;
 // Three unwraps remain in `study` (study::answer::topics, study::lexicon);
 // this exemption goes when they are cleared.
 #[allow(clippy::unwrap_used, clippy::expect_used)]

@@ -35,6 +35,15 @@ fn problem(file: &Path, message: impl Into<String>) -> ContentError {
 /// Reads the regular file `path` as UTF-8 text of at most `cap` bytes
 /// (counted while reading). `Ok(None)` when it does not exist.
 pub fn read_text(path: &Path, cap: u64) -> Result<Option<String>, ContentError> {
+    match read_bytes(path, cap)? {
+        Some(bytes) => decode(path, bytes).map(Some),
+        None => Ok(None),
+    }
+}
+
+/// Reads the regular file `path` as bytes, at most `cap` of them (counted
+/// while reading). `Ok(None)` when it does not exist.
+pub fn read_bytes(path: &Path, cap: u64) -> Result<Option<Vec<u8>>, ContentError> {
     let metadata = match std::fs::metadata(path) {
         Ok(metadata) => metadata,
         Err(error) if error.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -57,7 +66,7 @@ pub fn read_text(path: &Path, cap: u64) -> Result<Option<String>, ContentError> 
             ),
         ));
     }
-    decode(path, bytes).map(Some)
+    Ok(Some(bytes))
 }
 
 /// Reads `name`, a path relative to the pack folder `root`, confined to

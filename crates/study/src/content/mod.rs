@@ -20,6 +20,7 @@
 pub mod document;
 pub mod error;
 pub mod events;
+pub mod extract;
 pub mod files;
 pub mod glossary;
 pub mod import;
