@@ -337,6 +337,12 @@ impl Backend for SqliteStore {
 }
 
 impl SqliteStore {
+    /// A write transaction on the one writer connection (the engine's
+    /// counterpart of [`PgStore::write_tx`]).
+    async fn write_tx(&self) -> Result<write::WriteTx, StoreError> {
+        write::WriteTx::begin(&self.writer).await
+    }
+
     /// Opens (creating if needed) the SQLite database at `path` and applies
     /// pending migrations.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
@@ -419,6 +425,12 @@ impl Backend for PgStore {
 }
 
 impl PgStore {
+    /// A write transaction from the pool (the engine's counterpart of
+    /// [`SqliteStore::write_tx`]).
+    async fn write_tx(&self) -> Result<sqlx::Transaction<'static, sqlx::Postgres>, StoreError> {
+        Ok(self.pool.begin().await?)
+    }
+
     /// Connects to the PostgreSQL database at `url` and applies pending
     /// migrations (from `migrations-postgres/`; concurrent start-ups wait
     /// for each other on sqlx's migration lock).

@@ -12,7 +12,6 @@ use crate::content::Question;
 use crate::identity::{ScopeRef, UserRef};
 
 use super::items::{AskedItem, keep_item, keep_item_pg};
-use super::write::WriteTx;
 use super::{PgStore, SqliteStore, StoreError, instant, millis};
 
 /// A player's memory of one item, as FSRS keeps it.
@@ -256,263 +255,144 @@ const LOG_REVIEW: &str =
     "INSERT INTO review_log (scope_id, user_id, item_id, reviewed_at_ms, correct, due_at_ms)
  VALUES ($1, $2, $3, $4, $5, $6)";
 
-#[async_trait]
-impl ReviewStore for SqliteStore {
-    async fn due_reviews(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<DueItem>, StoreError> {
-        let rows: Vec<CardRow> = sqlx::query_as(DUE_REVIEWS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(millis(now))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(CardRow::into_due).collect()
-    }
+/// `ReviewStore` on an engine: the statements are shared, and only the
+/// pool's and the write transaction's types differ (`write_tx`), with the
+/// engine's `keep_item`.
+macro_rules! review_store {
+    ($store:ty, $keep_item:path) => {
+        #[async_trait]
+        impl ReviewStore for $store {
+            async fn due_reviews(
+                &self,
+                scope: &ScopeRef,
+                user: &UserRef,
+                now: DateTime<Utc>,
+                limit: u32,
+            ) -> Result<Vec<DueItem>, StoreError> {
+                let rows: Vec<CardRow> = sqlx::query_as(DUE_REVIEWS)
+                    .bind(scope.platform.as_str())
+                    .bind(&scope.id)
+                    .bind(user.platform.as_str())
+                    .bind(&user.id)
+                    .bind(millis(now))
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(CardRow::into_due).collect()
+            }
 
-    async fn unseen_items(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        limit: u32,
-    ) -> Result<Vec<AskedItem>, StoreError> {
-        let rows: Vec<ItemRow> = sqlx::query_as(UNSEEN_ITEMS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(ItemRow::into_asked).collect()
-    }
+            async fn unseen_items(
+                &self,
+                scope: &ScopeRef,
+                user: &UserRef,
+                limit: u32,
+            ) -> Result<Vec<AskedItem>, StoreError> {
+                let rows: Vec<ItemRow> = sqlx::query_as(UNSEEN_ITEMS)
+                    .bind(scope.platform.as_str())
+                    .bind(&scope.id)
+                    .bind(user.platform.as_str())
+                    .bind(&user.id)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(ItemRow::into_asked).collect()
+            }
 
-    async fn seen_items(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-    ) -> Result<HashSet<String>, StoreError> {
-        let ids: Vec<String> = sqlx::query_scalar(SEEN_ITEMS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(ids.into_iter().collect())
-    }
+            async fn seen_items(
+                &self,
+                scope: &ScopeRef,
+                user: &UserRef,
+            ) -> Result<HashSet<String>, StoreError> {
+                let ids: Vec<String> = sqlx::query_scalar(SEEN_ITEMS)
+                    .bind(scope.platform.as_str())
+                    .bind(&scope.id)
+                    .bind(user.platform.as_str())
+                    .bind(&user.id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                Ok(ids.into_iter().collect())
+            }
 
-    async fn review_card(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        item_id: &str,
-    ) -> Result<Option<ReviewCard>, StoreError> {
-        let row: Option<CardRow> = sqlx::query_as(REVIEW_CARD)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(item_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| row.card()).transpose()
-    }
+            async fn review_card(
+                &self,
+                scope: &ScopeRef,
+                user: &UserRef,
+                item_id: &str,
+            ) -> Result<Option<ReviewCard>, StoreError> {
+                let row: Option<CardRow> = sqlx::query_as(REVIEW_CARD)
+                    .bind(scope.platform.as_str())
+                    .bind(&scope.id)
+                    .bind(user.platform.as_str())
+                    .bind(&user.id)
+                    .bind(item_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                row.map(|row| row.card()).transpose()
+            }
 
-    async fn review_status(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        now: DateTime<Utc>,
-    ) -> Result<ReviewStatus, StoreError> {
-        let row: (i64, i64, Option<i64>) = sqlx::query_as(REVIEW_STATUS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(millis(now))
-            .fetch_one(&self.pool)
-            .await?;
-        review_status(user, row)
-    }
+            async fn review_status(
+                &self,
+                scope: &ScopeRef,
+                user: &UserRef,
+                now: DateTime<Utc>,
+            ) -> Result<ReviewStatus, StoreError> {
+                let row: (i64, i64, Option<i64>) = sqlx::query_as(REVIEW_STATUS)
+                    .bind(scope.platform.as_str())
+                    .bind(&scope.id)
+                    .bind(user.platform.as_str())
+                    .bind(&user.id)
+                    .bind(millis(now))
+                    .fetch_one(&self.pool)
+                    .await?;
+                review_status(user, row)
+            }
 
-    async fn record_review(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        item: &AskedItem,
-        card: &ReviewCard,
-        correct: bool,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut tx = WriteTx::begin(&self.writer).await?;
-        let scope_id = Self::scope_id(&mut tx, scope).await?;
-        let user_id = Self::user_id(&mut tx, user).await?;
-        keep_item(&mut tx, scope_id, item, at).await?;
-        sqlx::query(SAVE_CARD)
-            .bind(scope_id)
-            .bind(user_id)
-            .bind(&item.item_id)
-            .bind(millis(card.due))
-            .bind(card.stability)
-            .bind(card.difficulty)
-            .bind(card.elapsed_days)
-            .bind(card.scheduled_days)
-            .bind(card.reps)
-            .bind(card.lapses)
-            .bind(card.state)
-            .bind(millis(card.last_review))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(LOG_REVIEW)
-            .bind(scope_id)
-            .bind(user_id)
-            .bind(&item.item_id)
-            .bind(millis(at))
-            .bind(i64::from(correct))
-            .bind(millis(card.due))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
+            async fn record_review(
+                &self,
+                scope: &ScopeRef,
+                user: &UserRef,
+                item: &AskedItem,
+                card: &ReviewCard,
+                correct: bool,
+                at: DateTime<Utc>,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.write_tx().await?;
+                let scope_id = Self::scope_id(&mut tx, scope).await?;
+                let user_id = Self::user_id(&mut tx, user).await?;
+                $keep_item(&mut tx, scope_id, item, at).await?;
+                sqlx::query(SAVE_CARD)
+                    .bind(scope_id)
+                    .bind(user_id)
+                    .bind(&item.item_id)
+                    .bind(millis(card.due))
+                    .bind(card.stability)
+                    .bind(card.difficulty)
+                    .bind(card.elapsed_days)
+                    .bind(card.scheduled_days)
+                    .bind(card.reps)
+                    .bind(card.lapses)
+                    .bind(card.state)
+                    .bind(millis(card.last_review))
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(LOG_REVIEW)
+                    .bind(scope_id)
+                    .bind(user_id)
+                    .bind(&item.item_id)
+                    .bind(millis(at))
+                    .bind(i64::from(correct))
+                    .bind(millis(card.due))
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+        }
+    };
 }
 
-#[async_trait]
-impl ReviewStore for PgStore {
-    async fn due_reviews(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        now: DateTime<Utc>,
-        limit: u32,
-    ) -> Result<Vec<DueItem>, StoreError> {
-        let rows: Vec<CardRow> = sqlx::query_as(DUE_REVIEWS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(millis(now))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(CardRow::into_due).collect()
-    }
-
-    async fn unseen_items(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        limit: u32,
-    ) -> Result<Vec<AskedItem>, StoreError> {
-        let rows: Vec<ItemRow> = sqlx::query_as(UNSEEN_ITEMS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(ItemRow::into_asked).collect()
-    }
-
-    async fn seen_items(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-    ) -> Result<HashSet<String>, StoreError> {
-        let ids: Vec<String> = sqlx::query_scalar(SEEN_ITEMS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .fetch_all(&self.pool)
-            .await?;
-        Ok(ids.into_iter().collect())
-    }
-
-    async fn review_card(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        item_id: &str,
-    ) -> Result<Option<ReviewCard>, StoreError> {
-        let row: Option<CardRow> = sqlx::query_as(REVIEW_CARD)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(item_id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(|row| row.card()).transpose()
-    }
-
-    async fn review_status(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        now: DateTime<Utc>,
-    ) -> Result<ReviewStatus, StoreError> {
-        let row: (i64, i64, Option<i64>) = sqlx::query_as(REVIEW_STATUS)
-            .bind(scope.platform.as_str())
-            .bind(&scope.id)
-            .bind(user.platform.as_str())
-            .bind(&user.id)
-            .bind(millis(now))
-            .fetch_one(&self.pool)
-            .await?;
-        review_status(user, row)
-    }
-
-    async fn record_review(
-        &self,
-        scope: &ScopeRef,
-        user: &UserRef,
-        item: &AskedItem,
-        card: &ReviewCard,
-        correct: bool,
-        at: DateTime<Utc>,
-    ) -> Result<(), StoreError> {
-        let mut tx = self.pool.begin().await?;
-        let scope_id = Self::scope_id(&mut tx, scope).await?;
-        let user_id = Self::user_id(&mut tx, user).await?;
-        keep_item_pg(&mut tx, scope_id, item, at).await?;
-        sqlx::query(SAVE_CARD)
-            .bind(scope_id)
-            .bind(user_id)
-            .bind(&item.item_id)
-            .bind(millis(card.due))
-            .bind(card.stability)
-            .bind(card.difficulty)
-            .bind(card.elapsed_days)
-            .bind(card.scheduled_days)
-            .bind(card.reps)
-            .bind(card.lapses)
-            .bind(card.state)
-            .bind(millis(card.last_review))
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(LOG_REVIEW)
-            .bind(scope_id)
-            .bind(user_id)
-            .bind(&item.item_id)
-            .bind(millis(at))
-            .bind(i64::from(correct))
-            .bind(millis(card.due))
-            .execute(&mut *tx)
-            .await?;
-        tx.commit().await?;
-        Ok(())
-    }
-}
+review_store!(SqliteStore, keep_item);
+review_store!(PgStore, keep_item_pg);
 
 #[cfg(test)]
 mod tests {
