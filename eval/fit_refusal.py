@@ -37,10 +37,17 @@ import subprocess
 import sys
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/lectern"
+# The tuning pool: round 1's tuning and test halves, round 2's sets (their
+# test parts were scored for earlier rounds' reports and are tuning material
+# now that round 3 has fresh test sets), grouped by document.
 SETS = [
     ("ussr", "eval/blind/ussr-tune.jsonl", None),
+    ("ussr", "eval/blind/ussr-test.jsonl", None),
+    ("ussr", "eval/blind/ussr-test2.jsonl", None),
     ("wedgwood", "eval/blind/wedgwood-tune.jsonl", "eval/packs/wedgwood"),
+    ("wedgwood", "eval/blind/wedgwood-test.jsonl", "eval/packs/wedgwood"),
     ("volcanoes", "eval/blind/volcanoes-tune.jsonl", "eval/packs/volcanoes"),
+    ("volcanoes", "eval/blind/volcanoes-test.jsonl", "eval/packs/volcanoes"),
 ]
 FEATURES = ["coverage", "dense", "names", "weakest", "reach", "missing", "missing_word",
             "cosine", "best_cosine"]
@@ -148,7 +155,9 @@ def restricted(by_doc, keep):
 
 
 def main():
-    by_doc = {name: answers(path, pack) for name, path, pack in SETS}
+    by_doc = {}
+    for name, path, pack in SETS:
+        by_doc.setdefault(name, []).extend(answers(path, pack))
     # Which signals to use, by leave-one-document-out score at a middling
     # regularisation: every subset of up to three signals.
     subsets = [s for r in (1, 2, 3) for s in itertools.combinations(range(len(FEATURES)), r)]

@@ -124,6 +124,13 @@ impl Document {
         (previous.passage == sentence.passage).then_some(previous)
     }
 
+    /// The sentence after `index` in the same passage, if any.
+    pub fn next_in_passage(&self, index: usize) -> Option<&Sentence> {
+        let sentence = self.sentences.get(index)?;
+        let next = self.sentences.get(index.checked_add(1)?)?;
+        (next.passage == sentence.passage).then_some(next)
+    }
+
     /// Finds the sentences containing `quote`, comparing with whitespace
     /// collapsed and case folded (so a teacher's citation survives a double
     /// space or a capital letter).

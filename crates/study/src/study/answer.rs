@@ -101,6 +101,12 @@ pub struct Params {
     pub soft_max: f64,
     /// Weight of a term borrowed from the previous sentence.
     pub context_weight: f64,
+    /// Weight of a term borrowed from the next sentence of the paragraph,
+    /// which each passage also shows: an answer often goes on in the
+    /// sentence after the one that names its subject ("In 1815 Tambora
+    /// erupted. It killed tens of thousands."). 0 keeps passages to
+    /// single sentences.
+    pub next_weight: f64,
     /// BM25 term saturation.
     pub k1: f64,
     /// BM25 length normalisation (0: none, 1: full).
@@ -136,6 +142,7 @@ impl Default for Params {
             soft_full: 0.85,
             soft_max: 0.8,
             context_weight: 0.4,
+            next_weight: 0.5,
             k1: 1.2,
             b: 0.75,
             neighbour_weight: 0.0,
@@ -308,11 +315,18 @@ struct VocabularyWord {
 #[derive(Debug)]
 pub struct Answerer {
     sentences: Vec<IndexedSentence>,
-    /// What each sentence shows as an answer; also the text the encoder
-    /// reads (shared with its background thread).
-    quotes: Arc<[String]>,
-    /// The sentences each quote shows (itself, and its antecedent when joined).
+    /// What each sentence shows as an answer.
+    quotes: Vec<String>,
+    /// What the sentence encoder reads for each sentence (shared with its
+    /// background thread): the sentence, with its antecedent when it
+    /// opens with a dangling reference, not the sentence after it, so that
+    /// its meaning is the sentence's own.
+    encoded: Arc<[String]>,
+    /// The sentences each quote shows, in document order (itself, its
+    /// antecedent when joined, the sentence after it).
     quoted: Vec<Vec<usize>>,
+    /// Each sentence's own text.
+    texts: Vec<String>,
     /// term -> number of sentences containing it.
     document_frequency: HashMap<String, usize>,
     /// term -> (sentence, weighted frequency) for the sentences holding it.
@@ -512,6 +526,7 @@ impl Answerer {
     ) -> Self {
         let mut sentences = Vec::with_capacity(document.sentences().len());
         let mut quotes = Vec::with_capacity(document.sentences().len());
+        let mut encoded = Vec::with_capacity(document.sentences().len());
         let mut quoted = Vec::with_capacity(document.sentences().len());
         let mut document_frequency: HashMap<String, usize> = HashMap::new();
         let mut postings: HashMap<String, Vec<(u32, f32)>> = HashMap::new();
@@ -544,26 +559,38 @@ impl Answerer {
                     }
                 }
             }
-            let borrow = |from: &[String], terms: &mut HashMap<String, f64>| {
+            let borrow = |from: &[String], weight: f64, terms: &mut HashMap<String, f64>| {
                 for term in from {
                     let entry = terms.entry(term.clone()).or_default();
                     if *entry == 0.0 {
-                        *entry = params.context_weight;
+                        *entry = weight;
                     }
                 }
             };
-            let previous = document.previous_in_passage(index);
-            let mut shown = vec![index];
-            if sentence.opens_with_dangling_reference()
-                && let Some(previous) = previous
-            {
-                let context: Vec<String> = own_terms[previous.index]
+            let own = |at: usize| -> Vec<String> {
+                own_terms[at]
                     .iter()
                     .filter(|t| !t.is_stopword)
                     .map(|t| t.term.clone())
-                    .collect();
-                borrow(&context, &mut terms);
-                shown.insert(0, previous.index);
+                    .collect()
+            };
+            // What the passage shows: the sentence, its antecedent when it
+            // opens with a dangling reference, and the sentence that goes
+            // on from it; the words of the ones shown count for it.
+            let previous = document
+                .previous_in_passage(index)
+                .filter(|_| sentence.opens_with_dangling_reference());
+            let next = document
+                .next_in_passage(index)
+                .filter(|_| params.next_weight > 0.0);
+            let (quote, shows) = quote_for(
+                document,
+                previous.map(|s| s.index),
+                index,
+                next.map(|s| s.index),
+            );
+            if let Some(&previous) = shows.first().filter(|&&s| s < index) {
+                borrow(&own(previous), params.context_weight, &mut terms);
             } else if own_terms[index]
                 .iter()
                 .any(|t| PRONOUNS.contains(&t.surface.as_str()))
@@ -575,11 +602,14 @@ impl Answerer {
                         break;
                     };
                     if !names[previous.index].is_empty() {
-                        borrow(&names[previous.index], &mut terms);
+                        borrow(&names[previous.index], params.context_weight, &mut terms);
                         break;
                     }
                     back = previous.index;
                 }
+            }
+            if let Some(&next) = shows.last().filter(|&&s| s > index) {
+                borrow(&own(next), params.next_weight, &mut terms);
             }
             for (term, tf) in &terms {
                 *document_frequency.entry(term.clone()).or_default() += 1;
@@ -630,7 +660,11 @@ impl Answerer {
                 describes: described_name(&sentence.text),
                 vector: None,
             });
-            let (quote, shows) = quote_for(document, index, &shown);
+            let own_quote = match shows.iter().position(|&s| s > index) {
+                Some(_) => quote_for(document, shows.first().copied().filter(|&s| s < index), index, None).0,
+                None => quote.clone(),
+            };
+            encoded.push(own_quote);
             quotes.push(quote);
             quoted.push(shows);
         }
@@ -690,12 +724,14 @@ impl Answerer {
         let topics = Topics::build(&texts, &document_frequency);
         let subject = main_subject(&names).into_iter().collect();
         let name_terms = names.into_iter().flatten().collect();
-        let quotes: Arc<[String]> = quotes.into();
-        let meanings = Meanings::start(Arc::clone(&quotes), cache, params.rerank_depth > 0);
+        let encoded: Arc<[String]> = encoded.into();
+        let meanings = Meanings::start(Arc::clone(&encoded), cache, params.rerank_depth > 0);
         Self {
             sentences,
             quotes,
+            encoded,
             quoted,
+            texts: document.sentences().iter().map(|s| s.text.clone()).collect(),
             document_frequency,
             postings,
             words_by_length,
@@ -1351,7 +1387,7 @@ impl Answerer {
         let indices: Vec<usize> = scored[..depth].iter().map(|s| s.0).collect();
         let cosines = self
             .meanings
-            .cosines(&query, &indices, |i| self.quotes[i].clone());
+            .cosines(&query, &indices, |i| self.encoded[i].clone());
         let mut pairs: Vec<((usize, f64, f64, f64), f64)> =
             scored[..depth].iter().copied().zip(cosines).collect();
         for (candidate, cosine) in &mut pairs {
@@ -1405,51 +1441,44 @@ impl Answerer {
         top: usize,
         asked: &HashSet<String>,
     ) -> Vec<Hit> {
-        // Which hit shows each sentence.
-        let mut shown: HashMap<usize, usize> = HashMap::new();
+        // The sentences already shown by a hit.
+        let mut shown: HashSet<usize> = HashSet::new();
         let mut hits: Vec<Hit> = Vec::new();
         for &(index, score, coverage, _) in scored {
-            if shown.contains_key(&index) {
+            if hits.len() == top.max(1) {
+                break;
+            }
+            if shown.contains(&index) {
                 continue;
             }
-            let quote = &self.quotes[index];
-            let hit = Hit {
+            // A passage overlapping one already shown shows only what is new.
+            let quoted = &self.quoted[index];
+            let fresh: Vec<usize> = quoted
+                .iter()
+                .copied()
+                .filter(|s| !shown.contains(s))
+                .collect();
+            let text = if fresh.len() == quoted.len() {
+                self.quotes[index].clone()
+            } else {
+                fresh
+                    .iter()
+                    .map(|&s| self.texts[s].as_str())
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            shown.extend(fresh);
+            hits.push(Hit {
                 sentence: index,
-                matched: text::tokenize(quote)
+                matched: text::tokenize(&text)
                     .iter()
                     .filter(|t| !t.is_stopword && asked.contains(&t.term))
                     .map(|t| (t.start, t.end))
                     .collect(),
-                text: quote.clone(),
+                text,
                 score: (score * 1000.0).round() / 1000.0,
                 coverage,
-            };
-            // A joined quote whose antecedent is already shown takes that
-            // place (it shows both) rather than a second one.
-            if let Some(slot) = self.quoted[index]
-                .iter()
-                .find_map(|s| shown.get(s).copied())
-            {
-                let previous = &hits[slot];
-                // Only when the sentence itself answers about as well, not
-                // when it merely borrows its antecedent's words.
-                if self.quoted[previous.sentence].len() == 1 && score >= 0.6 * previous.score {
-                    hits[slot] = Hit {
-                        score: previous.score,
-                        coverage: previous.coverage.max(coverage),
-                        ..hit
-                    };
-                    shown.insert(index, slot);
-                }
-                continue;
-            }
-            if hits.len() == top.max(1) {
-                break;
-            }
-            for &s in &self.quoted[index] {
-                shown.insert(s, hits.len());
-            }
-            hits.push(hit);
+            });
         }
         hits
     }
@@ -1611,15 +1640,40 @@ fn is_year(token: &Token) -> bool {
 /// The text quoted for a sentence and the sentences it shows: itself, with
 /// its previous sentence when it opens with a dangling reference and both
 /// fit in a short quote.
-fn quote_for(document: &Document, index: usize, shown: &[usize]) -> (String, Vec<usize>) {
-    let sentence = &document.sentences()[index];
-    if let [previous, _] = shown {
-        let joined = format!("{} {}", document.sentences()[*previous].text, sentence.text);
-        if joined.len() <= 280 {
-            return (joined, shown.to_vec());
+/// The longest quote a passage shows, in bytes: a sentence with its
+/// antecedent and the sentence after it, when they are short enough.
+const MAX_QUOTE: usize = 480;
+
+/// The text a passage shows and the sentences in it, in document order:
+/// the sentence, with its antecedent and the next sentence when given and
+/// the whole stays under [`MAX_QUOTE`] (the next sentence is kept before
+/// the antecedent: it more often holds the answer).
+fn quote_for(
+    document: &Document,
+    previous: Option<usize>,
+    index: usize,
+    next: Option<usize>,
+) -> (String, Vec<usize>) {
+    let text = |shown: &[usize]| {
+        shown
+            .iter()
+            .map(|&s| document.sentences()[s].text.as_str())
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let candidates = [
+        [previous, Some(index), next],
+        [None, Some(index), next],
+        [previous, Some(index), None],
+    ];
+    for candidate in candidates {
+        let shown: Vec<usize> = candidate.into_iter().flatten().collect();
+        let quote = text(&shown);
+        if quote.len() <= MAX_QUOTE {
+            return (quote, shown);
         }
     }
-    (sentence.text.clone(), vec![index])
+    (document.sentences()[index].text.clone(), vec![index])
 }
 
 #[cfg(test)]
