@@ -50,7 +50,8 @@ SETS = [
     ("volcanoes", "eval/blind/volcanoes-test.jsonl", "eval/packs/volcanoes"),
 ]
 FEATURES = ["coverage", "dense", "names", "weakest", "reach", "missing", "missing_word",
-            "cosine", "best_cosine"]
+            "cosine", "best_cosine", "second_cosine", "mean_cosine", "soft_weakest", "soft_mean",
+            "type_missing"]
 LAMBDAS = [0.001, 0.003, 0.01, 0.03, 0.1]
 
 

@@ -554,6 +554,11 @@ fn answer_json(answer: &crate::study::Answer) -> serde_json::Value {
             "weakest": round3(answer.signals.weakest),
             "cosine": round3(answer.signals.cosine),
             "best_cosine": round3(answer.signals.best_cosine),
+            "second_cosine": round3(answer.signals.second_cosine),
+            "mean_cosine": round3(answer.signals.mean_cosine),
+            "soft_weakest": round3(answer.signals.soft_weakest),
+            "soft_mean": round3(answer.signals.soft_mean),
+            "type_missing": answer.signals.type_missing,
         },
     })
 }

@@ -177,12 +177,28 @@ const FAMILY_MIN_COSINE: f32 = 0.3;
 /// three documents. It reads the weakest main word's match and the sentence
 /// encoder's cosines. Weights in the order of [`Signals::features`].
 const REFUSAL_BIAS: f64 = -2.139;
-const REFUSAL_WEIGHTS: [f64; FEATURES] = [0.0, 0.0, 0.0, 0.913, 0.0, 0.0, 0.0, 1.802, 2.043];
+const REFUSAL_WEIGHTS: [f64; FEATURES] = [
+    0.0, 0.0, 0.0, 0.913, 0.0, 0.0, 0.0, 1.802, 2.043, 0.0, 0.0, 0.0, 0.0, 0.0,
+];
 /// How many signals the refusal model reads.
-const FEATURES: usize = 9;
+const FEATURES: usize = 14;
 const MIN_NAMES: f64 = 0.25;
+/// How deep among the best candidates a passage of the kind asked for (a
+/// date for "when", an amount for "how many") is moved to the front.
+const PROMOTE_DEPTH: usize = 5;
 /// Below this coverage a refused question gets no closest passage.
 const CLOSEST_COVERAGE: f64 = 0.2;
+
+/// What the sentence encoder saw of the candidates.
+#[derive(Debug, Clone, Copy, Default)]
+struct Cosines {
+    /// The best cosine.
+    best: f64,
+    /// The cosine of the candidate ranked first after reranking.
+    first: f64,
+    second: f64,
+    mean: f64,
+}
 
 /// One sentence returned as an answer.
 #[derive(Debug, Clone, PartialEq)]
@@ -240,6 +256,20 @@ pub struct Signals {
     pub cosine: f64,
     /// The encoder's cosine of the question with the passage answered.
     pub best_cosine: f64,
+    /// The encoder's second-best cosine among the candidates.
+    pub second_cosine: f64,
+    /// The encoder's mean cosine over the candidates it read.
+    pub mean_cosine: f64,
+    /// The least-matched main word of the question in the best passage,
+    /// by meaning with any of its words (word vectors, not limited to the
+    /// few closest words of the document); names count by their matches.
+    pub soft_weakest: f64,
+    /// The same, averaged over the question's main words.
+    pub soft_mean: f64,
+    /// 1 when the question asks for a kind of answer (a person, a place,
+    /// a figure) and the best passage holds none that the question does
+    /// not already name.
+    pub type_missing: f64,
 }
 
 /// The answer to one question.
@@ -271,6 +301,11 @@ impl Signals {
             self.missing_word,
             self.cosine,
             self.best_cosine,
+            self.second_cosine,
+            self.mean_cosine,
+            self.soft_weakest,
+            self.soft_mean,
+            self.type_missing,
         ]
     }
 }
@@ -327,6 +362,8 @@ pub struct Answerer {
     quoted: Vec<Vec<usize>>,
     /// Each sentence's own text.
     texts: Vec<String>,
+    /// The name terms each sentence holds.
+    names_of: Vec<Vec<String>>,
     /// term -> number of sentences containing it.
     document_frequency: HashMap<String, usize>,
     /// term -> (sentence, weighted frequency) for the sentences holding it.
@@ -383,10 +420,6 @@ const QUANTITY_WORDS: &[&str] = &[
 const NEGATIONS: &[&str] = &["un", "non", "dis", "in", "im"];
 
 /// Pronouns that point back at a person or group named earlier.
-const PRONOUNS: &[&str] = &[
-    "he", "she", "him", "his", "her", "hers", "they", "them", "their",
-];
-
 /// The document's main subject: the name its sentences mention most, when
 /// it is mentioned often enough to be what the document is about (the
 /// person of a biography), with names mentioned nearly as often.
@@ -591,11 +624,11 @@ impl Answerer {
             );
             if let Some(&previous) = shows.first().filter(|&&s| s < index) {
                 borrow(&own(previous), params.context_weight, &mut terms);
-            } else if own_terms[index]
-                .iter()
-                .any(|t| PRONOUNS.contains(&t.surface.as_str()))
-            {
-                // "In 1771 he opened ...": he is the person named last.
+            } else {
+                // "In 1771 he opened ...": he is the person named last; and
+                // "The sound was heard 5,000 km away" is about the volcano
+                // the sentence before named. A sentence is about the names
+                // its paragraph gave last.
                 let mut back = index;
                 for _ in 0..2 {
                     let Some(previous) = document.previous_in_passage(back) else {
@@ -723,7 +756,7 @@ impl Answerer {
             .collect();
         let topics = Topics::build(&texts, &document_frequency);
         let subject = main_subject(&names).into_iter().collect();
-        let name_terms = names.into_iter().flatten().collect();
+        let name_terms = names.iter().flatten().cloned().collect();
         let encoded: Arc<[String]> = encoded.into();
         let meanings = Meanings::start(Arc::clone(&encoded), cache, params.rerank_depth > 0);
         Self {
@@ -732,6 +765,7 @@ impl Answerer {
             encoded,
             quoted,
             texts: document.sentences().iter().map(|s| s.text.clone()).collect(),
+            names_of: names,
             document_frequency,
             postings,
             words_by_length,
@@ -1256,12 +1290,40 @@ impl Answerer {
             scored.push((index, score, coverage, dense));
         }
         scored.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-        let (cosine, best_cosine) = if refusal_rules {
+        let cosines = if refusal_rules {
             self.rerank(question, &mut scored)
         } else {
-            (0.0, 0.0)
+            Cosines::default()
         };
 
+        let main_names: Vec<usize> = (0..concepts.len())
+            .filter(|&c| concepts[c].is_name && main(&concepts[c]))
+            .collect();
+        // "How many X": X (or a word close to it) must be in the sentence.
+        // "How many stations": the document must speak of stations at all.
+        let counted_known = counted_word(question)
+            .and_then(|word| concepts.iter().find(|c| main(c) && c.surface == word))
+            .is_none_or(|c| !c.alternatives.is_empty());
+        // A "when" question needs the dated sentence to be about what it
+        // names and asks: "when did Tom die" is not answered by the date
+        // Josiah died, nor "when did X die" by the date X married.
+        let fits_type = |index: usize, coverage: f64| match intent {
+            Intent::Date => {
+                self.window_has_date(index)
+                    && coverage >= 0.5
+                    && self.names_share(&concepts, &main_names, index) >= 0.99
+            }
+            Intent::Count => counted_known && self.gives_amount(index, &concepts),
+            _ => true,
+        };
+        if refusal_rules {
+            // The passage that gives the kind of answer asked for goes
+            // first when it is among the best few.
+            let depth = PROMOTE_DEPTH.min(scored.len());
+            if let Some(at) = (0..depth).find(|&i| fits_type(scored[i].0, scored[i].2)) {
+                scored[..=at].rotate_right(1);
+            }
+        }
         let Some(&(best_index, _, coverage, dense)) = scored.first() else {
             return refuse_with(
                 RefusalReason::NothingInCommon,
@@ -1279,30 +1341,14 @@ impl Answerer {
             .iter()
             .map(|c| self.credit_in(c, best_index as u32))
             .collect();
-        let asked_names: Vec<usize> = (0..concepts.len())
-            .filter(|&c| concepts[c].is_name && main(&concepts[c]))
-            .collect();
-        let names = if asked_names.is_empty() {
-            1.0
-        } else {
-            asked_names
-                .iter()
-                .map(|&c| {
-                    if concepts[c].is_subject {
-                        1.0
-                    } else {
-                        best_credits[c].min(1.0)
-                    }
-                })
-                .sum::<f64>()
-                / asked_names.len() as f64
-        };
+        let names = self.names_share(&concepts, &main_names, best_index);
         let weakest = concepts
             .iter()
             .enumerate()
             .filter(|(_, c)| main(c))
             .map(|(i, _)| best_credits[i].min(1.0))
             .fold(1.0, f64::min);
+        let (soft_weakest, soft_mean) = self.soft_match(&concepts, &best_credits, best_index);
         let signals = Signals {
             coverage,
             dense,
@@ -1311,8 +1357,17 @@ impl Answerer {
             reach,
             names,
             weakest,
-            cosine,
-            best_cosine,
+            cosine: cosines.best,
+            best_cosine: cosines.first,
+            second_cosine: cosines.second,
+            mean_cosine: cosines.mean,
+            soft_weakest,
+            soft_mean,
+            type_missing: if self.lacks_answer_type(intent, &asked_terms, best_index) {
+                1.0
+            } else {
+                0.0
+            },
         };
         let covered = self.params.refusal_bias
             + signals
@@ -1326,15 +1381,6 @@ impl Answerer {
             // The question is about a name neither the document nor
             // English knows ("the NKVD", "Yellowstone").
             && signals.missing < 0.99;
-        // A "when" question needs the dated sentence to be about what it
-        // names and asks: "when did Tom die" is not answered by the date
-        // Josiah died, nor "when did X die" by the date X married.
-        let date_fits = names >= 0.99 && coverage >= 0.5;
-        // "How many X": X (or a word close to it) must be in the sentence.
-        // "How many stations": the document must speak of stations at all.
-        let counted_known = counted_word(question)
-            .and_then(|word| concepts.iter().find(|c| main(c) && c.surface == word))
-            .is_none_or(|c| !c.alternatives.is_empty());
         let hits = self.hits(&scored, top, &asked_terms);
         let suggestions = || {
             self.topics
@@ -1344,11 +1390,9 @@ impl Answerer {
             None
         } else if !covered {
             Some(RefusalReason::NotCovered)
-        } else if intent == Intent::Date && (!self.sentences[best_index].has_date || !date_fits) {
+        } else if intent == Intent::Date && !fits_type(best_index, coverage) {
             Some(RefusalReason::NoDate)
-        } else if intent == Intent::Count
-            && (!self.gives_amount(best_index, &concepts) || !counted_known)
-        {
+        } else if intent == Intent::Count && !fits_type(best_index, coverage) {
             Some(RefusalReason::NoQuantity)
         } else {
             None
@@ -1376,12 +1420,12 @@ impl Answerer {
     }
 
     /// Reorders the best candidates by the sentence encoder's cosine with
-    /// the question (added to their scores with `encoder_weight`). Returns
-    /// the best cosine among them and the cosine of the new first.
-    fn rerank(&self, question: &str, scored: &mut [(usize, f64, f64, f64)]) -> (f64, f64) {
+    /// the question (added to their scores with `encoder_weight`), and
+    /// says what the encoder saw.
+    fn rerank(&self, question: &str, scored: &mut [(usize, f64, f64, f64)]) -> Cosines {
         let depth = self.params.rerank_depth.min(scored.len());
         if depth == 0 {
-            return (0.0, 0.0);
+            return Cosines::default();
         }
         let query = Meanings::of_question(question);
         let indices: Vec<usize> = scored[..depth].iter().map(|s| s.0).collect();
@@ -1394,12 +1438,64 @@ impl Answerer {
             candidate.1 += self.params.encoder_weight * *cosine;
         }
         pairs.sort_by(|a, b| b.0.1.total_cmp(&a.0.1).then(a.0.0.cmp(&b.0.0)));
-        let best = pairs.iter().map(|p| p.1).fold(0.0, f64::max);
-        let first = pairs[0].1;
+        let mut sorted: Vec<f64> = pairs.iter().map(|p| p.1).collect();
+        sorted.sort_by(|a, b| b.total_cmp(a));
+        let result = Cosines {
+            best: sorted[0].max(0.0),
+            first: pairs[0].1,
+            second: sorted.get(1).copied().unwrap_or(0.0).max(0.0),
+            mean: sorted.iter().sum::<f64>() / sorted.len() as f64,
+        };
         for (slot, (candidate, _)) in scored.iter_mut().zip(pairs) {
             *slot = candidate;
         }
-        (best, first)
+        result
+    }
+
+    /// How well the question's main words are met in one passage when
+    /// meaning counts too: per word, its best match there (its own match
+    /// credit, or the closest word by meaning); the least and the mean.
+    fn soft_match(&self, concepts: &[Concept], credits: &[f64], index: usize) -> (f64, f64) {
+        let lexicon = Lexicon::global();
+        let rows: Vec<Row> = text::tokenize(&self.quotes[index])
+            .iter()
+            .filter(|t| !t.is_stopword && !t.is_number)
+            .filter_map(|t| word_row(&t.surface))
+            .collect();
+        let matches: Vec<f64> = concepts
+            .iter()
+            .zip(credits)
+            .filter(|(c, _)| c.factor >= 1.0 && !c.is_subject)
+            .map(|(c, &credit)| {
+                let by_meaning = word_row(&c.surface).map_or(0.0, |row| {
+                    rows.iter()
+                        .map(|&other| lexicon.cosine(row, other))
+                        .fold(0.0f32, f32::max)
+                });
+                credit.max(f64::from(by_meaning)).min(1.0)
+            })
+            .collect();
+        if matches.is_empty() {
+            return (1.0, 1.0);
+        }
+        let least = matches.iter().copied().fold(1.0, f64::min);
+        (least, matches.iter().sum::<f64>() / matches.len() as f64)
+    }
+
+    /// Whether the question asks for a kind of answer the passage lacks:
+    /// "who" and no name the question does not already hold, "where" and
+    /// no place named, "how far/long/old" and no figure.
+    fn lacks_answer_type(&self, intent: Intent, asked: &HashSet<String>, index: usize) -> bool {
+        let shown = &self.quoted[index];
+        match intent {
+            Intent::Person | Intent::Place => !shown.iter().any(|&s| {
+                self.names_of[s].iter().any(|name| !asked.contains(name))
+            }),
+            Intent::Measure | Intent::Count => shown.iter().all(|&s| {
+                self.sentences[s].numbers.is_empty() && !self.sentences[s].quantity
+            }),
+            _ => false,
+        }
     }
 
     /// How well one concept is matched in one sentence: its best
@@ -1425,12 +1521,39 @@ impl Answerer {
             .fold(0.0, f64::max)
     }
 
-    /// "How many X": the sentence must give an amount the question does not.
+    /// "How many X": the passage must give an amount the question does not.
     fn gives_amount(&self, index: usize, concepts: &[Concept]) -> bool {
-        let sentence = &self.sentences[index];
         let asked: HashSet<&String> = concepts.iter().filter_map(|c| c.number.as_ref()).collect();
-        sentence.numbers.iter().any(|n| !asked.contains(n))
-            || (sentence.quantity && sentence.numbers.is_empty())
+        self.quoted[index].iter().any(|&s| {
+            let sentence = &self.sentences[s];
+            sentence.numbers.iter().any(|n| !asked.contains(n))
+                || (sentence.quantity && sentence.numbers.is_empty())
+        })
+    }
+
+    /// Whether a passage (any sentence it shows) gives a date.
+    fn window_has_date(&self, index: usize) -> bool {
+        self.quoted[index].iter().any(|&s| self.sentences[s].has_date)
+    }
+
+    /// The share of the names the question asks about (its main names,
+    /// other than the document's subject) that a passage holds; 1 when it
+    /// asks about none.
+    fn names_share(&self, concepts: &[Concept], names: &[usize], index: usize) -> f64 {
+        if names.is_empty() {
+            return 1.0;
+        }
+        names
+            .iter()
+            .map(|&c| {
+                if concepts[c].is_subject {
+                    1.0
+                } else {
+                    self.credit_in(&concepts[c], index as u32).min(1.0)
+                }
+            })
+            .sum::<f64>()
+            / names.len() as f64
     }
 
     /// The best passages, one per place in the document: a sentence already

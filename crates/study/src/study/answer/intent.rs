@@ -76,7 +76,16 @@ impl Intent {
             .position(|w| w == "how")
             .and_then(|i| words.get(i + 1))
             .map(String::as_str);
-        if first_wh.map(String::as_str) == Some("when")
+        // A question that opens with an auxiliary asks yes or no, whatever
+        // clause follows: "can they predict when it will erupt", "had he
+        // finished when Stalin took over".
+        let opens_with_auxiliary = words
+            .iter()
+            .find(|w| !LEAD_INS.contains(&w.as_str()))
+            .is_some_and(|w| AUXILIARIES.contains(&w.as_str()));
+        if opens_with_auxiliary {
+            Intent::YesNo
+        } else if first_wh.map(String::as_str) == Some("when")
             || pair("what", "year")
             || pair("which", "year")
             || pair("what", "date")
@@ -105,13 +114,6 @@ impl Intent {
             Intent::Place
         } else if has("why") || pair("what", "caused") || pair("how", "come") {
             Intent::Reason
-        } else if first_wh.is_none()
-            && words
-                .iter()
-                .find(|w| !LEAD_INS.contains(&w.as_str()))
-                .is_some_and(|w| AUXILIARIES.contains(&w.as_str()))
-        {
-            Intent::YesNo
         } else {
             Intent::Other
         }
@@ -181,6 +183,20 @@ mod tests {
         assert_eq!(Intent::of("so did the canal ever open"), Intent::YesNo);
         assert_eq!(Intent::of("didnt the king object"), Intent::YesNo);
         assert_eq!(Intent::of("The harvest was good"), Intent::Other);
+        // A clause with a wh-word inside a yes/no question does not make
+        // it a "when" or "how many" question.
+        assert_eq!(
+            Intent::of("can they tell exactly when the dam will break"),
+            Intent::YesNo
+        );
+        assert_eq!(
+            Intent::of("had the king paid when the war started"),
+            Intent::YesNo
+        );
+        assert_eq!(
+            Intent::of("is it known how many ships sank"),
+            Intent::YesNo
+        );
     }
 
     #[test]
