@@ -220,7 +220,21 @@ fn a_pronoun_inside_a_sentence_points_at_the_person_named_before() {
     );
     let a = answerer.answer("where did Arkwright open a mill", 3);
     assert!(a.answered(), "{a:?}");
-    assert_eq!(a.hits[0].sentence, 1);
+    assert!(a.hits[0].text.contains("In 1771 he opened a mill"), "{a:?}");
+    // With passages of one sentence, the pronoun's sentence is the answer:
+    // "he" carries Arkwright's name.
+    let document = Document::parse(
+        "Richard Arkwright came from Preston. In 1771 he opened a mill at Cromford. \
+         The river there was fast.",
+    );
+    let params = Params {
+        next_weight: 0.0,
+        ..Params::default()
+    };
+    let single = Answerer::with_cache(&document, &[], params, &PassageCache::Off);
+    let a = single.answer("where did Arkwright open a mill", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 1, "{a:?}");
 }
 
 #[test]
@@ -374,4 +388,79 @@ fn a_cache_file_of_another_document_is_not_used() {
         std::fs::read(&files[1]).unwrap(),
         "the stale file was rebuilt"
     );
+}
+
+#[test]
+fn a_passage_goes_on_into_the_next_sentence_where_answers_often_are() {
+    // The answer is in the sentence after the one that names the volcano,
+    // which does not name it again and opens with no pronoun.
+    let answerer = answerer(
+        "On 18 May 1980 Mount Ember erupted after weeks of small earthquakes. \
+         The blast flattened forests and killed 57 people.\n\n\
+         Ash from the eruption fell on eleven states.",
+    );
+    let a = answerer.answer("how many people were killed by mount ember", 3);
+    assert!(a.answered(), "{a:?}");
+    assert!(a.hits[0].text.contains("killed 57 people"), "{a:?}");
+    assert!(a.hits[0].text.contains("Mount Ember"), "{a:?}");
+}
+
+#[test]
+fn overlapping_passages_never_show_a_sentence_twice() {
+    let answerer = answerer(
+        "The canal carried clay to the potteries. The canal carried pots to the port. \
+         The canal carried coal to the kilns. The canal carried flints to the mills.",
+    );
+    let a = answerer.answer("what did the canal carry", 3);
+    assert!(a.hits.len() >= 2, "{a:?}");
+    let sentences = [
+        "carried clay",
+        "carried pots",
+        "carried coal",
+        "carried flints",
+    ];
+    for sentence in sentences {
+        let shown = a.hits.iter().filter(|h| h.text.contains(sentence)).count();
+        assert!(shown <= 1, "{sentence:?} shown {shown} times: {a:?}");
+    }
+}
+
+#[test]
+fn a_yes_no_question_with_a_when_clause_needs_no_date() {
+    let answerer = answerer(
+        "Nobody can say exactly when the old dam will break. \
+         Engineers inspect the dam every spring.",
+    );
+    let a = answerer.answer("can engineers tell exactly when the dam will break", 3);
+    assert_eq!(a.intent, Intent::YesNo);
+    assert!(a.answered(), "{a:?}");
+    assert!(a.hits[0].text.contains("Nobody can say"), "{a:?}");
+}
+
+#[test]
+fn a_when_question_is_answered_by_the_dated_passage_among_the_best() {
+    // The first paragraph holds more of the question's words; the dated
+    // sentence of the second is the one that answers "when".
+    let answerer = answerer(
+        "The potter's own business made the potter famous, and his business sold pots \
+         across Europe.\n\n\
+         He started the business in 1759, in a rented workshop.",
+    );
+    let a = answerer.answer("when did the potter start his own business", 3);
+    assert!(a.answered(), "{a:?}");
+    assert!(a.hits[0].text.contains("1759"), "{a:?}");
+}
+
+#[test]
+fn a_sentence_is_about_the_name_its_paragraph_just_gave() {
+    // "Were kids working at Blackmill": the sentence about children does
+    // not name the mill; the one before it does.
+    let answerer = answerer(
+        "Blackmill was the largest cotton mill in the valley. \
+         Children worked there for twelve hours a day.\n\n\
+         Steam engines came to the valley later.",
+    );
+    let a = answerer.answer("were kids working at blackmill", 3);
+    assert!(a.answered(), "{a:?}");
+    assert!(a.hits[0].text.contains("Children worked"), "{a:?}");
 }
