@@ -1524,9 +1524,9 @@ impl Answerer {
             .fold(0.0, f64::max)
     }
 
-    /// "How many X": the passage must give an amount the question does not,
-    /// in a sentence that speaks of X itself when the question names X
-    /// ("how many factories" is not answered by "ten thousand died" in the
+    /// "How many X": the passage must give an amount the question does not:
+    /// in its own sentence, or in one it shows that speaks of X itself ("how
+    /// many factories" is not answered by "ten thousand died" in the
     /// sentence after the factories).
     fn gives_amount(&self, index: usize, concepts: &[Concept], counted: Option<&Concept>) -> bool {
         let asked: HashSet<&String> = concepts.iter().filter_map(|c| c.number.as_ref()).collect();
@@ -1534,7 +1534,7 @@ impl Answerer {
             let sentence = &self.sentences[s];
             let amount = sentence.numbers.iter().any(|n| !asked.contains(n))
                 || (sentence.quantity && sentence.numbers.is_empty());
-            amount && counted.is_none_or(|c| self.holds_own(c, s))
+            amount && (s == index || counted.is_none_or(|c| self.holds_own(c, s)))
         })
     }
 
