@@ -69,7 +69,7 @@ def answers(path, pack):
         # Refused with the model off: by a rule the model does not move.
         x = [answer["signals"][f] for f in FEATURES] if answer["answered"] else None
         passages = answer.get("passages") or []
-        first = bool(passages) and any(norm(g) in norm(passages[0]["text"]) for g in row["gold"])
+        first = bool(passages) and correct(passages[0]["text"], row["gold"])
         # 0: unanswerable; 1: answerable, not answered first; 2: answered first.
         data.append((x, (2 if first else 1) if row["answerable"] else 0))
     return data
@@ -77,6 +77,12 @@ def answers(path, pack):
 
 def norm(text):
     return " ".join(text.split()).lower()
+
+
+def correct(text, gold):
+    """The contract's rule (../shared/eval/README.md): the passage holds a
+    gold snippet and is at most 300 characters long."""
+    return len(norm(text)) <= 300 and any(norm(g) in norm(text) for g in gold)
 
 
 def accuracy(model, data):

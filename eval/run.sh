@@ -32,5 +32,23 @@ case $part in
     run "ussr-test2" "eval/blind/ussr-test2.jsonl" ""
     run "volcanoes-test" "eval/blind/volcanoes-test.jsonl" eval/packs/volcanoes
     ;;
-  *) echo "usage: eval/run.sh [tune|test|test2|dev] [BINARY]" >&2; exit 2 ;;
+  pool)
+    # Round 3's tuning pool: every earlier set, by document.
+    run "ussr-tune" "eval/blind/ussr-tune.jsonl" ""
+    run "ussr-test" "eval/blind/ussr-test.jsonl" ""
+    run "ussr-test2" "eval/blind/ussr-test2.jsonl" ""
+    run "wedgwood-tune" "eval/blind/wedgwood-tune.jsonl" eval/packs/wedgwood
+    run "wedgwood-test" "eval/blind/wedgwood-test.jsonl" eval/packs/wedgwood
+    run "volcanoes-tune" "eval/blind/volcanoes-tune.jsonl" eval/packs/volcanoes
+    run "volcanoes-test" "eval/blind/volcanoes-test.jsonl" eval/packs/volcanoes
+    ;;
+  test3)
+    # Round 3's fresh blind test sets, one of them on a fourth document
+    # nobody tuned on (see eval/README.md): scored once, for the report.
+    run "ussr-test3" "eval/blind/ussr-test3.jsonl" ""
+    run "wedgwood-test3" "eval/blind/wedgwood-test3.jsonl" eval/packs/wedgwood
+    run "volcanoes-test3" "eval/blind/volcanoes-test3.jsonl" eval/packs/volcanoes
+    run "blackdeath-test3" "eval/blind/blackdeath-test3.jsonl" eval/packs/blackdeath
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|dev] [BINARY]" >&2; exit 2 ;;
 esac

@@ -44,7 +44,8 @@ def reciprocal_ranks(params):
         for row, line in zip(rows, out.splitlines()):
             passages = json.loads(line).get("passages") or []
             rank = next((i + 1 for i, p in enumerate(passages[:3])
-                         if any(norm(g) in norm(p["text"]) for g in row["gold"])), 0)
+                         if len(norm(p["text"])) <= 300
+                         and any(norm(g) in norm(p["text"]) for g in row["gold"])), 0)
             result.append(1 / rank if rank else 0.0)
     return result
 
