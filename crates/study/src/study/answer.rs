@@ -699,7 +699,15 @@ impl Answerer {
                 vector: None,
             });
             let own_quote = match shows.iter().position(|&s| s > index) {
-                Some(_) => quote_for(document, shows.first().copied().filter(|&s| s < index), index, None).0,
+                Some(_) => {
+                    quote_for(
+                        document,
+                        shows.first().copied().filter(|&s| s < index),
+                        index,
+                        None,
+                    )
+                    .0
+                }
                 None => quote.clone(),
             };
             encoded.push(own_quote);
@@ -769,7 +777,11 @@ impl Answerer {
             quotes,
             encoded,
             quoted,
-            texts: document.sentences().iter().map(|s| s.text.clone()).collect(),
+            texts: document
+                .sentences()
+                .iter()
+                .map(|s| s.text.clone())
+                .collect(),
             names_of: names,
             document_frequency,
             postings,
@@ -1499,12 +1511,12 @@ impl Answerer {
     fn lacks_answer_type(&self, intent: Intent, asked: &HashSet<String>, index: usize) -> bool {
         let shown = &self.quoted[index];
         match intent {
-            Intent::Person | Intent::Place => !shown.iter().any(|&s| {
-                self.names_of[s].iter().any(|name| !asked.contains(name))
-            }),
-            Intent::Measure | Intent::Count => shown.iter().all(|&s| {
-                self.sentences[s].numbers.is_empty() && !self.sentences[s].quantity
-            }),
+            Intent::Person | Intent::Place => !shown
+                .iter()
+                .any(|&s| self.names_of[s].iter().any(|name| !asked.contains(name))),
+            Intent::Measure | Intent::Count => shown
+                .iter()
+                .all(|&s| self.sentences[s].numbers.is_empty() && !self.sentences[s].quantity),
             _ => false,
         }
     }
@@ -1562,7 +1574,9 @@ impl Answerer {
 
     /// Whether a passage (any sentence it shows) gives a date.
     fn window_has_date(&self, index: usize) -> bool {
-        self.quoted[index].iter().any(|&s| self.sentences[s].has_date)
+        self.quoted[index]
+            .iter()
+            .any(|&s| self.sentences[s].has_date)
     }
 
     /// The share of the names the question asks about (its main names,

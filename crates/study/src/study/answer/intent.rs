@@ -193,10 +193,7 @@ mod tests {
             Intent::of("had the king paid when the war started"),
             Intent::YesNo
         );
-        assert_eq!(
-            Intent::of("is it known how many ships sank"),
-            Intent::YesNo
-        );
+        assert_eq!(Intent::of("is it known how many ships sank"), Intent::YesNo);
     }
 
     #[test]
