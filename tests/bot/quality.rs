@@ -103,17 +103,11 @@ fn eval_file(name: &str) -> String {
     std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-#[test]
-fn project_questions_are_answered_and_refused_above_the_floor() {
-    let pack = Pack::bundled().unwrap();
-    let s = score(&pack, include_str!("../fixtures/qa-extra.jsonl"));
-    assert_floor(
-        &s,
-        FLOOR_EXTRA.0,
-        FLOOR_EXTRA.1,
-        FLOOR_EXTRA.2,
-        FLOOR_EXTRA.3,
-    );
+/// A floor: r@1, r@3, refuse (at least), false_refuse (at most).
+type Floor = (f64, f64, f64, f64);
+
+fn assert_above(pack: &Pack, set: &str, floor: Floor) {
+    assert_floor(&score(pack, set), floor.0, floor.1, floor.2, floor.3);
 }
 
 fn eval_pack(name: &str) -> Pack {
@@ -124,37 +118,33 @@ fn eval_pack(name: &str) -> Pack {
 }
 
 #[test]
+fn project_questions_are_answered_and_refused_above_the_floor() {
+    let set = include_str!("../fixtures/qa-extra.jsonl");
+    assert_above(&Pack::bundled().unwrap(), set, FLOOR_EXTRA);
+}
+
+#[test]
 fn blind_test_questions_on_the_bundled_essay_stay_above_the_floor() {
-    let pack = Pack::bundled().unwrap();
-    let s = score(&pack, &eval_file("blind/ussr-test3.jsonl"));
-    assert_floor(&s, FLOOR_USSR.0, FLOOR_USSR.1, FLOOR_USSR.2, FLOOR_USSR.3);
+    let set = eval_file("blind/ussr-test3.jsonl");
+    assert_above(&Pack::bundled().unwrap(), &set, FLOOR_USSR);
 }
 
 #[test]
 fn blind_test_questions_on_a_teachers_document_stay_above_the_floor() {
-    let s = score(
-        &eval_pack("wedgwood"),
-        &eval_file("blind/wedgwood-test3.jsonl"),
-    );
-    assert_floor(&s, FLOOR_DOC2.0, FLOOR_DOC2.1, FLOOR_DOC2.2, FLOOR_DOC2.3);
+    let set = eval_file("blind/wedgwood-test3.jsonl");
+    assert_above(&eval_pack("wedgwood"), &set, FLOOR_DOC2);
 }
 
 #[test]
 fn blind_test_questions_on_a_science_handout_stay_above_the_floor() {
-    let s = score(
-        &eval_pack("volcanoes"),
-        &eval_file("blind/volcanoes-test3.jsonl"),
-    );
-    assert_floor(&s, FLOOR_DOC3.0, FLOOR_DOC3.1, FLOOR_DOC3.2, FLOOR_DOC3.3);
+    let set = eval_file("blind/volcanoes-test3.jsonl");
+    assert_above(&eval_pack("volcanoes"), &set, FLOOR_DOC3);
 }
 
 #[test]
 fn blind_test_questions_on_a_document_nobody_tuned_on_stay_above_the_floor() {
-    let s = score(
-        &eval_pack("blackdeath"),
-        &eval_file("blind/blackdeath-test3.jsonl"),
-    );
-    assert_floor(&s, FLOOR_DOC4.0, FLOOR_DOC4.1, FLOOR_DOC4.2, FLOOR_DOC4.3);
+    let set = eval_file("blind/blackdeath-test3.jsonl");
+    assert_above(&eval_pack("blackdeath"), &set, FLOOR_DOC4);
 }
 
 // Floors: r@1, r@3, refuse (at least), false_refuse (at most); a little
@@ -168,11 +158,11 @@ fn blind_test_questions_on_a_document_nobody_tuned_on_stay_above_the_floor() {
 // 0.864 0.273; handout 0.556 0.722 0.778 0.194; science handout 0.722
 // 0.833 0.889 0.111; the fourth document 0.525 0.625 0.700 0.300 (see
 // eval/README.md for both lines).
-const FLOOR_EXTRA: (f64, f64, f64, f64) = (0.81, 0.89, 0.52, 0.11);
-const FLOOR_USSR: (f64, f64, f64, f64) = (0.75, 0.87, 0.57, 0.11);
-const FLOOR_DOC2: (f64, f64, f64, f64) = (0.57, 0.76, 0.44, 0.18);
-const FLOOR_DOC3: (f64, f64, f64, f64) = (0.85, 0.87, 0.50, 0.12);
-const FLOOR_DOC4: (f64, f64, f64, f64) = (0.63, 0.78, 0.49, 0.14);
+const FLOOR_EXTRA: Floor = (0.81, 0.89, 0.52, 0.11);
+const FLOOR_USSR: Floor = (0.75, 0.87, 0.57, 0.11);
+const FLOOR_DOC2: Floor = (0.57, 0.76, 0.44, 0.18);
+const FLOOR_DOC3: Floor = (0.85, 0.87, 0.50, 0.12);
+const FLOOR_DOC4: Floor = (0.63, 0.78, 0.49, 0.14);
 
 #[test]
 fn the_science_handout_as_a_pdf_answers_as_its_text_does() {
