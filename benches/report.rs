@@ -31,10 +31,12 @@ async fn write_rows(pool: &sqlx::SqlitePool, now: DateTime<Utc>) -> usize {
     let start = now - Duration::days(30);
     let step = Duration::days(30).num_milliseconds() / SESSIONS;
     let mut tx = pool.begin().await.unwrap();
-    sqlx::query("INSERT INTO scopes (id, platform, platform_scope_id) VALUES (1, 'discord', 'guild')")
-        .execute(&mut *tx)
-        .await
-        .unwrap();
+    sqlx::query(
+        "INSERT INTO scopes (id, platform, platform_scope_id) VALUES (1, 'discord', 'guild')",
+    )
+    .execute(&mut *tx)
+    .await
+    .unwrap();
     let mut users = QueryBuilder::<Sqlite>::new(
         "INSERT INTO users (id, platform, platform_user_id, display_name) ",
     );
@@ -178,28 +180,34 @@ fn bench(c: &mut Criterion) {
         })
     });
     let since = now - Duration::days(14);
-    group.bench_function("store: report since 14 days ago (streaks from answers)", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(store.report(&scope, Some(since), now))
-                .unwrap()
-                .unwrap()
-                .students
-                .len()
-        })
-    });
-    group.bench_function("reference: raw COUNT(*), SUM(correct) over the answers", |b| {
-        b.iter(|| {
-            runtime
-                .block_on(
-                    sqlx::query_as::<_, (i64, i64)>(
-                        "SELECT COUNT(*), SUM(correct) FROM quiz_answers WHERE scope_id = 1",
+    group.bench_function(
+        "store: report since 14 days ago (streaks from answers)",
+        |b| {
+            b.iter(|| {
+                runtime
+                    .block_on(store.report(&scope, Some(since), now))
+                    .unwrap()
+                    .unwrap()
+                    .students
+                    .len()
+            })
+        },
+    );
+    group.bench_function(
+        "reference: raw COUNT(*), SUM(correct) over the answers",
+        |b| {
+            b.iter(|| {
+                runtime
+                    .block_on(
+                        sqlx::query_as::<_, (i64, i64)>(
+                            "SELECT COUNT(*), SUM(correct) FROM quiz_answers WHERE scope_id = 1",
+                        )
+                        .fetch_one(&raw),
                     )
-                    .fetch_one(&raw),
-                )
-                .expect("count")
-        })
-    });
+                    .expect("count")
+            })
+        },
+    );
     group.finish();
 }
 

@@ -5,7 +5,7 @@
 //! `lectern report`'s. The figures are the store's
 //! ([`crate::store::ReportStore`]).
 
-use crate::store::{Report, ReportStore, WeekReport};
+use crate::store::{Report, WeekReport};
 
 use super::reply::{Message, escape};
 use super::{Bot, BotError, Origin};
@@ -24,11 +24,7 @@ impl Bot {
             ));
         }
         let now = self.inner.clock.now();
-        let report = self
-            .inner
-            .store
-            .report(origin.scope(), None, now)
-            .await?;
+        let report = self.inner.store.report(origin.scope(), None, now).await?;
         let body = match report {
             Some(report) => summary(&report),
             None => "No quiz has been played here yet, so there is nothing to report.".into(),
@@ -131,8 +127,7 @@ mod tests {
 
     #[test]
     fn the_summary_compares_the_weeks_names_five_questions_and_defuses_mentions() {
-        let mut questions: Vec<QuestionReport> =
-            (1..=7).map(|n| question(n, 0.25, None)).collect();
+        let mut questions: Vec<QuestionReport> = (1..=7).map(|n| question(n, 0.25, None)).collect();
         questions[0] = question(1, 0.0, Some("@everyone"));
         let report = Report {
             scope: "discord:1".into(),
@@ -149,7 +144,12 @@ mod tests {
             ),
             "{text}"
         );
-        assert!(text.contains("1. Question 1? — 0% right of 4; most chosen wrong answer: @\u{200B}everyone (1×)"), "{text}");
+        assert!(
+            text.contains(
+                "1. Question 1? — 0% right of 4; most chosen wrong answer: @\u{200B}everyone (1×)"
+            ),
+            "{text}"
+        );
         assert!(text.contains("\n5. Question 5?"), "{text}");
         assert!(!text.contains("Question 6"), "{text}");
     }

@@ -13,7 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::clock::{Clock, SystemClock};
 use crate::identity::{Platform, ScopeRef};
-use crate::store::{Database, Report, ReportStore, Store};
+use crate::store::{Database, Report, Store};
 
 /// How the report is written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
@@ -259,7 +259,8 @@ fn write_whole(path: &Path, bytes: &[u8]) -> Result<()> {
     let renamed = written.and_then(|()| std::fs::rename(&temporary, path));
     if let Err(error) = renamed {
         let _ = std::fs::remove_file(&temporary);
-        return Err(error).with_context(|| format!("cannot write the report to {}", path.display()));
+        return Err(error)
+            .with_context(|| format!("cannot write the report to {}", path.display()));
     }
     Ok(())
 }

@@ -238,10 +238,7 @@ fn students(rows: Vec<StudentRow>) -> Vec<StudentReport> {
 }
 
 /// The questions with their top wrong answers, hardest first.
-fn questions(
-    rows: Vec<QuestionRow>,
-    wrong: Vec<(String, String, i64)>,
-) -> Vec<QuestionReport> {
+fn questions(rows: Vec<QuestionRow>, wrong: Vec<(String, String, i64)>) -> Vec<QuestionReport> {
     let wrong: std::collections::HashMap<String, (String, i64)> = wrong
         .into_iter()
         .map(|(item, choice, times)| (item, (choice, times)))
@@ -273,7 +270,10 @@ fn questions(
 }
 
 /// The two weeks from a [`WEEKS`] row.
-fn weeks(now: DateTime<Utc>, (this, this_right, last, last_right): (i64, i64, i64, i64)) -> [WeekReport; 2] {
+fn weeks(
+    now: DateTime<Utc>,
+    (this, this_right, last, last_right): (i64, i64, i64, i64),
+) -> [WeekReport; 2] {
     let week = Duration::days(7);
     let accuracy = |right: i64, answers: i64| (answers > 0).then(|| share(right, answers));
     [

@@ -29,7 +29,10 @@ fn report_is_one_command_on_every_text_platform_and_takes_no_words() {
         "{error}"
     );
     let unknown = parse_command("!nope", '!').unwrap_err().to_string();
-    assert!(unknown.contains("!report"), "the command list names it: {unknown}");
+    assert!(
+        unknown.contains("!report"),
+        "the command list names it: {unknown}"
+    );
 }
 
 #[tokio::test]
@@ -52,7 +55,10 @@ async fn report_in_the_terminal_compares_this_week_with_last_on_the_manual_clock
     assert_eq!(hardest.len(), 5, "{report}");
     for (n, line) in hardest.iter().take(3).enumerate() {
         assert!(line.starts_with(&format!("{}. ", n + 1)), "{line}");
-        assert!(line.contains("0% right of 1; most chosen wrong answer: "), "{line}");
+        assert!(
+            line.contains("0% right of 1; most chosen wrong answer: "),
+            "{line}"
+        );
         assert!(
             missed.iter().any(|prompt| line.contains(prompt.as_str())),
             "{line} is one of the missed {missed:?}"
@@ -142,7 +148,10 @@ async fn report_on_discord_is_refused_to_a_student_and_private_to_a_teacher() {
     app.fake.dispatch("INTERACTION_CREATE", interaction);
     let reply = callback(&app, &token).await;
     assert_eq!(reply["data"]["flags"], 64, "private: {reply:#}");
-    assert_eq!(reply["data"]["embeds"][0]["title"], "Class report", "{reply:#}");
+    assert_eq!(
+        reply["data"]["embeds"][0]["title"], "Class report",
+        "{reply:#}"
+    );
     let text = description(&reply);
     assert!(
         text.contains("This week: 50% right of 2 answers. Last week: no answers."),
@@ -207,7 +216,14 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
         let out = db.with_file_name("questions.csv");
         let written = run_report(
             &db,
-            &["--scope", "console:terminal", "--table", "questions", "--output", out.to_str().unwrap()],
+            &[
+                "--scope",
+                "console:terminal",
+                "--table",
+                "questions",
+                "--output",
+                out.to_str().unwrap(),
+            ],
         )
         .unwrap();
         assert_eq!(written, "", "--output leaves standard output empty");
@@ -228,7 +244,15 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
     let (header, students) = csv_rows(&students_csv);
     assert_eq!(
         header,
-        ["user_id", "name", "answered", "correct", "accuracy_percent", "best_streak", "reviews_due"]
+        [
+            "user_id",
+            "name",
+            "answered",
+            "correct",
+            "accuracy_percent",
+            "best_streak",
+            "reviews_due"
+        ]
     );
     assert_eq!(students.len(), 1);
     let you = &expected.students[0];
@@ -282,7 +306,10 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
         .collect();
     assert_eq!(parsed, wanted);
     assert_eq!(
-        parsed.iter().filter(|q| q.4 == 0 && !q.6.is_empty()).count(),
+        parsed
+            .iter()
+            .filter(|q| q.4 == 0 && !q.6.is_empty())
+            .count(),
         3,
         "three missed, each with its wrong choice"
     );
@@ -291,7 +318,10 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
     assert_eq!(json["scope"], "console:terminal");
     assert_eq!(json["students"][0]["answered"], 5);
     assert_eq!(json["questions"].as_array().unwrap().len(), 5);
-    assert_eq!(json["questions"][0]["item_id"], expected.questions[0].item_id);
+    assert_eq!(
+        json["questions"][0]["item_id"],
+        expected.questions[0].item_id
+    );
     assert_eq!(json["weeks"][0]["week"], "this week");
     assert_eq!(json["weeks"][1]["week"], "last week");
 
