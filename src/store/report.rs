@@ -393,6 +393,16 @@ mod tests {
         millis(now() - Duration::days(days))
     }
 
+    /// (session, round, user, correct, item, choice)
+    type AnswerRow = (
+        i64,
+        i64,
+        i64,
+        bool,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
     fn sql_text(value: Option<&str>) -> String {
         value.map_or_else(|| "NULL".to_string(), |text| format!("'{text}'"))
     }
@@ -418,8 +428,7 @@ mod tests {
             sessions.join(", ")
         ))
         .await;
-        // (session, round, user, correct, item, choice)
-        let answers: &[(i64, i64, i64, bool, Option<&str>, Option<&str>)] = &[
+        let answers: &[AnswerRow] = &[
             (4, 1, 1, true, Some("b"), Some("1917")),
             (1, 1, 1, true, Some("a"), Some("Lenin")),
             (1, 1, 2, false, Some("a"), Some("Trotsky")),

@@ -186,6 +186,10 @@ fn run_report(db: &std::path::Path, args: &[&str]) -> Result<String, String> {
     }
 }
 
+/// (item id, prompt, asked, answers, right, percent right, top wrong
+/// answer, its count)
+type QuestionFigures = (String, String, i64, i64, i64, f64, String, i64);
+
 fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
     let mut reader = csv::Reader::from_reader(text.as_bytes());
     let header = reader.headers().unwrap().iter().map(String::from).collect();
@@ -273,7 +277,7 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
     let (header, questions) = csv_rows(&questions_csv);
     assert_eq!(header[0], "item_id");
     assert_eq!(header[7], "top_wrong_answer");
-    let parsed: Vec<(String, String, i64, i64, i64, f64, String, i64)> = questions
+    let parsed: Vec<QuestionFigures> = questions
         .iter()
         .map(|row| {
             (
@@ -288,7 +292,7 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
             )
         })
         .collect();
-    let wanted: Vec<(String, String, i64, i64, i64, f64, String, i64)> = expected
+    let wanted: Vec<QuestionFigures> = expected
         .questions
         .iter()
         .map(|q| {
