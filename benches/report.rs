@@ -128,8 +128,9 @@ async fn write_rows(pool: &sqlx::SqlitePool, now: DateTime<Utc>) -> usize {
     sqlx::query(
         "INSERT INTO review_cards (scope_id, user_id, item_id, due_at_ms, stability, difficulty,
          elapsed_days, scheduled_days, reps, lapses, state, last_review_at_ms)
-         SELECT DISTINCT scope_id, user_id, item_id, answered_at_ms + 86400000, 1.0, 5.0, 0, 1, 1, 1, 3,
-         answered_at_ms FROM quiz_answers WHERE correct = 0 AND session_id % 10 = 0",
+         SELECT scope_id, user_id, item_id, MIN(answered_at_ms) + 86400000, 1.0, 5.0, 0, 1, 1, 1, 3,
+         MIN(answered_at_ms) FROM quiz_answers WHERE correct = 0 AND session_id % 10 = 0
+         GROUP BY scope_id, user_id, item_id",
     )
     .execute(&mut *tx)
     .await
