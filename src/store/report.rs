@@ -125,25 +125,28 @@ const STUDENTS_ALL_TIME: &str =
  WHERE sc.scope_id = $1";
 
 /// Students from their answers since $3 ($1 scope row, $2 now). A streak
-/// is a run of right answers in one quiz: the gaps-and-islands count (the
-/// answer's place among all of the player's answers in the quiz, less its
-/// place among those alike, is constant along a run).
+/// is a run of right answers in one quiz: along a player's quiz, the count
+/// of wrong answers so far (one window, one sort) is constant over each
+/// run of right ones, so it names the run.
 const STUDENTS_SINCE: &str = "WITH answers AS (
  SELECT a.user_id, a.session_id, a.correct,
- ROW_NUMBER() OVER (PARTITION BY a.user_id, a.session_id ORDER BY a.round)
- - ROW_NUMBER() OVER (PARTITION BY a.user_id, a.session_id, a.correct ORDER BY a.round) AS run
+ SUM(CASE WHEN a.correct = 0 THEN 1 ELSE 0 END) OVER (
+ PARTITION BY a.user_id, a.session_id ORDER BY a.round
+ ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
  FROM quiz_answers a WHERE a.scope_id = $1 AND a.answered_at_ms >= $3),
 runs AS (
  SELECT user_id, COUNT(*) AS length FROM answers WHERE correct = 1
  GROUP BY user_id, session_id, run),
+best AS (SELECT user_id, MAX(length) AS streak FROM runs GROUP BY user_id),
 totals AS (
  SELECT user_id, COUNT(*) AS answered, CAST(SUM(correct) AS BIGINT) AS correct
  FROM answers GROUP BY user_id)
 SELECT u.platform_user_id AS user_id, u.display_name, t.answered, t.correct,
- COALESCE((SELECT MAX(r.length) FROM runs r WHERE r.user_id = t.user_id), 0) AS best_streak,
+ COALESCE(b.streak, 0) AS best_streak,
  (SELECT COUNT(*) FROM review_cards c
   WHERE c.scope_id = $1 AND c.user_id = t.user_id AND c.due_at_ms <= $2) AS reviews_due
- FROM totals t JOIN users u ON u.id = t.user_id";
+ FROM totals t JOIN users u ON u.id = t.user_id
+ LEFT JOIN best b ON b.user_id = t.user_id";
 
 /// Per item since $2 ($1 scope row): rounds, answers, right answers.
 const QUESTIONS: &str = "WITH answers AS (
