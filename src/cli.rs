@@ -18,6 +18,9 @@ use crate::platforms::console::{self, Style};
 use crate::study::Answerer;
 use crate::study::{onthisday, quizgen};
 
+mod report;
+pub use report::{ReportFormat, ReportRequest, ReportTable, report};
+
 /// Writes to standard output and returns the error instead of panicking,
 /// so a closed pipe (`lectern onthisday | head -1`) ends the command
 /// quietly (`main` treats a broken pipe as a clean exit).

@@ -126,6 +126,31 @@ enum CliCommand {
         #[command(subcommand)]
         command: DbCommand,
     },
+    /// The teacher's report of a scope: per student, per question (hardest
+    /// first) and this week against last, as CSV or JSON.
+    Report {
+        /// sqlite://PATH, a file path or postgres://URL (default: the
+        /// configured database).
+        #[arg(long, visible_alias = "db", value_name = "URL")]
+        database: Option<String>,
+        /// PLATFORM:ID (discord:GUILD, matrix:!ROOM:SERVER, console:terminal)
+        /// or an id alone (default: the terminal's, as `lectern chat` keeps it).
+        #[arg(long, value_name = "ID")]
+        scope: Option<String>,
+        /// Count only answers from this day on (YYYY-MM-DD, UTC) for the
+        /// students and questions.
+        #[arg(long, value_name = "YYYY-MM-DD")]
+        since: Option<String>,
+        /// CSV (one table, see --table) or JSON (every table).
+        #[arg(long, value_enum, default_value_t)]
+        format: lectern::cli::ReportFormat,
+        /// The table a CSV report holds.
+        #[arg(long, value_enum, default_value_t)]
+        table: lectern::cli::ReportTable,
+        /// Write to this file (whole, replacing it) instead of standard output.
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
     /// Run the bot on the configured chat platforms.
     Serve {
         #[command(flatten)]
@@ -249,7 +274,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let quiet = matches!(
         cli.command,
-        CliCommand::Chat { .. } | CliCommand::Ask { .. }
+        CliCommand::Chat { .. } | CliCommand::Ask { .. } | CliCommand::Report { .. }
     );
     init_logging(quiet);
     match run(cli) {
@@ -367,5 +392,23 @@ fn run(cli: Cli) -> Result<ExitCode> {
         CliCommand::Db {
             command: DbCommand::Copy { from, to, replace },
         } => lectern::cli::db_copy(&from, &to, replace),
+        CliCommand::Report {
+            database,
+            scope,
+            since,
+            format,
+            table,
+            output,
+        } => lectern::cli::report(&lectern::cli::ReportRequest {
+            database: match database {
+                Some(url) => url,
+                None => config.database_path()?.display().to_string(),
+            },
+            scope,
+            since,
+            format,
+            table,
+            output,
+        }),
     }
 }

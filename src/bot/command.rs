@@ -113,6 +113,8 @@ pub enum Command {
     SeasonNew,
     /// The current season and when it started.
     SeasonStatus,
+    /// Admins: the teacher's report of this scope, in short (privately).
+    Report,
     /// A player reports a question as wrong.
     QuizFlag {
         id: String,
@@ -582,6 +584,13 @@ pub const COMMANDS: &[CommandSpec] = &[
         |_| Ok(Command::SeasonStatus),
     ),
     spec(
+        "report",
+        &[],
+        "the class this week against last, the hardest questions, students counted (admins, privately)",
+        &[],
+        parse_report,
+    ),
+    spec(
         "onthisday",
         &["otd", "today"],
         "a dated event from the pack for a day (default today)",
@@ -807,6 +816,20 @@ fn parse_quiz_retire(args: &Args) -> Result<Command, CommandError> {
         id: question_id(args)?,
         retire: !restore,
     })
+}
+
+/// `/report` takes nothing after it; a word there is named, with what
+/// exists.
+fn parse_report(args: &Args) -> Result<Command, CommandError> {
+    match args.words.first() {
+        None => Ok(Command::Report),
+        Some(word) => Err(CommandError::BadArgument(format!(
+            "{p}report has no \"{word}\": it takes nothing after it. In the terminal, \
+             `lectern report` writes the whole report (students, questions, weeks) as CSV or JSON.",
+            p = args.prefix,
+            word = super::reply::escape(word),
+        ))),
+    }
 }
 
 fn parse_score(args: &Args) -> Result<Command, CommandError> {

@@ -8,6 +8,7 @@ pub mod outbox;
 pub mod quiz;
 pub mod render;
 pub mod reply;
+mod report;
 pub mod review;
 mod season;
 
@@ -287,6 +288,7 @@ impl Bot {
             Command::Leaderboard(period) => self.leaderboard(origin.scope(), period).await,
             Command::SeasonNew => self.season_new(origin).await,
             Command::SeasonStatus => self.season_status(origin).await,
+            Command::Report => self.report(origin).await,
             Command::OnThisDay(date) => Ok(vec![self.on_this_day(date)]),
             Command::Daily(command) => self.daily_command(origin, command).await,
             Command::BankImport { file_name, text } => {

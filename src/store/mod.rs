@@ -4,11 +4,12 @@
 //! revealed rounds), [`scores`] (standings and leaderboards), [`daily`]
 //! (daily-post subscriptions and claims), [`banks`] (imported questions)
 //! [`flags`] (flagged and retired questions), [`items`] (which question
-//! each answer was to), [`review`] (personal review cards) and [`seasons`].
+//! each answer was to), [`review`] (personal review cards), [`seasons`]
+//! and [`report`] (the teacher's report, read-only).
 //!
 //! **The seam.** Each concern is a trait ([`QuizStore`], [`ScoreStore`],
 //! [`DailyStore`], [`BankStore`], [`FlagStore`], [`ItemStore`],
-//! [`ReviewStore`], [`SeasonStore`]); a [`Backend`] is all of
+//! [`ReviewStore`], [`SeasonStore`], [`ReportStore`]); a [`Backend`] is all of
 //! them, and [`Store`] is a cheap handle over any backend that derefs to it.
 //! The bot only ever holds a `Store`, so a second engine (PostgreSQL) is one
 //! more `Backend` implementation plus a way to open it; nothing above this
@@ -52,6 +53,7 @@ mod flags;
 mod identity;
 mod items;
 mod quiz;
+mod report;
 mod review;
 mod scores;
 mod seasons;
@@ -65,6 +67,7 @@ pub use daily::{
 pub use flags::{FlagStore, FlaggedQuestion};
 pub use items::{AskedItem, ItemAnswer, ItemStore};
 pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
+pub use report::{QuestionReport, Report, ReportStore, StudentReport, WeekReport};
 pub use review::{DueItem, ReviewCard, ReviewStatus, ReviewStore};
 pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
 pub use seasons::{Season, SeasonStore};
@@ -151,6 +154,7 @@ pub trait Backend:
     + FlagStore
     + ItemStore
     + ReviewStore
+    + ReportStore
     + SeasonStore
     + Debug
 {

@@ -5,7 +5,7 @@ use std::process::{Command, Stdio};
 
 use serde_json::Value;
 
-fn lectern() -> Command {
+pub(crate) fn lectern() -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_lectern"));
     // Never read a developer's lectern.toml or environment.
     command

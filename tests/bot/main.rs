@@ -18,6 +18,7 @@ mod fake_discord;
 mod matrix;
 mod quality;
 mod quiz;
+mod report;
 mod review;
 mod scores;
 mod synapse;

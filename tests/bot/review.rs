@@ -58,7 +58,7 @@ fn interval_minutes(output: &str) -> i64 {
 }
 
 /// Plays a 5-round bank quiz, missing the first three; returns their prompts.
-async fn quiz_missing_three(app: &TestApp) -> Vec<String> {
+pub(crate) async fn quiz_missing_three(app: &TestApp) -> Vec<String> {
     let mut output = app.send("/quiz 5 20 bank").await;
     let mut missed = Vec::new();
     for round in 1..=5 {

@@ -1,0 +1,623 @@
+//! The teacher's report: per student, per question and per week, read from
+//! the answers a scope's quizzes recorded. Read-only; one implementation
+//! over the same standard SQL for both engines (window functions and CTEs,
+//! which SQLite and PostgreSQL both have; every `SUM` is cast to `BIGINT`
+//! so PostgreSQL does not widen it to NUMERIC).
+//!
+//! It must not decide how the figures are shown: the terminal's CSV and
+//! JSON and the chat summary are the callers'.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use crate::identity::ScopeRef;
+
+use super::{PgStore, SqliteStore, StoreError, millis};
+
+/// One student's figures in a report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct StudentReport {
+    /// The platform's user id (a Discord snowflake, a Matrix user id, a
+    /// terminal name).
+    pub user_id: String,
+    pub display_name: String,
+    /// Rounds played (a round the student joined but did not answer counts,
+    /// wrong, as the scores count it).
+    pub answered: i64,
+    pub correct: i64,
+    /// `correct / answered`, 0 when nothing was answered.
+    pub accuracy: f64,
+    /// The longest run of right answers within one quiz.
+    pub best_streak: i64,
+    /// Review cards due at the report's `now`.
+    pub reviews_due: i64,
+}
+
+/// One question's figures, under its stable item id.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct QuestionReport {
+    pub item_id: String,
+    /// The question and its answer as first asked (empty when the item was
+    /// never kept, which recorded rounds always do).
+    pub prompt: String,
+    pub answer: String,
+    /// Rounds that asked it.
+    pub asked: i64,
+    /// Players' answers to it (a joined player's silence counts, wrong).
+    pub answers: i64,
+    pub correct: i64,
+    /// `correct / answers`.
+    pub share_right: f64,
+    /// The wrong answer given most often, and how often (ties go to the
+    /// first in the engine's text order).
+    pub top_wrong_answer: Option<String>,
+    pub top_wrong_count: i64,
+}
+
+/// The class's answers in one week.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekReport {
+    /// `this week` or `last week`.
+    pub week: &'static str,
+    /// After `from`, up to and including `to`.
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub answers: i64,
+    pub correct: i64,
+    /// `correct / answers`; `None` when nobody answered.
+    pub accuracy: Option<f64>,
+}
+
+/// A scope's report.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Report {
+    /// `platform:id`, e.g. `discord:1234` or `console:terminal`.
+    pub scope: String,
+    pub generated_at: DateTime<Utc>,
+    /// Answers before this were left out of the students and questions.
+    pub since: Option<DateTime<Utc>>,
+    /// By name.
+    pub students: Vec<StudentReport>,
+    /// Hardest first: lowest share right, then most answered.
+    pub questions: Vec<QuestionReport>,
+    /// This week (the 7 days up to `generated_at`), then the 7 before.
+    pub weeks: [WeekReport; 2],
+}
+
+/// The teacher's report.
+#[async_trait]
+pub trait ReportStore: Send + Sync {
+    /// The report for `scope` at `now`, or `None` when the database has no
+    /// such scope.
+    ///
+    /// - Students: with no `since`, every player with a score here, and
+    ///   answered, right and best streak from the running totals
+    ///   (`scores`, all time); with `since`, every player who answered
+    ///   since then, with those figures counted from their answers since
+    ///   then (`quiz_answers`; a streak is within one quiz). Reviews due
+    ///   are always as of `now`.
+    /// - Questions: from the answers since `since` (all when `None`) that
+    ///   name their item; older answers without one count only for
+    ///   students and weeks.
+    /// - Weeks: the 7 days up to `now` and the 7 before, whatever `since`.
+    async fn report(
+        &self,
+        scope: &ScopeRef,
+        since: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<Option<Report>, StoreError>;
+
+    /// Every scope with answers, as `platform:id`, to name the choices when
+    /// a scope is unknown.
+    async fn report_scopes(&self) -> Result<Vec<String>, StoreError>;
+}
+
+/// The scope's row id.
+const SCOPE_ID: &str = "SELECT id FROM scopes WHERE platform = $1 AND platform_scope_id = $2";
+
+/// Students from the running totals ($1 scope row, $2 now).
+const STUDENTS_ALL_TIME: &str =
+    "SELECT u.platform_user_id AS user_id, u.display_name, sc.answered, sc.correct, sc.best_streak,
+ (SELECT COUNT(*) FROM review_cards c
+  WHERE c.scope_id = sc.scope_id AND c.user_id = sc.user_id AND c.due_at_ms <= $2) AS reviews_due
+ FROM scores sc JOIN users u ON u.id = sc.user_id
+ WHERE sc.scope_id = $1";
+
+/// Students from their answers since $3 ($1 scope row, $2 now). A streak
+/// is a run of right answers in one quiz: along a player's quiz, the count
+/// of wrong answers so far (one window, one sort) is constant over each
+/// run of right ones, so it names the run.
+const STUDENTS_SINCE: &str = "WITH answers AS (
+ SELECT a.user_id, a.session_id, a.correct,
+ SUM(CASE WHEN a.correct = 0 THEN 1 ELSE 0 END) OVER (
+ PARTITION BY a.user_id, a.session_id ORDER BY a.round
+ ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS run
+ FROM quiz_answers a WHERE a.scope_id = $1 AND a.answered_at_ms >= $3),
+runs AS (
+ SELECT user_id, COUNT(*) AS length FROM answers WHERE correct = 1
+ GROUP BY user_id, session_id, run),
+best AS (SELECT user_id, MAX(length) AS streak FROM runs GROUP BY user_id),
+totals AS (
+ SELECT user_id, COUNT(*) AS answered, CAST(SUM(correct) AS BIGINT) AS correct
+ FROM answers GROUP BY user_id)
+SELECT u.platform_user_id AS user_id, u.display_name, t.answered, t.correct,
+ COALESCE(b.streak, 0) AS best_streak,
+ (SELECT COUNT(*) FROM review_cards c
+  WHERE c.scope_id = $1 AND c.user_id = t.user_id AND c.due_at_ms <= $2) AS reviews_due
+ FROM totals t JOIN users u ON u.id = t.user_id
+ LEFT JOIN best b ON b.user_id = t.user_id";
+
+/// Per item since $2 ($1 scope row): rounds, answers, right answers.
+const QUESTIONS: &str = "WITH answers AS (
+ SELECT a.item_id, a.session_id, a.round, a.correct FROM quiz_answers a
+ WHERE a.scope_id = $1 AND a.item_id IS NOT NULL AND a.answered_at_ms >= $2),
+rounds AS (
+ SELECT d.item_id, COUNT(*) AS asked
+ FROM (SELECT DISTINCT item_id, session_id, round FROM answers) d GROUP BY d.item_id),
+totals AS (
+ SELECT item_id, COUNT(*) AS answers, CAST(SUM(correct) AS BIGINT) AS correct
+ FROM answers GROUP BY item_id)
+SELECT t.item_id, COALESCE(i.prompt, '') AS prompt, COALESCE(i.answer, '') AS answer,
+ r.asked, t.answers, t.correct
+ FROM totals t JOIN rounds r ON r.item_id = t.item_id
+ LEFT JOIN quiz_items i ON i.scope_id = $1 AND i.item_id = t.item_id";
+
+/// Each item's most chosen wrong answer since $2 ($1 scope row).
+const TOP_WRONG: &str = "WITH wrong AS (
+ SELECT a.item_id, a.choice, COUNT(*) AS times FROM quiz_answers a
+ WHERE a.scope_id = $1 AND a.item_id IS NOT NULL AND a.correct = 0
+ AND a.choice IS NOT NULL AND a.answered_at_ms >= $2
+ GROUP BY a.item_id, a.choice),
+ranked AS (
+ SELECT item_id, choice, times,
+ ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY times DESC, choice) AS place
+ FROM wrong)
+SELECT item_id, choice, times FROM ranked WHERE place = 1";
+
+/// Answers and right answers after $2 (this week) and after $3 up to $2
+/// (last week), up to $4 ($1 scope row).
+const WEEKS: &str =
+    "SELECT CAST(COALESCE(SUM(CASE WHEN a.answered_at_ms > $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+ CAST(COALESCE(SUM(CASE WHEN a.answered_at_ms > $2 THEN a.correct ELSE 0 END), 0) AS BIGINT),
+ CAST(COALESCE(SUM(CASE WHEN a.answered_at_ms <= $2 THEN 1 ELSE 0 END), 0) AS BIGINT),
+ CAST(COALESCE(SUM(CASE WHEN a.answered_at_ms <= $2 THEN a.correct ELSE 0 END), 0) AS BIGINT)
+ FROM quiz_answers a
+ WHERE a.scope_id = $1 AND a.answered_at_ms > $3 AND a.answered_at_ms <= $4";
+
+/// Scopes with answers.
+const SCOPES: &str = "SELECT s.platform, s.platform_scope_id FROM scopes s
+ WHERE EXISTS (SELECT 1 FROM quiz_answers a WHERE a.scope_id = s.id)
+ ORDER BY s.platform, s.platform_scope_id";
+
+#[derive(sqlx::FromRow)]
+struct StudentRow {
+    user_id: String,
+    display_name: String,
+    answered: i64,
+    correct: i64,
+    best_streak: i64,
+    reviews_due: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct QuestionRow {
+    item_id: String,
+    prompt: String,
+    answer: String,
+    asked: i64,
+    answers: i64,
+    correct: i64,
+}
+
+/// `part / whole`, 0 for nothing.
+fn share(part: i64, whole: i64) -> f64 {
+    if whole > 0 {
+        part as f64 / whole as f64
+    } else {
+        0.0
+    }
+}
+
+/// The students, by name (case aside), then id.
+fn students(rows: Vec<StudentRow>) -> Vec<StudentReport> {
+    let mut students: Vec<StudentReport> = rows
+        .into_iter()
+        .map(|row| StudentReport {
+            accuracy: share(row.correct, row.answered),
+            user_id: row.user_id,
+            display_name: row.display_name,
+            answered: row.answered,
+            correct: row.correct,
+            best_streak: row.best_streak,
+            reviews_due: row.reviews_due,
+        })
+        .collect();
+    students.sort_by(|a, b| {
+        (a.display_name.to_lowercase(), &a.user_id)
+            .cmp(&(b.display_name.to_lowercase(), &b.user_id))
+    });
+    students
+}
+
+/// The questions with their top wrong answers, hardest first.
+fn questions(rows: Vec<QuestionRow>, wrong: Vec<(String, String, i64)>) -> Vec<QuestionReport> {
+    let wrong: std::collections::HashMap<String, (String, i64)> = wrong
+        .into_iter()
+        .map(|(item, choice, times)| (item, (choice, times)))
+        .collect();
+    let mut questions: Vec<QuestionReport> = rows
+        .into_iter()
+        .map(|row| {
+            let top = wrong.get(&row.item_id);
+            QuestionReport {
+                share_right: share(row.correct, row.answers),
+                top_wrong_answer: top.map(|(choice, _)| choice.clone()),
+                top_wrong_count: top.map_or(0, |(_, times)| *times),
+                item_id: row.item_id,
+                prompt: row.prompt,
+                answer: row.answer,
+                asked: row.asked,
+                answers: row.answers,
+                correct: row.correct,
+            }
+        })
+        .collect();
+    questions.sort_by(|a, b| {
+        a.share_right
+            .total_cmp(&b.share_right)
+            .then(b.answers.cmp(&a.answers))
+            .then_with(|| a.item_id.cmp(&b.item_id))
+    });
+    questions
+}
+
+/// The two weeks from a [`WEEKS`] row.
+fn weeks(
+    now: DateTime<Utc>,
+    (this, this_right, last, last_right): (i64, i64, i64, i64),
+) -> [WeekReport; 2] {
+    let week = Duration::days(7);
+    let accuracy = |right: i64, answers: i64| (answers > 0).then(|| share(right, answers));
+    [
+        WeekReport {
+            week: "this week",
+            from: now - week,
+            to: now,
+            answers: this,
+            correct: this_right,
+            accuracy: accuracy(this_right, this),
+        },
+        WeekReport {
+            week: "last week",
+            from: now - week - week,
+            to: now - week,
+            answers: last,
+            correct: last_right,
+            accuracy: accuracy(last_right, last),
+        },
+    ]
+}
+
+/// `ReportStore` on an engine: the statements are shared; only the pool's
+/// type differs.
+macro_rules! report_store {
+    ($store:ty) => {
+        #[async_trait]
+        impl ReportStore for $store {
+            async fn report(
+                &self,
+                scope: &ScopeRef,
+                since: Option<DateTime<Utc>>,
+                now: DateTime<Utc>,
+            ) -> Result<Option<Report>, StoreError> {
+                let scope_id: Option<i64> = sqlx::query_scalar(SCOPE_ID)
+                    .bind(scope.platform.as_str())
+                    .bind(&scope.id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                let Some(scope_id) = scope_id else {
+                    return Ok(None);
+                };
+                let now_ms = millis(now);
+                let since_ms = since.map_or(i64::MIN, millis);
+                let student_rows: Vec<StudentRow> = match since {
+                    None => {
+                        sqlx::query_as(STUDENTS_ALL_TIME)
+                            .bind(scope_id)
+                            .bind(now_ms)
+                            .fetch_all(&self.pool)
+                            .await?
+                    }
+                    Some(_) => {
+                        sqlx::query_as(STUDENTS_SINCE)
+                            .bind(scope_id)
+                            .bind(now_ms)
+                            .bind(since_ms)
+                            .fetch_all(&self.pool)
+                            .await?
+                    }
+                };
+                let question_rows: Vec<QuestionRow> = sqlx::query_as(QUESTIONS)
+                    .bind(scope_id)
+                    .bind(since_ms)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let wrong: Vec<(String, String, i64)> = sqlx::query_as(TOP_WRONG)
+                    .bind(scope_id)
+                    .bind(since_ms)
+                    .fetch_all(&self.pool)
+                    .await?;
+                let week = Duration::days(7);
+                let week_row: (i64, i64, i64, i64) = sqlx::query_as(WEEKS)
+                    .bind(scope_id)
+                    .bind(millis(now - week))
+                    .bind(millis(now - week - week))
+                    .bind(now_ms)
+                    .fetch_one(&self.pool)
+                    .await?;
+                Ok(Some(Report {
+                    scope: format!("{}:{}", scope.platform.as_str(), scope.id),
+                    generated_at: now,
+                    since,
+                    students: students(student_rows),
+                    questions: questions(question_rows, wrong),
+                    weeks: weeks(now, week_row),
+                }))
+            }
+
+            async fn report_scopes(&self) -> Result<Vec<String>, StoreError> {
+                let rows: Vec<(String, String)> =
+                    sqlx::query_as(SCOPES).fetch_all(&self.pool).await?;
+                Ok(rows
+                    .into_iter()
+                    .map(|(platform, id)| format!("{platform}:{id}"))
+                    .collect())
+            }
+        }
+    };
+}
+
+report_store!(SqliteStore);
+report_store!(PgStore);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::identity::Platform;
+    use crate::store::tests::{Raw, on_both_engines};
+    use chrono::TimeZone;
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
+    }
+
+    fn days_ago(days: i64) -> i64 {
+        millis(now() - Duration::days(days))
+    }
+
+    /// (session, round, user, correct, item, choice)
+    type AnswerRow = (
+        i64,
+        i64,
+        i64,
+        bool,
+        Option<&'static str>,
+        Option<&'static str>,
+    );
+
+    fn sql_text(value: Option<&str>) -> String {
+        value.map_or_else(|| "NULL".to_string(), |text| format!("'{text}'"))
+    }
+
+    /// Two scopes, three students, four quizzes: 20 days ago, 10 days ago
+    /// (last week), 2 days ago (this week) and one in another scope.
+    async fn write_rows(raw: &Raw) {
+        raw.execute(
+            "INSERT INTO scopes (id, platform, platform_scope_id) VALUES
+             (1, 'discord', 'guild'), (2, 'discord', 'other')",
+        )
+        .await;
+        raw.execute(
+            "INSERT INTO users (id, platform, platform_user_id, display_name) VALUES
+             (1, 'discord', '11', 'Ann'), (2, 'discord', '22', 'ben'), (3, 'discord', '33', 'Cy')",
+        )
+        .await;
+        let sessions = [(1, 1, 10), (2, 1, 2), (3, 2, 2), (4, 1, 20)]
+            .map(|(id, scope, days)| format!("({id}, {scope}, 'c', 1, {}, 3)", days_ago(days)));
+        raw.execute(&format!(
+            "INSERT INTO quiz_sessions (id, scope_id, channel_id, started_by, started_at_ms, rounds)
+             VALUES {}",
+            sessions.join(", ")
+        ))
+        .await;
+        let answers: &[AnswerRow] = &[
+            (4, 1, 1, true, Some("b"), Some("1917")),
+            (1, 1, 1, true, Some("a"), Some("Lenin")),
+            (1, 1, 2, false, Some("a"), Some("Trotsky")),
+            (1, 1, 3, false, Some("a"), Some("Trotsky")),
+            (1, 2, 1, true, Some("b"), Some("1917")),
+            (1, 2, 2, true, Some("b"), Some("1917")),
+            (1, 2, 3, false, Some("b"), None),
+            (1, 3, 1, false, None, None),
+            (1, 3, 2, true, None, None),
+            (2, 1, 1, false, Some("a"), Some("Stalin")),
+            (2, 1, 2, false, Some("a"), Some("Trotsky")),
+            (2, 1, 3, true, Some("a"), Some("Lenin")),
+            (2, 2, 1, true, Some("c"), Some("Moscow")),
+            (2, 2, 2, true, Some("c"), Some("Moscow")),
+            (2, 3, 1, true, Some("b"), Some("1917")),
+            (2, 3, 3, false, Some("b"), Some("1918")),
+            (2, 4, 2, true, None, None),
+            (3, 1, 1, false, Some("a"), Some("Bukharin")),
+        ];
+        let rows: Vec<String> = answers
+            .iter()
+            .map(|&(session, round, user, correct, item, choice)| {
+                let (scope, days) = match session {
+                    1 => (1, 10),
+                    2 => (1, 2),
+                    3 => (2, 2),
+                    _ => (1, 20),
+                };
+                format!(
+                    "({session}, {round}, {user}, {scope}, {}, {}, 10, 1000, {}, {})",
+                    days_ago(days) + round,
+                    i64::from(correct),
+                    sql_text(item),
+                    sql_text(choice)
+                )
+            })
+            .collect();
+        raw.execute(&format!(
+            "INSERT INTO quiz_answers (session_id, round, user_id, scope_id, answered_at_ms,
+             correct, points, response_ms, item_id, choice) VALUES {}",
+            rows.join(", ")
+        ))
+        .await;
+        raw.execute(
+            "INSERT INTO scores (scope_id, user_id, points, answered, correct, best_streak, updated_at_ms)
+             VALUES (1, 1, 50, 7, 5, 3, 0), (1, 2, 40, 6, 4, 2, 0), (1, 3, 10, 4, 1, 1, 0),
+                    (2, 1, 0, 1, 0, 0, 0)",
+        )
+        .await;
+        raw.execute(
+            "INSERT INTO quiz_items (scope_id, item_id, prompt, answer, question_json, first_asked_at_ms)
+             VALUES (1, 'a', 'Who led the October Revolution?', 'Lenin', '{}', 0),
+                    (1, 'b', 'In which year was the revolution?', '1917', '{}', 0),
+                    (1, 'c', 'Which city became the capital?', 'Moscow', '{}', 0)",
+        )
+        .await;
+        let hour = 3_600_000;
+        let now = millis(now());
+        raw.execute(&format!(
+            "INSERT INTO review_cards (scope_id, user_id, item_id, due_at_ms, stability, difficulty,
+             elapsed_days, scheduled_days, reps, lapses, state, last_review_at_ms) VALUES
+             (1, 1, 'a', {}, 1.0, 5.0, 0, 0, 0, 0, 1, 0),
+             (1, 1, 'b', {}, 1.0, 5.0, 0, 0, 0, 0, 1, 0),
+             (1, 2, 'a', {}, 1.0, 5.0, 0, 0, 0, 0, 1, 0),
+             (2, 3, 'a', {}, 1.0, 5.0, 0, 0, 0, 0, 1, 0)",
+            now - hour,
+            now + 24 * hour,
+            now,
+            now - hour
+        ))
+        .await;
+    }
+
+    fn student(report: &Report, name: &str) -> (i64, i64, i64, i64) {
+        let s = report
+            .students
+            .iter()
+            .find(|s| s.display_name == name)
+            .unwrap_or_else(|| panic!("no student {name} in {:?}", report.students));
+        (s.answered, s.correct, s.best_streak, s.reviews_due)
+    }
+
+    fn question(q: &QuestionReport) -> (&str, i64, i64, i64, Option<&str>, i64) {
+        (
+            q.item_id.as_str(),
+            q.asked,
+            q.answers,
+            q.correct,
+            q.top_wrong_answer.as_deref(),
+            q.top_wrong_count,
+        )
+    }
+
+    fn scope() -> ScopeRef {
+        ScopeRef::new(Platform::Discord, "guild")
+    }
+
+    on_both_engines! {
+    /// All time: students from the running totals, questions hardest first
+    /// with their most chosen wrong answer (a silent player is no choice,
+    /// an answer without an item is no question's), and this week against
+    /// last week from the answers' times.
+    async fn the_report_counts_the_rows_written(store, raw) {
+        write_rows(&raw).await;
+        let report = store.report(&scope(), None, now()).await.unwrap().unwrap();
+        assert_eq!(report.scope, "discord:guild");
+        let names: Vec<&str> = report.students.iter().map(|s| s.display_name.as_str()).collect();
+        assert_eq!(names, ["Ann", "ben", "Cy"]);
+        assert_eq!(student(&report, "Ann"), (7, 5, 3, 1));
+        assert_eq!(student(&report, "ben"), (6, 4, 2, 1), "a card due exactly now is due");
+        assert_eq!(student(&report, "Cy"), (4, 1, 1, 0), "another scope's card is not counted");
+        assert!((report.students[0].accuracy - 5.0 / 7.0).abs() < 1e-9);
+
+        let questions: Vec<_> = report.questions.iter().map(question).collect();
+        assert_eq!(
+            questions,
+            [
+                ("a", 2, 6, 2, Some("Trotsky"), 3),
+                ("b", 3, 6, 4, Some("1918"), 1),
+                ("c", 1, 2, 2, None, 0),
+            ]
+        );
+        assert_eq!(report.questions[0].prompt, "Who led the October Revolution?");
+        assert_eq!(report.questions[0].answer, "Lenin");
+        assert!((report.questions[0].share_right - 1.0 / 3.0).abs() < 1e-9);
+
+        let [this, last] = &report.weeks;
+        assert_eq!((this.week, this.answers, this.correct), ("this week", 8, 5));
+        assert_eq!((last.week, last.answers, last.correct), ("last week", 8, 4));
+        assert_eq!(this.accuracy, Some(5.0 / 8.0));
+        assert_eq!(last.accuracy, Some(0.5));
+        assert_eq!((this.from, this.to, last.from), (
+            now() - Duration::days(7), now(), now() - Duration::days(14)
+        ));
+    }
+    }
+
+    on_both_engines! {
+    /// Since a date: the students' figures and streaks (within one quiz)
+    /// come from the answers since then, the questions too; the weeks do
+    /// not move.
+    async fn a_report_since_a_date_counts_only_later_answers(store, raw) {
+        write_rows(&raw).await;
+        let since = now() - Duration::days(7);
+        let report = store.report(&scope(), Some(since), now()).await.unwrap().unwrap();
+        assert_eq!(report.since, Some(since));
+        assert_eq!(student(&report, "Ann"), (3, 2, 2, 1));
+        assert_eq!(student(&report, "ben"), (3, 2, 2, 1), "an answer without an item counts");
+        assert_eq!(student(&report, "Cy"), (2, 1, 1, 0));
+        let questions: Vec<_> = report.questions.iter().map(question).collect();
+        assert_eq!(
+            questions,
+            [
+                ("a", 1, 3, 1, Some("Stalin"), 1),
+                ("b", 1, 2, 1, Some("1918"), 1),
+                ("c", 1, 2, 2, None, 0),
+            ]
+        );
+        assert_eq!((report.weeks[0].answers, report.weeks[1].answers), (8, 8));
+    }
+    }
+
+    on_both_engines! {
+    /// The week split follows `now`: a week later, this week's answers are
+    /// last week's and this week is empty.
+    async fn the_weeks_move_with_now(store, raw) {
+        write_rows(&raw).await;
+        let later = now() + Duration::days(7);
+        let report = store.report(&scope(), None, later).await.unwrap().unwrap();
+        let [this, last] = &report.weeks;
+        assert_eq!((this.answers, this.correct, this.accuracy), (0, 0, None));
+        assert_eq!((last.answers, last.correct), (8, 5));
+        assert_eq!(student(&report, "Ann").3, 2, "both of Ann's cards are due a week on");
+    }
+    }
+
+    on_both_engines! {
+    /// An unknown scope has no report; the scopes with answers are named.
+    async fn an_unknown_scope_has_no_report(store, raw) {
+        write_rows(&raw).await;
+        let missing = ScopeRef::new(Platform::Discord, "nowhere");
+        assert_eq!(store.report(&missing, None, now()).await.unwrap(), None);
+        assert_eq!(
+            store.report_scopes().await.unwrap(),
+            ["discord:guild", "discord:other"]
+        );
+    }
+    }
+}
