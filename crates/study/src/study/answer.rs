@@ -424,7 +424,6 @@ const QUANTITY_WORDS: &[&str] = &[
 /// Prefixes that negate a word ("unglazed", "disloyal", "nonviolent").
 const NEGATIONS: &[&str] = &["un", "non", "dis", "in", "im"];
 
-/// Pronouns that point back at a person or group named earlier.
 /// The document's main subject: the name its sentences mention most, when
 /// it is mentioned often enough to be what the document is about (the
 /// person of a biography), with names mentioned nearly as often.
