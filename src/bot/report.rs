@@ -122,6 +122,7 @@ mod tests {
             share_right: right,
             top_wrong_answer: wrong.map(str::to_string),
             top_wrong_count: i64::from(wrong.is_some()),
+            source_sentence: None,
         }
     }
 
@@ -135,6 +136,7 @@ mod tests {
             since: None,
             students: Vec::new(),
             questions,
+            sentences: Vec::new(),
             weeks: [week("this week", 8, 6), week("last week", 4, 2)],
         };
         let text = summary(&report);
@@ -162,6 +164,7 @@ mod tests {
             since: None,
             students: Vec::new(),
             questions: Vec::new(),
+            sentences: Vec::new(),
             weeks: [week("this week", 1, 1), week("last week", 0, 0)],
         };
         assert_eq!(

@@ -1,5 +1,5 @@
 //! `lectern report`: the teacher's report of a scope as CSV (one table a
-//! run, for a spreadsheet) or JSON (all three tables), to standard output
+//! run, for a spreadsheet) or JSON (all four tables), to standard output
 //! or written whole to a file. The figures are the store's
 //! ([`crate::store::ReportStore`]); this only reads the arguments, picks
 //! the scope and writes the rows.
@@ -35,6 +35,8 @@ pub enum ReportTable {
     Questions,
     /// This week and last week.
     Weeks,
+    /// One row per document sentence that questions teach, weakest first.
+    Sentences,
 }
 
 /// What `lectern report` was asked for, as given.
@@ -212,6 +214,26 @@ pub fn write_csv(out: impl Write, report: &Report, table: ReportTable) -> Result
                     percent(q.share_right),
                     q.top_wrong_answer.as_deref().map(cell).unwrap_or_default(),
                     q.top_wrong_count.to_string(),
+                ])?;
+            }
+        }
+        ReportTable::Sentences => {
+            csv.write_record([
+                "sentence",
+                "questions",
+                "answers",
+                "correct",
+                "right_percent",
+                "hardest_question",
+            ])?;
+            for s in &report.sentences {
+                csv.write_record([
+                    (s.sentence + 1).to_string(),
+                    s.questions.to_string(),
+                    s.answers.to_string(),
+                    s.correct.to_string(),
+                    percent(s.share_right),
+                    cell(&s.hardest_prompt),
                 ])?;
             }
         }

@@ -53,6 +53,25 @@ pub struct QuestionReport {
     /// first in the engine's text order).
     pub top_wrong_answer: Option<String>,
     pub top_wrong_count: i64,
+    /// The document sentence that teaches the answer (its index, from 0),
+    /// when the question names one.
+    pub source_sentence: Option<usize>,
+}
+
+/// The questions of one document sentence together: where in the document
+/// the class is weakest.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SentenceReport {
+    /// The sentence's index in the document, from 0.
+    pub sentence: usize,
+    /// Questions asked on it, answers to them and right ones.
+    pub questions: i64,
+    pub answers: i64,
+    pub correct: i64,
+    /// `correct / answers`.
+    pub share_right: f64,
+    /// Its hardest question's prompt, to tell the sentence by.
+    pub hardest_prompt: String,
 }
 
 /// The class's answers in one week.
@@ -81,6 +100,10 @@ pub struct Report {
     pub students: Vec<StudentReport>,
     /// Hardest first: lowest share right, then most answered.
     pub questions: Vec<QuestionReport>,
+    /// The questions by the document sentence they teach, weakest first
+    /// (questions without a sentence, such as most bank questions, are
+    /// left out).
+    pub sentences: Vec<SentenceReport>,
     /// This week (the 7 days up to `generated_at`), then the 7 before.
     pub weeks: [WeekReport; 2],
 }
@@ -159,7 +182,7 @@ totals AS (
  SELECT item_id, COUNT(*) AS answers, CAST(SUM(correct) AS BIGINT) AS correct
  FROM answers GROUP BY item_id)
 SELECT t.item_id, COALESCE(i.prompt, '') AS prompt, COALESCE(i.answer, '') AS answer,
- r.asked, t.answers, t.correct
+ r.asked, t.answers, t.correct, COALESCE(i.question_json, '') AS question_json
  FROM totals t JOIN rounds r ON r.item_id = t.item_id
  LEFT JOIN quiz_items i ON i.scope_id = $1 AND i.item_id = t.item_id";
 
@@ -208,6 +231,7 @@ struct QuestionRow {
     asked: i64,
     answers: i64,
     correct: i64,
+    question_json: String,
 }
 
 /// `part / whole`, 0 for nothing.
@@ -250,7 +274,12 @@ fn questions(rows: Vec<QuestionRow>, wrong: Vec<(String, String, i64)>) -> Vec<Q
         .into_iter()
         .map(|row| {
             let top = wrong.get(&row.item_id);
+            let source_sentence = serde_json::from_str::<serde_json::Value>(&row.question_json)
+                .ok()
+                .and_then(|question| question.get("source_sentence")?.as_u64())
+                .and_then(|index| usize::try_from(index).ok());
             QuestionReport {
+                source_sentence,
                 share_right: share(row.correct, row.answers),
                 top_wrong_answer: top.map(|(choice, _)| choice.clone()),
                 top_wrong_count: top.map_or(0, |(_, times)| *times),
@@ -270,6 +299,46 @@ fn questions(rows: Vec<QuestionRow>, wrong: Vec<(String, String, i64)>) -> Vec<Q
             .then_with(|| a.item_id.cmp(&b.item_id))
     });
     questions
+}
+
+/// The questions grouped by their document sentence, weakest first (lowest
+/// share right, then most answered, then document order).
+fn sentences(questions: &[QuestionReport]) -> Vec<SentenceReport> {
+    let mut by_sentence: std::collections::BTreeMap<usize, SentenceReport> =
+        std::collections::BTreeMap::new();
+    // `questions` is hardest first, so a sentence's first is its hardest.
+    for q in questions {
+        let Some(sentence) = q.source_sentence else {
+            continue;
+        };
+        let entry = by_sentence
+            .entry(sentence)
+            .or_insert_with(|| SentenceReport {
+                sentence,
+                questions: 0,
+                answers: 0,
+                correct: 0,
+                share_right: 0.0,
+                hardest_prompt: q.prompt.clone(),
+            });
+        entry.questions += 1;
+        entry.answers += q.answers;
+        entry.correct += q.correct;
+    }
+    let mut sentences: Vec<SentenceReport> = by_sentence
+        .into_values()
+        .map(|s| SentenceReport {
+            share_right: share(s.correct, s.answers),
+            ..s
+        })
+        .collect();
+    sentences.sort_by(|a, b| {
+        a.share_right
+            .total_cmp(&b.share_right)
+            .then(b.answers.cmp(&a.answers))
+            .then(a.sentence.cmp(&b.sentence))
+    });
+    sentences
 }
 
 /// The two weeks from a [`WEEKS`] row.
@@ -356,12 +425,14 @@ macro_rules! report_store {
                     .bind(now_ms)
                     .fetch_one(&self.pool)
                     .await?;
+                let questions = questions(question_rows, wrong);
                 Ok(Some(Report {
                     scope: format!("{}:{}", scope.platform.as_str(), scope.id),
                     generated_at: now,
                     since,
                     students: students(student_rows),
-                    questions: questions(question_rows, wrong),
+                    sentences: sentences(&questions),
+                    questions,
                     weeks: weeks(now, week_row),
                 }))
             }
@@ -483,8 +554,8 @@ mod tests {
         .await;
         raw.execute(
             "INSERT INTO quiz_items (scope_id, item_id, prompt, answer, question_json, first_asked_at_ms)
-             VALUES (1, 'a', 'Who led the October Revolution?', 'Lenin', '{}', 0),
-                    (1, 'b', 'In which year was the revolution?', '1917', '{}', 0),
+             VALUES (1, 'a', 'Who led the October Revolution?', 'Lenin', '{\"source_sentence\": 4}', 0),
+                    (1, 'b', 'In which year was the revolution?', '1917', '{\"source_sentence\": 4}', 0),
                     (1, 'c', 'Which city became the capital?', 'Moscow', '{}', 0)",
         )
         .await;
@@ -557,6 +628,16 @@ mod tests {
         assert_eq!(report.questions[0].prompt, "Who led the October Revolution?");
         assert_eq!(report.questions[0].answer, "Lenin");
         assert!((report.questions[0].share_right - 1.0 / 3.0).abs() < 1e-9);
+        // Items a and b teach sentence 4 (index); c names no sentence.
+        assert_eq!(report.questions[0].source_sentence, Some(4));
+        assert_eq!(report.questions[2].source_sentence, None);
+        let sentences: Vec<_> = report
+            .sentences
+            .iter()
+            .map(|s| (s.sentence, s.questions, s.answers, s.correct, s.hardest_prompt.as_str()))
+            .collect();
+        assert_eq!(sentences, [(4, 2, 12, 6, "Who led the October Revolution?")]);
+        assert!((report.sentences[0].share_right - 0.5).abs() < 1e-9);
 
         let [this, last] = &report.weeks;
         assert_eq!((this.week, this.answers, this.correct), ("this week", 8, 5));

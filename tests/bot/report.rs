@@ -215,35 +215,37 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
     store.close().await;
     assert_eq!(expected.questions.len(), 5);
 
-    let (students_csv, questions_csv, json_text, errors) = tokio::task::spawn_blocking(move || {
-        let students = run_report(&db, &[]).unwrap();
-        let out = db.with_file_name("questions.csv");
-        let written = run_report(
-            &db,
-            &[
-                "--scope",
-                "console:terminal",
-                "--table",
-                "questions",
-                "--output",
-                out.to_str().unwrap(),
-            ],
-        )
+    let (students_csv, questions_csv, sentences_csv, json_text, errors) =
+        tokio::task::spawn_blocking(move || {
+            let students = run_report(&db, &[]).unwrap();
+            let sentences = run_report(&db, &["--table", "sentences"]).unwrap();
+            let out = db.with_file_name("questions.csv");
+            let written = run_report(
+                &db,
+                &[
+                    "--scope",
+                    "console:terminal",
+                    "--table",
+                    "questions",
+                    "--output",
+                    out.to_str().unwrap(),
+                ],
+            )
+            .unwrap();
+            assert_eq!(written, "", "--output leaves standard output empty");
+            let questions = std::fs::read_to_string(&out).unwrap();
+            let json = run_report(&db, &["--scope", "terminal", "--format", "json"]).unwrap();
+            let errors = [
+                run_report(&db, &["--scope", "discord:nowhere"]).unwrap_err(),
+                run_report(&db, &["--since", "2026-02-30"]).unwrap_err(),
+                run_report(&db, &["--output", "/nonexistent-folder/report.csv"]).unwrap_err(),
+                run_report(&db, &["--table", "teachers"]).unwrap_err(),
+                run_report(&db.with_file_name("missing.db"), &[]).unwrap_err(),
+            ];
+            (students, questions, sentences, json, errors)
+        })
+        .await
         .unwrap();
-        assert_eq!(written, "", "--output leaves standard output empty");
-        let questions = std::fs::read_to_string(&out).unwrap();
-        let json = run_report(&db, &["--scope", "terminal", "--format", "json"]).unwrap();
-        let errors = [
-            run_report(&db, &["--scope", "discord:nowhere"]).unwrap_err(),
-            run_report(&db, &["--since", "2026-02-30"]).unwrap_err(),
-            run_report(&db, &["--output", "/nonexistent-folder/report.csv"]).unwrap_err(),
-            run_report(&db, &["--table", "teachers"]).unwrap_err(),
-            run_report(&db.with_file_name("missing.db"), &[]).unwrap_err(),
-        ];
-        (students, questions, json, errors)
-    })
-    .await
-    .unwrap();
 
     let (header, students) = csv_rows(&students_csv);
     assert_eq!(
@@ -273,6 +275,35 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
         ]
     );
     assert_eq!((you.best_streak, you.reviews_due), (2, 3));
+
+    // Generated questions name the sentence that teaches them: the
+    // sentences table groups them there, weakest first, numbered from 1.
+    let (header, sentences) = csv_rows(&sentences_csv);
+    assert_eq!(
+        header,
+        [
+            "sentence",
+            "questions",
+            "answers",
+            "correct",
+            "right_percent",
+            "hardest_question"
+        ]
+    );
+    assert!(!expected.sentences.is_empty(), "{expected:?}");
+    assert_eq!(sentences.len(), expected.sentences.len());
+    for (row, sentence) in sentences.iter().zip(&expected.sentences) {
+        assert_eq!(row[0], (sentence.sentence + 1).to_string());
+        assert_eq!(row[2], sentence.answers.to_string());
+        assert_eq!(row[3], sentence.correct.to_string());
+    }
+    let questions_taught: i64 = expected.sentences.iter().map(|s| s.questions).sum();
+    let with_sentence = expected
+        .questions
+        .iter()
+        .filter(|q| q.source_sentence.is_some())
+        .count();
+    assert_eq!(questions_taught, i64::try_from(with_sentence).unwrap());
 
     let (header, questions) = csv_rows(&questions_csv);
     assert_eq!(header[0], "item_id");
