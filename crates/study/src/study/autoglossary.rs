@@ -1029,6 +1029,28 @@ pub fn build(document: &Document) -> Glossary {
         }
     }
 
+    // 4b. What general English knows of a name overrides weak evidence:
+    // a name the sentence encoder clearly places as a country, a town or
+    // a disease is not a person because it shares a word with one
+    // ("France" of "King Philip VI of France"), and a place is not a group
+    // or a term. A person with a real cue of their own (a title, a he/she)
+    // stays one.
+    let typed: Vec<&String> = names.iter().filter(|n| kinds.contains_key(*n)).collect();
+    let known = crate::study::quizgen::sorts::world_kinds(&typed);
+    for (name, world) in typed.into_iter().zip(known) {
+        let Some(world) = world else { continue };
+        let cued_person = evidence.get(name).is_some_and(|e| e.person >= 1.0);
+        let overrides = match kinds.get(name) {
+            Some(EntryKind::Person) => !cued_person,
+            // A group or a term becomes a place; a place or a group is not
+            // made a term on the encoder's word alone.
+            _ => world == EntryKind::Place,
+        };
+        if overrides {
+            kinds.insert(name.clone(), world);
+        }
+    }
+
     // 5. The glossary, names first in document order.
     let mut glossary = Glossary::default();
     let mut listed: HashSet<String> = HashSet::new();

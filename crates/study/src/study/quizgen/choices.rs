@@ -15,13 +15,21 @@ use std::collections::{HashMap, HashSet};
 
 use crate::study::text;
 
-/// Rounds to two significant figures ("23,456" -> "23,000").
-fn round_nicely(value: f64) -> u64 {
+/// Rounds to `figures` significant figures (2: "23,456" -> "23,000").
+fn round_nicely(value: f64, figures: u32) -> u64 {
     if value < 10.0 {
         return value.round().max(1.0) as u64;
     }
-    let magnitude = 10f64.powi(value.log10().floor() as i32 - 1);
+    let magnitude = 10f64.powi(value.log10().floor() as i32 + 1 - figures.max(1) as i32);
     ((value / magnitude).round() * magnitude) as u64
+}
+
+/// Significant figures of a whole number: "10,000" has 1, "47,000" 2,
+/// "1,234" 4. A wrong figure has as many as the answer, so the answer is
+/// never the only round one (or the only precise one).
+fn significant_figures(value: u64) -> u32 {
+    let digits = value.to_string();
+    digits.trim_end_matches('0').len().max(1) as u32
 }
 
 fn ten_times_apart(a: u64, b: u64) -> bool {
@@ -36,7 +44,8 @@ pub fn number_distractors(
     approximate: bool,
     rng: &mut fastrand::Rng,
 ) -> Option<Vec<u64>> {
-    for _ in 0..40 {
+    let figures = significant_figures(value).min(4);
+    for _ in 0..80 {
         let mut below_count = rng.usize(0..4);
         // Nothing sensible below 2: the answer is the smallest.
         if value < 4 {
@@ -54,9 +63,9 @@ pub fn number_distractors(
             } else {
                 let factor = 1.5 + rng.f64() * 0.8;
                 if up {
-                    round_nicely(current as f64 * factor)
+                    round_nicely(current as f64 * factor, figures)
                 } else {
-                    round_nicely(current as f64 / factor)
+                    round_nicely(current as f64 / factor, figures)
                 }
             }
         };
@@ -81,7 +90,13 @@ pub fn number_distractors(
             .iter()
             .enumerate()
             .all(|(i, a)| all[i + 1..].iter().all(|b| !ten_times_apart(*a, *b)));
-        if distinct && positive && far_enough && no_tens {
+        // As round as the answer: "10,000" among "1,200" and "4,400" is
+        // the only round figure, and so the answer to an "about".
+        let as_round = figures > 2
+            || values
+                .iter()
+                .all(|v| *v < 10 || significant_figures(*v) == figures);
+        if distinct && positive && far_enough && no_tens && as_round {
             return Some(values);
         }
     }
@@ -410,6 +425,19 @@ mod tests {
             wrong.iter().all(|w| *w != 8 && *w >= 1 && *w <= 20),
             "{wrong:?}"
         );
+    }
+
+    #[test]
+    fn wrong_figures_are_as_round_as_the_answer() {
+        let mut rng = fastrand::Rng::with_seed(5);
+        for (value, figures) in [(10_000u64, 1), (20, 1), (47_000, 2), (150, 2)] {
+            for _ in 0..30 {
+                let wrong = number_distractors(value, true, &mut rng).unwrap();
+                for w in wrong {
+                    assert_eq!(significant_figures(w), figures, "{value}: {w}");
+                }
+            }
+        }
     }
 
     #[test]

@@ -32,6 +32,7 @@ pub mod choices;
 pub mod matcher;
 pub mod prepare;
 pub mod profile;
+pub mod sorts;
 
 use std::collections::{HashMap, HashSet};
 
@@ -305,6 +306,8 @@ pub struct Generator {
     genus: HashMap<String, String>,
     /// Where and when each entry is named, lists, sentence centrality.
     profile: profile::Profile,
+    /// Per matcher entry: the sort of thing a name is (a town, a volcano).
+    sorts: sorts::Sorts,
     /// First words of full names ("john" of "John Flaxman"): alone, such a
     /// word does not say who is meant.
     given_names: HashSet<String>,
@@ -410,6 +413,7 @@ impl Generator {
             .filter_map(|(_, _, words)| words.first().cloned())
             .collect();
         let matcher_for_genders = matcher.clone();
+        let sorts = sorts::Sorts::new(&sentences, &matcher);
         let mut generator = Self {
             entry_terms,
             passages: pack.document.passages().len(),
@@ -431,6 +435,7 @@ impl Generator {
             eras,
             genders: genders(&pack.document, &matcher_for_genders),
             genus: HashMap::new(),
+            sorts,
             profile,
             given_names,
         };
@@ -944,6 +949,7 @@ impl Generator {
                             .unwrap_or(prepare::Gender::Male))
                 || acronym_shape(answer) != acronym_shape(other)
                 || (*kind == EntryKind::Place && !self.profile.places_alike(entry, index))
+                || !self.sorts.compatible(entry, index)
                 || (*kind == EntryKind::Person
                     && ((self.person_shape(entry) == PersonShape::Title)
                         != (self.person_shape(index) == PersonShape::Title)
@@ -960,6 +966,22 @@ impl Generator {
                             ))
                         || (self.main_figure.contains(&index)
                             && possessive_relation(question_text))))
+            {
+                continue;
+            }
+            // The document's kind of the answer ("stoneware" for
+            // "jasperware, an unglazed stoneware") is not wrong, nor is a
+            // thing the answer is the kind of.
+            let (answer_lower, other_lower) = (answer.to_lowercase(), other.to_lowercase());
+            let head = |n: &str| n.split_whitespace().last().unwrap_or("").to_string();
+            if self
+                .genus
+                .get(&answer_lower)
+                .is_some_and(|g| *g == other_lower || *g == head(&other_lower))
+                || self
+                    .genus
+                    .get(&other_lower)
+                    .is_some_and(|g| *g == answer_lower || *g == head(&answer_lower))
             {
                 continue;
             }
@@ -1389,6 +1411,9 @@ impl Generator {
         let rest = format!("{} {}", &text_[..span.start], &text_[span.end..]);
         let rest_terms = terms(&rest);
         if answer_terms.iter().any(|t| rest_terms.contains(t)) || names_inside(&rest, answer) {
+            return true;
+        }
+        if compound_part_in(&rest, answer) {
             return true;
         }
         let lower = answer.to_lowercase();
@@ -1934,6 +1959,25 @@ impl Generator {
 /// Whether a word of the text (four letters or more) is part of a word of
 /// the answer, or the reverse: "a cream-coloured earthenware" names
 /// "creamware".
+/// Whether `rest` has a word that is part of a compound word of `answer`
+/// ("cream-coloured" for "creamware", "industrial" for
+/// "industrialisation"): the stem then spells half the answer.
+fn compound_part_in(rest: &str, answer: &str) -> bool {
+    let answer_words: Vec<String> = answer
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.len() >= 6)
+        .map(str::to_lowercase)
+        .collect();
+    rest.split(|c: char| !c.is_alphanumeric())
+        .filter(|p| p.chars().count() >= 4 && !text::is_stopword(&p.to_lowercase()))
+        .map(str::to_lowercase)
+        .any(|part| {
+            answer_words
+                .iter()
+                .any(|w| w.len() >= part.len() + 3 && (w.starts_with(&part) || w.ends_with(&part)))
+        })
+}
+
 fn names_inside(text_: &str, answer: &str) -> bool {
     let answer_words: Vec<String> = word_spans(answer).into_iter().map(|w| w.2).collect();
     word_spans(text_)

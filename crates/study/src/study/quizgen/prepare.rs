@@ -169,17 +169,28 @@ pub fn prepare_all(document: &Document, people: &Matcher) -> Vec<Option<Prepared
         // The whole sentence, else its first clause when only a trailing
         // clause leans on context ("..., which move as fast as your
         // fingernails grow"): the first clause alone is still true.
-        let prepared = prepare(
-            &sentence.text,
-            &previous,
-            people,
-            topic.as_deref(),
-            &genders,
-        )
-        .or_else(|| {
-            let first = first_clause(&sentence.text)?;
-            prepare(&first, &previous, people, topic.as_deref(), &genders)
-        });
+        // A heading or a caption ("The Black Death in Europe, 1347-1351")
+        // is not a statement: a sentence ends with a full stop.
+        let complete = sentence
+            .text
+            .trim_end()
+            .trim_end_matches(['"', '\'', '”', '’', ')'])
+            .ends_with(['.', '!']);
+        let prepared = complete
+            .then(|| {
+                prepare(
+                    &sentence.text,
+                    &previous,
+                    people,
+                    topic.as_deref(),
+                    &genders,
+                )
+                .or_else(|| {
+                    let first = first_clause(&sentence.text)?;
+                    prepare(&first, &previous, people, topic.as_deref(), &genders)
+                })
+            })
+            .flatten();
         // The topic: a person named near the start of the sentence, before
         // any he/she (which would still be the old topic).
         let text = strip_openers(sentence.text.trim());

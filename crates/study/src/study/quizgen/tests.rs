@@ -739,3 +739,45 @@ fn finding_7_huge_numbers_in_the_document_do_not_overflow() {
         assert_eq!(distinct.len(), q.choices.len(), "{q:?}");
     }
 }
+
+#[test]
+fn a_stem_with_a_word_of_a_compound_answer_gives_it_away() {
+    assert!(compound_part_in(
+        "a cream-coloured earthenware",
+        "creamware"
+    ));
+    assert!(compound_part_in(
+        "the industrial towns grew during ___",
+        "industrialisation"
+    ));
+    assert!(!compound_part_in("an unglazed stoneware", "jasperware"));
+    // A short or common word is no clue ("the" in "theology").
+    assert!(!compound_part_in("the study of God", "theology"));
+}
+
+#[test]
+fn the_documents_kind_of_the_answer_is_never_a_wrong_choice() {
+    // "jasperware, an unglazed stoneware": stoneware is not wrong for it.
+    for q in all_generated(&handout()) {
+        if q.answer() == "jasperware" {
+            assert!(!q.choices.iter().any(|c| c == "stoneware"), "{q:?}");
+        }
+        if q.answer() == "stoneware" {
+            assert!(!q.choices.iter().any(|c| c == "jasperware"), "{q:?}");
+        }
+    }
+}
+
+#[test]
+fn a_heading_is_not_a_question() {
+    let pack = document_only(
+        "The Great Flood of Marlow, 1847\n\n\
+         In 1847 the river Tamsen burst its banks at Marlow and Henley. \
+         The flood destroyed the mill at Marlow, and Henley lost its bridge. \
+         Rebuilding the bridge at Henley took the town eleven years. \
+         The mill at Marlow was rebuilt by Thomas Acre within two years.",
+    );
+    for q in all_generated(&pack) {
+        assert!(!q.prompt.contains("Flood of"), "{q:?}");
+    }
+}
