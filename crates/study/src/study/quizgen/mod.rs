@@ -104,6 +104,43 @@ const SETTING_SHARE: f32 = 0.34;
 /// "plan" 5.4) tie a dated event to the document that uses them.
 const DISCUSSED_ZIPF: f32 = 4.0;
 
+/// Compass words between "in" and a place ("in southern France").
+const COMPASS: &[&str] = &[
+    "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+];
+
+/// How near in meaning (general English) a document noun must be to a
+/// term to be offered for it: plausible, and below a synonym.
+const NOUN_NEAR: std::ops::Range<f32> = 0.3..0.75;
+
+/// The document's nouns: lowercase words of four letters or more that it
+/// writes after "the", "a" or "an" and that are not function words, most
+/// used first.
+fn document_nouns(sentences: &[Sentence]) -> Vec<String> {
+    let mut counts: HashMap<String, usize> = HashMap::new();
+    for sentence in sentences {
+        let words = word_spans(&sentence.text);
+        for pair in words.windows(2) {
+            let (determiner, word) = (&pair[0].2, &pair[1].2);
+            let written = &sentence.text[pair[1].0..pair[1].1];
+            if matches!(determiner.as_str(), "the" | "a" | "an")
+                && word.chars().count() >= 4
+                && written.chars().all(|c| c.is_lowercase())
+                && !text::is_stopword(word)
+            {
+                *counts.entry(word.clone()).or_default() += 1;
+            }
+        }
+    }
+    let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+    ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.into_iter().map(|(w, _)| w).collect()
+}
+
+/// The most years between the answer of a "which came first" and any
+/// other choice.
+const CHRONOLOGY_ERA: i32 = 20;
+
 /// Most questions a quiz may share one answer with, as a share.
 pub const MAX_ANSWER_SHARE: f64 = 0.15;
 
@@ -308,6 +345,9 @@ pub struct Generator {
     profile: profile::Profile,
     /// Per matcher entry: the sort of thing a name is (a town, a volcano).
     sorts: sorts::Sorts,
+    /// The document's own nouns (words it writes after "the", "a" or "an"),
+    /// beyond the glossary: more wrong choices for a term.
+    nouns: Vec<String>,
     /// First words of full names ("john" of "John Flaxman"): alone, such a
     /// word does not say who is meant.
     given_names: HashSet<String>,
@@ -414,6 +454,7 @@ impl Generator {
             .collect();
         let matcher_for_genders = matcher.clone();
         let sorts = sorts::Sorts::new(&sentences, &matcher);
+        let nouns = document_nouns(&sentences);
         let mut generator = Self {
             entry_terms,
             passages: pack.document.passages().len(),
@@ -436,6 +477,7 @@ impl Generator {
             genders: genders(&pack.document, &matcher_for_genders),
             genus: HashMap::new(),
             sorts,
+            nouns,
             profile,
             given_names,
         };
@@ -1022,12 +1064,79 @@ impl Generator {
                 break;
             }
         }
-        (chosen.len() == needed).then(|| {
-            chosen
-                .iter()
-                .map(|&i| self.matcher.entries[i].1.clone())
-                .collect()
-        })
+        let mut wrong: Vec<String> = chosen
+            .iter()
+            .map(|&i| self.matcher.entries[i].1.clone())
+            .collect();
+        if wrong.len() < needed && *kind == EntryKind::Term && !capital(answer) {
+            let more = self.noun_choices(answer, &question_terms, (claim, naming), sentence, rng);
+            for noun in more {
+                if wrong.len() == needed {
+                    break;
+                }
+                if !wrong.iter().any(|w| self.synonyms_of(w, &noun)) {
+                    wrong.push(noun);
+                }
+            }
+        }
+        (wrong.len() == needed).then_some(wrong)
+    }
+
+    /// Wrong choices for a lowercase term from the document's other nouns:
+    /// near the answer in meaning but not a synonym, a form or a part of it,
+    /// of its number, not in the question, and not a statement the document
+    /// also makes ("called lava": "ash" and "magma" are plausible and
+    /// wrong).
+    fn noun_choices(
+        &self,
+        answer: &str,
+        question_terms: &HashSet<String>,
+        (claim, naming): (&Claim, &Option<Vec<usize>>),
+        sentence: usize,
+        rng: &mut fastrand::Rng,
+    ) -> Vec<String> {
+        let answer_lower = answer.to_lowercase();
+        // One word only: a phrase's meaning is not one word's.
+        if answer_lower.contains(' ') {
+            return Vec::new();
+        }
+        let plural = |s: &str| s.ends_with('s') && !s.ends_with("ss");
+        let stem = |w: &str| w.chars().take(5).collect::<String>();
+        let mut scored: Vec<(f32, &String)> = self
+            .nouns
+            .iter()
+            .filter(|noun| {
+                **noun != answer_lower
+                    && plural(noun) == plural(&answer_lower)
+                    && stem(noun) != stem(&answer_lower)
+                    && !question_terms.contains(&text::normalize_word(noun))
+                    && !self.glossary_names(noun)
+                    && !self.synonyms_of(noun, &answer_lower)
+            })
+            .filter_map(|noun| {
+                let similar = english::similarity(&answer_lower, noun)?;
+                (NOUN_NEAR.contains(&similar)).then_some((similar + rng.f32() * 0.15, noun))
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        scored
+            .into_iter()
+            .filter(|(_, noun)| {
+                !self
+                    .support
+                    .supports_in(&terms(noun), claim, naming, Some(sentence))
+            })
+            .map(|(_, noun)| noun.clone())
+            .collect()
+    }
+
+    /// Whether a word is (part of) a glossary entry: those are offered by
+    /// their own rules.
+    fn glossary_names(&self, word: &str) -> bool {
+        self.matcher
+            .entries
+            .iter()
+            .any(|(_, _, words)| words.iter().any(|w| w == word))
     }
 
     /// The main figure's birth and death dates, from the pack's events
@@ -1374,18 +1483,43 @@ impl Generator {
                 let Some(milestone) = near.iter().find(|w| MILESTONES.contains(w)) else {
                     return false;
                 };
-                let life = matches!(*milestone, "born" | "married" | "died" | "death");
+                // A marriage is a private detail; a birth or a death only of
+                // the main figure, who must be the sentence's subject (its
+                // first person named): "Bentley died in 1780, and Wedgwood
+                // was saddened" is Bentley's death.
+                if *milestone == "married" {
+                    return false;
+                }
+                let life = matches!(*milestone, "born" | "died" | "death");
                 if life && !self.main_figure.is_empty() {
                     return self
                         .matcher
                         .find(text_)
                         .iter()
-                        .any(|f| self.main_figure.contains(&f.entry));
+                        .find(|f| f.kind == EntryKind::Person)
+                        .is_some_and(|f| self.main_figure.contains(&f.entry));
                 }
                 true
             }
             // "an estate near ___": a place only roughly placed is a detail.
-            AnswerKind::Place => before.last().is_none_or(|w| w != "near"),
+            // "Edinburgh Castle in ___", "Avignon in southern ___": where a
+            // named place lies is an atlas's fact, not the document's.
+            AnswerKind::Place => {
+                let locator = {
+                    let mut rest = before.iter().rev().map(String::as_str);
+                    let mut word = rest.next();
+                    if word.is_some_and(|w| COMPASS.contains(&w)) {
+                        word = rest.next();
+                    }
+                    word == Some("in")
+                        && self
+                            .matcher
+                            .find(&text_[..span.start])
+                            .last()
+                            .is_some_and(|f| word_spans(&text_[f.end..span.start]).len() <= 2)
+                };
+                before.last().is_none_or(|w| w != "near") && !locator
+            }
             _ => true,
         }
     }
@@ -1897,7 +2031,11 @@ impl Generator {
             let mut others: Vec<usize> = (0..items.len())
                 .filter(|&i| {
                     let y = items[i].0;
-                    if first { y >= year + 2 } else { y <= year - 2 }
+                    // Of the answer's era: an event decades away is placed
+                    // by what a student knows of the period, not of the
+                    // document.
+                    (y - year).abs() <= CHRONOLOGY_ERA
+                        && if first { y >= year + 2 } else { y <= year - 2 }
                 })
                 .collect();
             rng.shuffle(&mut others);
@@ -1956,9 +2094,6 @@ impl Generator {
     }
 }
 
-/// Whether a word of the text (four letters or more) is part of a word of
-/// the answer, or the reverse: "a cream-coloured earthenware" names
-/// "creamware".
 /// Whether `rest` has a word that is part of a compound word of `answer`
 /// ("cream-coloured" for "creamware", "industrial" for
 /// "industrialisation"): the stem then spells half the answer.
@@ -1978,6 +2113,9 @@ fn compound_part_in(rest: &str, answer: &str) -> bool {
         })
 }
 
+/// Whether a word of the text (four letters or more) is part of a word of
+/// the answer, or the reverse: "a cream-coloured earthenware" names
+/// "creamware".
 fn names_inside(text_: &str, answer: &str) -> bool {
     let answer_words: Vec<String> = word_spans(answer).into_iter().map(|w| w.2).collect();
     word_spans(text_)

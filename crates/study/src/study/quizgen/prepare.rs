@@ -409,6 +409,19 @@ pub(crate) fn reads_badly(text: &str, names: &Matcher, previous: &str) -> bool {
         if matches!(*w, "you" | "your" | "yourself") {
             return true;
         }
+        // Words that presuppose something said before: "Krakatoa, also in
+        // Indonesia", "another eruption", "examples too", "similarly". Out of
+        // its paragraph the sentence points at nothing.
+        if matches!(
+            *w,
+            "also" | "again" | "another" | "likewise" | "similarly" | "similar" | "examples"
+        ) || (*w == "too"
+            && i > 0
+            && (i + 1 == lower.len() || text[words[i - 1].1..words[i].0].contains(',')))
+            || (*w == "well" && i > 0 && lower[i - 1] == "as" && i + 1 == lower.len())
+        {
+            return true;
+        }
         if *w == "bit" && i > 1 && lower[i - 1] == "little" && lower[i - 2] == "a" {
             return true;
         }
