@@ -490,6 +490,10 @@ const PLACE_PREFIXES: &[&str] = &[
 ];
 
 /// Builds a glossary from a document alone.
+/// Key nouns are rarer than this in general English (Zipf: "magma" 3.0,
+/// "famine" 3.7, "water" 5.5).
+const KEY_NOUN_ZIPF: f32 = 4.0;
+
 pub fn build(document: &Document) -> Glossary {
     let sentences = document.sentences();
     // How each lowercase word is written inside sentences.
@@ -1024,6 +1028,38 @@ pub fn build(document: &Document) -> Glossary {
             .iter()
             .any(|s| word.ends_with(s));
         if count >= 2 && word.len() >= 7 && rare && abstract_noun && seen_lower.insert(word.clone())
+        {
+            lower_entries.push((EntryKind::Term, word));
+        }
+    }
+
+    // Key nouns: words the document writes as nouns (after "the", "a" or
+    // "an") at least twice, used three times or more, and uncommon in
+    // general English ("magma", "mantle", "viscosity"): what a science
+    // handout teaches is in such words, not in names. Not the document's
+    // subject word, which is in too many of its sentences to be asked.
+    let mut as_noun: HashMap<String, usize> = HashMap::new();
+    for sentence_words in &split {
+        for pair in sentence_words.windows(2) {
+            let determiner = pair[0].text.to_lowercase();
+            let word = pair[1].text;
+            if matches!(determiner.as_str(), "the" | "a" | "an")
+                && word.chars().all(|c| c.is_lowercase())
+            {
+                *as_noun.entry(word.to_string()).or_default() += 1;
+            }
+        }
+    }
+    let subject_uses = sentences.len().div_ceil(7).max(4);
+    for (word, count) in sorted_counts(&lowercase_uses) {
+        let nouned = as_noun.get(&word).copied().unwrap_or(0);
+        if nouned >= 2
+            && count >= 3
+            && count <= subject_uses
+            && word.chars().count() >= 4
+            && !text::is_stopword(&word)
+            && english::zipf(&word).is_none_or(|z| z < KEY_NOUN_ZIPF)
+            && seen_lower.insert(word.clone())
         {
             lower_entries.push((EntryKind::Term, word));
         }

@@ -115,26 +115,52 @@ const NOUN_NEAR: std::ops::Range<f32> = 0.3..0.75;
 
 /// The document's nouns: lowercase words of four letters or more that it
 /// writes after "the", "a" or "an" and that are not function words, most
-/// used first.
-fn document_nouns(sentences: &[Sentence]) -> Vec<String> {
+/// used first; and those it writes after "a" or "an".
+fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
     let mut counts: HashMap<String, usize> = HashMap::new();
+    let mut counted = HashSet::new();
     for sentence in sentences {
         let words = word_spans(&sentence.text);
-        for pair in words.windows(2) {
+        for (i, pair) in words.windows(2).enumerate() {
             let (determiner, word) = (&pair[0].2, &pair[1].2);
             let written = &sentence.text[pair[1].0..pair[1].1];
             if matches!(determiner.as_str(), "the" | "a" | "an")
                 && word.chars().count() >= 4
                 && written.chars().all(|c| c.is_lowercase())
                 && !text::is_stopword(word)
+                && !word.ends_with("ing")
             {
                 *counts.entry(word.clone()).or_default() += 1;
+                // "an eruption of", "a plume.": countable; "a magma
+                // chamber" is the chamber's article, not the magma's.
+                let next = words.get(i + 2);
+                let modifier = next.is_some_and(|n| {
+                    !text::is_stopword(&n.2)
+                        && !sentence.text[pair[1].1..n.0].contains([',', ';', ':', '('])
+                });
+                if determiner != "the" && !modifier {
+                    counted.insert(word.clone());
+                }
             }
+        }
+    }
+    // A noun the document also writes in the plural is countable too
+    // ("eruptions"; "lava" and "magma" never are).
+    let all_words: HashSet<String> = sentences
+        .iter()
+        .flat_map(|s| word_spans(&s.text).into_iter().map(|w| w.2))
+        .collect();
+    for noun in counts.keys() {
+        if [format!("{noun}s"), format!("{noun}es")]
+            .iter()
+            .any(|p| all_words.contains(p))
+        {
+            counted.insert(noun.clone());
         }
     }
     let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
-    ranked.into_iter().map(|(w, _)| w).collect()
+    (ranked.into_iter().map(|(w, _)| w).collect(), counted)
 }
 
 /// The most years between the answer of a "which came first" and any
@@ -348,6 +374,9 @@ pub struct Generator {
     /// The document's own nouns (words it writes after "the", "a" or "an"),
     /// beyond the glossary: more wrong choices for a term.
     nouns: Vec<String>,
+    /// Nouns the document writes after "a" or "an" (countable: "an
+    /// eruption", not "a lava").
+    counted: HashSet<String>,
     /// First words of full names ("john" of "John Flaxman"): alone, such a
     /// word does not say who is meant.
     given_names: HashSet<String>,
@@ -454,7 +483,7 @@ impl Generator {
             .collect();
         let matcher_for_genders = matcher.clone();
         let sorts = sorts::Sorts::new(&sentences, &matcher);
-        let nouns = document_nouns(&sentences);
+        let (nouns, counted) = document_nouns(&sentences);
         let mut generator = Self {
             entry_terms,
             passages: pack.document.passages().len(),
@@ -478,6 +507,7 @@ impl Generator {
             genus: HashMap::new(),
             sorts,
             nouns,
+            counted,
             profile,
             given_names,
         };
@@ -978,6 +1008,11 @@ impl Generator {
                 || in_question.iter().any(|&q| self.same_or_part(q, index))
                 || capital(answer) != capital(other)
                 || (!capital(answer) && plural(answer) != plural(other))
+                // "an eruption" and "lava": a mass noun is no choice for a
+                // countable one, nor the reverse.
+                || (!capital(answer)
+                    && self.counted.contains(&answer.to_lowercase())
+                        != self.counted.contains(&other.to_lowercase()))
                 || (capital(answer) && takes_the(entry) != takes_the(index))
                 || self.synonyms_of(answer, other)
                 || !self.same_kind(entry, index)
@@ -1108,6 +1143,7 @@ impl Generator {
             .filter(|noun| {
                 **noun != answer_lower
                     && plural(noun) == plural(&answer_lower)
+                    && self.counted.contains(*noun) == self.counted.contains(&answer_lower)
                     && stem(noun) != stem(&answer_lower)
                     && !question_terms.contains(&text::normalize_word(noun))
                     && !self.glossary_names(noun)

@@ -828,3 +828,39 @@ fn a_marriage_and_another_persons_death_are_not_milestone_years() {
         assert!(!(q.kind == "year" && q.answer() == "1780"), "{q:?}");
     }
 }
+
+#[test]
+fn key_nouns_are_asked_with_the_documents_other_nouns_of_their_count() {
+    let pack = document_only(
+        "In some places the rock of the upper mantle partly melts to form magma. \
+         Because magma is lighter than the rock around it, the magma slowly rises. \
+         When the pressure becomes too great, the magma forces its way up through the crust. \
+         Once magma reaches the surface it is called lava, and the lava flows downhill. \
+         The crust is thin under the oceans, and the mantle below the crust is hot. \
+         An eruption of a volcano can bury a town, and eruptions shake the ground. \
+         The eruption of a volcano is often preceded by an earthquake, and earthquakes warn scientists. \
+         Each eruption throws a plume of ash into the sky, and the plume can drift far.",
+    );
+    let generator = Generator::new(&pack);
+    assert_eq!(
+        generator.glossary().kind_of("crust"),
+        Some(EntryKind::Term),
+        "{:?}",
+        generator.glossary()
+    );
+    let mass = ["magma", "lava", "crust", "mantle", "rock"];
+    let countable = ["eruption", "earthquake", "plume", "volcano"];
+    let mut asked = 0;
+    for q in all_generated(&pack) {
+        let has = |set: &[&str]| {
+            q.choices
+                .iter()
+                .any(|c| set.contains(&c.trim_start_matches("a ").trim_start_matches("an ")))
+        };
+        if q.kind == "term" && (has(&mass) || has(&countable)) {
+            asked += 1;
+            assert!(!(has(&mass) && has(&countable)), "{q:?}");
+        }
+    }
+    assert!(asked > 0, "no question on the key nouns");
+}
