@@ -1034,7 +1034,7 @@ pub fn build(document: &Document) -> Glossary {
     }
 
     // Key nouns: words the document writes as nouns (after "the", "a" or
-    // "an") at least twice, used three times or more, and uncommon in
+    // "an"), used twice or more, and uncommon in
     // general English ("magma", "mantle", "viscosity"): what a science
     // handout teaches is in such words, not in names. Not the document's
     // subject word, which is in too many of its sentences to be asked.
@@ -1043,8 +1043,16 @@ pub fn build(document: &Document) -> Glossary {
         for pair in sentence_words.windows(2) {
             let determiner = pair[0].text.to_lowercase();
             let word = pair[1].text;
+            // Not a gerund, nor shaped like an adjective ("a volcanic
+            // island": the article is the island's).
+            let adjective = [
+                "ing", "ic", "al", "ous", "ive", "ful", "less", "able", "ible",
+            ]
+            .iter()
+            .any(|suffix| word.ends_with(suffix));
             if matches!(determiner.as_str(), "the" | "a" | "an")
                 && word.chars().all(|c| c.is_lowercase())
+                && !adjective
             {
                 *as_noun.entry(word.to_string()).or_default() += 1;
             }
@@ -1053,8 +1061,8 @@ pub fn build(document: &Document) -> Glossary {
     let subject_uses = sentences.len().div_ceil(7).max(4);
     for (word, count) in sorted_counts(&lowercase_uses) {
         let nouned = as_noun.get(&word).copied().unwrap_or(0);
-        if nouned >= 2
-            && count >= 3
+        if nouned >= 1
+            && count >= 2
             && count <= subject_uses
             && word.chars().count() >= 4
             && !text::is_stopword(&word)
