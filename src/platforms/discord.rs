@@ -873,7 +873,11 @@ async fn run(
         shards.shutdown_all().await;
     });
     let result = match (settings.shard_range.clone(), settings.shards) {
-        (Some((range, total)), _) => client.start_shard_range(range, total).await,
+        (Some((range, total)), _) => {
+            client
+                .start_shard_range(serenity_shard_range(&range), total)
+                .await
+        }
         (None, Some(count)) => client.start_shards(count).await,
         (None, None) => client.start_autosharded().await,
     };
@@ -881,10 +885,28 @@ async fn run(
     result.map_err(Into::into)
 }
 
+/// Our shard range (end exclusive) as serenity's `start_shard_range` takes
+/// it: the range's end is the last shard it runs (`4..7` runs shards 4, 5,
+/// 6 and 7). Passed as is, a process would also run the shard after its
+/// last: the next process's first shard (two processes would then serve
+/// that shard's guilds), or for the last process one past the total,
+/// which Discord refuses (close code 4010) and serenity retries forever.
+fn serenity_shard_range(range: &std::ops::Range<u32>) -> std::ops::Range<u32> {
+    range.start..range.end.saturating_sub(1).max(range.start)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::bot::reply::{Choice, Quote};
+
+    #[test]
+    fn a_shard_range_reaches_serenity_with_its_last_shard_as_the_end() {
+        // "0-1" and "2-3" of 4: the config's ranges end after the last shard.
+        assert_eq!(serenity_shard_range(&(0..2)), 0..1);
+        assert_eq!(serenity_shard_range(&(2..4)), 2..3);
+        assert_eq!(serenity_shard_range(&(5..6)), 5..5);
+    }
 
     #[test]
     fn a_question_renders_as_an_embed_with_a_button_per_choice() {

@@ -1,11 +1,19 @@
 //! A fake Discord on 127.0.0.1 for end-to-end tests: the REST API the bot
 //! uses (recorded, with canned answers) and a plain `ws://` gateway that
-//! says HELLO, answers IDENTIFY with READY and heartbeats with ACKs, and
-//! delivers events the test injects. Every fixture is checked against
-//! serenity's own model types before it is sent, because serenity drops
-//! payloads it cannot parse (a test would hang instead of failing).
+//! says HELLO, answers heartbeats with ACKs, and delivers events the test
+//! injects. Every fixture is checked against serenity's own model types
+//! before it is sent, because serenity drops payloads it cannot parse (a
+//! test would hang instead of failing).
+//!
+//! The gateway is sharded as Discord's is: each connection IDENTIFYs as
+//! shard `[id, total]`, its READY and GUILD_CREATEs name only the guilds on
+//! that shard (`(guild_id >> 22) % total`), and an event reaches only the
+//! connection of its guild's shard (events without a guild go to shard 0).
+//! Each shard is its own session, with its own sequence numbers and its
+//! own events kept for a RESUME. So several bot processes, each running
+//! some of the shards, each see only their own guilds.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,7 +27,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use poise::serenity_prelude as serenity;
 use serde_json::{Value, json};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, oneshot};
 
 pub const APPLICATION_ID: u64 = 1_000;
 pub const BOT_USER_ID: u64 = 1_001;
@@ -45,14 +53,45 @@ pub struct Posted {
     created: Instant,
 }
 
-/// What the fake does with the next message a bot posts in a channel,
-/// before answering (the bot is killed while it waits).
+/// What the fake does with the next message a bot posts in a channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Hold {
-    /// The request arrived, but Discord never made the message.
+    /// The request arrived, but Discord never made the message, and never
+    /// answers (the bot is killed while it waits).
     BeforeCreating,
-    /// Discord made the message; its reply never left.
+    /// Discord made the message; its reply never left (as above).
     AfterCreating,
+    /// Discord makes the message and answers only once the test calls
+    /// [`FakeDiscord::release_held_posts`]: the bot waits, however long.
+    UntilReleased,
+}
+
+/// The shard a guild's events go to, by Discord's rule.
+pub fn shard_of(guild_id: u64, total_shards: u64) -> u64 {
+    (guild_id >> 22) % total_shards.max(1)
+}
+
+/// One shard's gateway session.
+#[derive(Default)]
+struct Shard {
+    /// The open connection's queue, while one is open.
+    sender: Option<mpsc::UnboundedSender<Value>>,
+    /// This session's dispatches, for replay on RESUME.
+    dispatched: Vec<Value>,
+    /// The last sequence number of this session.
+    sequence: u64,
+    identifies: u64,
+    resumes: u64,
+}
+
+impl Shard {
+    /// The next dispatch of this session, kept for a RESUME.
+    fn next_dispatch(&mut self, event: &str, data: Value) -> Value {
+        self.sequence += 1;
+        let payload = json!({"op": 0, "s": self.sequence, "t": event, "d": data});
+        self.dispatched.push(payload.clone());
+        payload
+    }
 }
 
 /// How long Discord checks an enforced nonce for uniqueness ("the past
@@ -63,18 +102,24 @@ const NONCE_WINDOW: Duration = Duration::from_secs(5 * 60);
 struct Shared {
     calls: Mutex<Vec<Call>>,
     messages: Mutex<Vec<Posted>>,
-    hold: Mutex<Option<Hold>>,
+    /// Posts to hold: in one channel, or in any (`None`), first come first.
+    holds: Mutex<Vec<(Option<String>, Hold)>>,
     /// Posts still to answer with 429, and the `retry-after` they carry.
     rate_limited: Mutex<(usize, u64)>,
-    held: AtomicU64,
+    /// The channel of every post that was held.
+    held: Mutex<Vec<String>>,
+    /// Posts waiting for [`FakeDiscord::release_held_posts`], by channel.
+    gates: Mutex<Vec<(String, oneshot::Sender<()>)>>,
     changed: Notify,
     attachments: Mutex<HashMap<String, Vec<u8>>>,
-    gateway: Mutex<Option<mpsc::UnboundedSender<Value>>>,
-    /// Every dispatch sent, for replay on RESUME.
-    dispatched: Mutex<Vec<Value>>,
-    identifies: AtomicU64,
-    resumes: AtomicU64,
-    connected: Notify,
+    /// The guilds the bot is in, with their text channels.
+    guilds: Mutex<BTreeMap<u64, Vec<u64>>>,
+    /// Gateway sessions by shard id.
+    shards: Mutex<BTreeMap<u64, Shard>>,
+    /// Shards across the bot, as its last IDENTIFY said.
+    total_shards: AtomicU64,
+    /// IDENTIFYs refused for a shard past the total: `[id, total]`.
+    invalid_shards: Mutex<Vec<[u64; 2]>>,
     next_id: AtomicU64,
     port: AtomicU64,
 }
@@ -84,8 +129,20 @@ struct Shared {
 pub struct FakeDiscord {
     shared: Arc<Shared>,
     pub base_url: String,
-    sequence: Arc<AtomicU64>,
 }
+
+/// Where an interaction happens: a channel and its guild.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    pub guild: u64,
+    pub channel: u64,
+}
+
+/// The one channel most tests use.
+pub const HOME: Place = Place {
+    guild: GUILD_ID,
+    channel: CHANNEL_ID,
+};
 
 /// A Discord user as JSON.
 pub fn user_json(id: u64, name: &str) -> Value {
@@ -109,6 +166,12 @@ impl FakeDiscord {
     pub async fn start() -> Self {
         let shared = Arc::new(Shared::default());
         shared.next_id.store(10_000, Ordering::SeqCst);
+        shared.total_shards.store(1, Ordering::SeqCst);
+        shared
+            .guilds
+            .lock()
+            .unwrap()
+            .insert(GUILD_ID, vec![CHANNEL_ID]);
         let app = Router::new()
             .route("/gateway", get(gateway))
             .fallback(rest)
@@ -124,8 +187,17 @@ impl FakeDiscord {
         Self {
             shared,
             base_url: format!("http://127.0.0.1:{port}"),
-            sequence: Arc::new(AtomicU64::new(1)),
         }
+    }
+
+    /// Puts the bot in one more guild, with these text channels (before
+    /// the bot connects: its shard's READY and GUILD_CREATE name it).
+    pub fn add_guild(&self, guild: u64, channels: &[u64]) {
+        self.shared
+            .guilds
+            .lock()
+            .unwrap()
+            .insert(guild, channels.to_vec());
     }
 
     /// Serves `bytes` at the URL this returns (for attachments).
@@ -161,6 +233,17 @@ impl FakeDiscord {
 
     /// Waits (at most 10 s) until `channel` has `count` messages.
     pub async fn wait_for_messages(&self, channel: u64, count: usize) -> Vec<Posted> {
+        self.wait_for_messages_within(Duration::from_secs(10), channel, count)
+            .await
+    }
+
+    /// [`FakeDiscord::wait_for_messages`] with its own limit.
+    pub async fn wait_for_messages_within(
+        &self,
+        limit: Duration,
+        channel: u64,
+        count: usize,
+    ) -> Vec<Posted> {
         let wait = async {
             loop {
                 let notified = self.shared.changed.notified();
@@ -171,27 +254,68 @@ impl FakeDiscord {
                 notified.await;
             }
         };
-        match tokio::time::timeout(Duration::from_secs(10), wait).await {
+        match tokio::time::timeout(limit, wait).await {
             Ok(found) => found,
             Err(_) => panic!(
-                "timed out waiting for {count} messages; calls so far:\n{:#?}",
+                "timed out waiting for {count} messages in {channel}; calls so far:\n{:#?}",
                 self.calls()
             ),
         }
     }
 
-    /// The next message posted in a channel is handled as `hold` says and
-    /// never answered.
+    /// The next message posted in any channel is handled as `hold` says.
     pub fn hold_next_post(&self, hold: Hold) {
-        *self.shared.hold.lock().unwrap() = Some(hold);
+        self.shared.holds.lock().unwrap().push((None, hold));
     }
 
-    /// Waits (at most `limit`) until a post is being held.
+    /// The next message posted in `channel` is handled as `hold` says.
+    pub fn hold_next_post_in(&self, channel: u64, hold: Hold) {
+        self.shared
+            .holds
+            .lock()
+            .unwrap()
+            .push((Some(channel.to_string()), hold));
+    }
+
+    /// Makes and answers the posts in `channel` held
+    /// [`Hold::UntilReleased`]; returns how many there were.
+    pub fn release_held_posts(&self, channel: u64) -> usize {
+        let channel = channel.to_string();
+        let mut gates = self.shared.gates.lock().unwrap();
+        let (open, waiting): (Vec<_>, Vec<_>) = gates
+            .drain(..)
+            .partition(|(held_in, _)| *held_in == channel);
+        *gates = waiting;
+        let released = open.len();
+        for (_, gate) in open {
+            let _ = gate.send(());
+        }
+        released
+    }
+
+    /// Waits (at most `limit`) until a post has been held.
     pub async fn wait_until_held(&self, limit: Duration) {
+        self.wait_until_held_where(limit, None).await;
+    }
+
+    /// Waits (at most `limit`) until a post in `channel` has been held.
+    pub async fn wait_until_held_in(&self, channel: u64, limit: Duration) {
+        self.wait_until_held_where(limit, Some(channel.to_string()))
+            .await;
+    }
+
+    async fn wait_until_held_where(&self, limit: Duration, channel: Option<String>) {
         let wait = async {
             loop {
                 let notified = self.shared.changed.notified();
-                if self.shared.held.load(Ordering::SeqCst) > 0 {
+                if self
+                    .shared
+                    .held
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .any(|c| channel.as_ref().is_none_or(|wanted| wanted == c))
+                {
                     return;
                 }
                 notified.await;
@@ -199,7 +323,7 @@ impl FakeDiscord {
         };
         if tokio::time::timeout(limit, wait).await.is_err() {
             panic!(
-                "timed out waiting for a held post; calls so far:\n{:#?}",
+                "timed out waiting for a held post in {channel:?}; calls so far:\n{:#?}",
                 self.calls()
             );
         }
@@ -251,7 +375,8 @@ impl FakeDiscord {
         .await;
     }
 
-    /// Sends a gateway dispatch event, after checking serenity can read it.
+    /// Sends a gateway dispatch event, after checking serenity can read it,
+    /// to the shard of its `guild_id` (shard 0 when it has none).
     pub fn dispatch(&self, event: &str, data: Value) {
         if event == "INTERACTION_CREATE"
             && let Err(error) = serde_json::from_value::<serenity::Interaction>(data.clone())
@@ -263,30 +388,42 @@ impl FakeDiscord {
         {
             panic!("fixture is not a valid message ({error}): {data:#}");
         }
-        let sequence = self.sequence.fetch_add(1, Ordering::SeqCst) + 1;
-        let payload = json!({"op": 0, "s": sequence, "t": event, "d": data});
-        self.shared.dispatched.lock().unwrap().push(payload.clone());
+        let shard = data["guild_id"]
+            .as_str()
+            .and_then(|id| id.parse::<u64>().ok())
+            .map_or(0, |guild| {
+                shard_of(guild, self.shared.total_shards.load(Ordering::SeqCst))
+            });
+        let mut shards = self.shared.shards.lock().unwrap();
+        let shard = shards.entry(shard).or_default();
+        let payload = shard.next_dispatch(event, data);
         // While the bot is away the event waits in `dispatched`: a RESUME
         // replays it, as Discord does.
-        if let Some(sender) = self.shared.gateway.lock().unwrap().clone() {
+        if let Some(sender) = &shard.sender {
             let _ = sender.send(payload);
         }
     }
 
-    /// Closes the gateway websocket with `code` (4000 "unknown error" is
-    /// one a bot may resume after).
+    /// Closes the gateway websocket of shard 0 with `code` (4000 "unknown
+    /// error" is one a bot may resume after).
     pub fn close_gateway(&self, code: u16) {
-        self.control(json!({"close": code}));
+        self.control(0, json!({"close": code}));
     }
 
-    /// Sends INVALID_SESSION (op 9) with `d: false`: the session cannot be
-    /// resumed and the bot must identify again.
+    /// Sends INVALID_SESSION (op 9) with `d: false` on shard 0: the session
+    /// cannot be resumed and the bot must identify again.
     pub fn invalidate_session(&self) {
-        self.control(json!({"invalid": true}));
+        self.control(0, json!({"invalid": true}));
     }
 
-    fn control(&self, order: Value) {
-        let sender = self.shared.gateway.lock().unwrap().take();
+    fn control(&self, shard: u64, order: Value) {
+        let sender = self
+            .shared
+            .shards
+            .lock()
+            .unwrap()
+            .get_mut(&shard)
+            .and_then(|shard| shard.sender.take());
         let sender = sender.expect("the bot is connected");
         sender
             .send(json!({"control": order}))
@@ -294,15 +431,22 @@ impl FakeDiscord {
     }
 
     /// Waits (at most 30 s: serenity waits 5 s between identifies) until
-    /// the bot has identified `identifies` times and resumed `resumes` times.
+    /// the bot has identified `identifies` times and resumed `resumes`
+    /// times in all, and every shard it identified is connected.
     pub async fn wait_for_sessions(&self, identifies: u64, resumes: u64) {
+        let counts = || {
+            let shards = self.shared.shards.lock().unwrap();
+            let sum = |count: fn(&Shard) -> u64| shards.values().map(count).sum::<u64>();
+            let connected = shards
+                .values()
+                .all(|shard| shard.identifies == 0 || shard.sender.is_some());
+            (sum(|s| s.identifies), sum(|s| s.resumes), connected)
+        };
         let wait = async {
             loop {
                 let notified = self.shared.changed.notified();
-                if self.shared.identifies.load(Ordering::SeqCst) >= identifies
-                    && self.shared.resumes.load(Ordering::SeqCst) >= resumes
-                    && self.shared.gateway.lock().unwrap().is_some()
-                {
+                let (identified, resumed, connected) = counts();
+                if identified >= identifies && resumed >= resumes && connected {
                     return;
                 }
                 notified.await;
@@ -312,21 +456,76 @@ impl FakeDiscord {
             .await
             .is_err()
         {
+            let (identified, resumed, _) = counts();
             panic!(
-                "timed out waiting for {identifies} identifies and {resumes} resumes (have {} and {})",
-                self.shared.identifies.load(Ordering::SeqCst),
-                self.shared.resumes.load(Ordering::SeqCst)
+                "timed out waiting for {identifies} identifies and {resumes} resumes (have {identified} and {resumed})"
             );
         }
+    }
+
+    /// Waits (at most `limit`) until `shard` has identified `identifies`
+    /// times and is connected.
+    pub async fn wait_for_shard(&self, shard: u64, identifies: u64, limit: Duration) {
+        let wait = async {
+            loop {
+                let notified = self.shared.changed.notified();
+                if self
+                    .shared
+                    .shards
+                    .lock()
+                    .unwrap()
+                    .get(&shard)
+                    .is_some_and(|s| s.identifies >= identifies && s.sender.is_some())
+                {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(limit, wait).await.is_err() {
+            panic!(
+                "timed out waiting for shard {shard} to identify {identifies} times; sessions: {:?}",
+                self.sessions()
+            );
+        }
+    }
+
+    /// The IDENTIFYs refused (close code 4010) for a shard id past the
+    /// total, as `[id, total]`.
+    pub fn invalid_shards(&self) -> Vec<[u64; 2]> {
+        self.shared.invalid_shards.lock().unwrap().clone()
+    }
+
+    /// Each shard's (identifies, resumes) so far.
+    pub fn sessions(&self) -> BTreeMap<u64, (u64, u64)> {
+        self.shared
+            .shards
+            .lock()
+            .unwrap()
+            .iter()
+            .map(|(id, shard)| (*id, (shard.identifies, shard.resumes)))
+            .collect()
     }
 
     fn next_id(&self) -> u64 {
         self.shared.next_id.fetch_add(1, Ordering::SeqCst)
     }
 
-    /// A slash command invocation; `options` as Discord sends them.
+    /// A slash command invocation in [`HOME`]; `options` as Discord sends them.
     pub fn command(
         &self,
+        name: &str,
+        options: Value,
+        member: Value,
+        resolved: Option<Value>,
+    ) -> (String, Value) {
+        self.command_in(HOME, name, options, member, resolved)
+    }
+
+    /// A slash command invocation in `place`.
+    pub fn command_in(
+        &self,
+        place: Place,
         name: &str,
         options: Value,
         member: Value,
@@ -340,7 +539,7 @@ impl FakeDiscord {
         }
         let interaction = json!({
             "id": id.to_string(), "application_id": APPLICATION_ID.to_string(), "type": 2, "data": data,
-            "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(), "member": member,
+            "guild_id": place.guild.to_string(), "channel_id": place.channel.to_string(), "member": member,
             "token": token, "version": 1, "app_permissions": "2048", "locale": "en-US", "guild_locale": "en-US",
             "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 26214400
         });
@@ -359,14 +558,25 @@ impl FakeDiscord {
         })
     }
 
-    /// A button click on `message` (as the bot posted it).
+    /// A button click in [`HOME`] on `message` (as the bot posted it).
     pub fn button(&self, custom_id: &str, member: Value, message: Value) -> (String, Value) {
+        self.button_in(HOME, custom_id, member, message)
+    }
+
+    /// A button click in `place` on `message`.
+    pub fn button_in(
+        &self,
+        place: Place,
+        custom_id: &str,
+        member: Value,
+        message: Value,
+    ) -> (String, Value) {
         let id = self.next_id();
         let token = format!("interaction-token-{id}");
         let interaction = json!({
             "id": id.to_string(), "application_id": APPLICATION_ID.to_string(), "type": 3,
             "data": {"custom_id": custom_id, "component_type": 2},
-            "guild_id": GUILD_ID.to_string(), "channel_id": CHANNEL_ID.to_string(), "member": member,
+            "guild_id": place.guild.to_string(), "channel_id": place.channel.to_string(), "member": member,
             "message": message, "token": token, "version": 1, "app_permissions": "2048", "locale": "en-US",
             "guild_locale": "en-US", "entitlements": [], "authorizing_integration_owners": {}, "context": 0, "attachment_size_limit": 26214400
         });
@@ -502,7 +712,31 @@ async fn post_message(shared: &Shared, channel: &str, body: &Value) -> Response 
         let body = json!({"message": "You are being rate limited.", "retry_after": seconds as f64, "global": false, "code": 0});
         return (StatusCode::TOO_MANY_REQUESTS, headers, axum::Json(body)).into_response();
     }
-    let hold = shared.hold.lock().unwrap().take();
+    let hold = {
+        let mut holds = shared.holds.lock().unwrap();
+        holds
+            .iter()
+            .position(|(only_in, _)| only_in.as_deref().is_none_or(|c| c == channel))
+            .map(|index| holds.remove(index).1)
+    };
+    // The gate is in place before the post counts as held, so a test that
+    // saw it held can release it.
+    let released = (hold == Some(Hold::UntilReleased)).then(|| {
+        let (gate, released) = oneshot::channel();
+        shared
+            .gates
+            .lock()
+            .unwrap()
+            .push((channel.to_string(), gate));
+        released
+    });
+    if let Some(released) = released {
+        shared.held.lock().unwrap().push(channel.to_string());
+        shared.changed.notify_waiters();
+        // Then made and answered as any post.
+        let _ = released.await;
+    }
+    let hold = hold.filter(|hold| *hold != Hold::UntilReleased);
     let repeat = {
         let messages = shared.messages.lock().unwrap();
         nonce
@@ -531,7 +765,7 @@ async fn post_message(shared: &Shared, channel: &str, body: &Value) -> Response 
         }
     };
     if hold.is_some() {
-        shared.held.fetch_add(1, Ordering::SeqCst);
+        shared.held.lock().unwrap().push(channel.to_string());
         shared.changed.notify_waiters();
         // The bot is killed while it waits for this answer.
         std::future::pending::<()>().await;
@@ -544,8 +778,132 @@ async fn gateway(State(shared): State<Arc<Shared>>, upgrade: WebSocketUpgrade) -
     upgrade.on_upgrade(move |socket| session(shared, socket))
 }
 
-async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
+/// A guild as GUILD_CREATE carries it, checked against serenity's model.
+fn guild_json(id: u64, channels: &[u64]) -> Value {
+    let channels: Vec<Value> = channels
+        .iter()
+        .enumerate()
+        .map(|(position, channel)| {
+            json!({"id": channel.to_string(), "type": 0, "guild_id": id.to_string(),
+                "name": format!("class-{position}"), "position": position, "permission_overwrites": [],
+                "nsfw": false, "topic": null, "last_message_id": null, "parent_id": null,
+                "rate_limit_per_user": 0})
+        })
+        .collect();
+    let guild = json!({
+        "id": id.to_string(), "name": format!("Class {id}"), "icon": null, "splash": null,
+        "discovery_splash": null, "owner_id": "42", "afk_channel_id": null, "afk_timeout": 300,
+        "verification_level": 0, "default_message_notifications": 1, "explicit_content_filter": 0,
+        "roles": [], "emojis": [], "features": [], "mfa_level": 0, "application_id": null,
+        "system_channel_id": null, "system_channel_flags": 0, "rules_channel_id": null,
+        "vanity_url_code": null, "description": null, "banner": null, "premium_tier": 0,
+        "preferred_locale": "en-US", "public_updates_channel_id": null, "nsfw_level": 0,
+        "stickers": [], "premium_progress_bar_enabled": false,
+        "joined_at": "2024-01-01T00:00:00+00:00", "large": false, "unavailable": false,
+        "member_count": 3, "voice_states": [], "members": [], "channels": channels, "threads": [],
+        "presences": [], "stage_instances": [], "guild_scheduled_events": []
+    });
+    if let Err(error) = serde_json::from_value::<serenity::Guild>(guild.clone()) {
+        panic!("the fake's guild fixture does not parse ({error}): {guild:#}");
+    }
+    guild
+}
+
+/// A new session for shard `[id, total]` (IDENTIFY): READY naming the
+/// shard's guilds, then a GUILD_CREATE for each, in order.
+fn identify(
+    shared: &Shared,
+    id: u64,
+    total: u64,
+    events: &mpsc::UnboundedSender<Value>,
+) -> Vec<Value> {
     let port = shared.port.load(Ordering::SeqCst);
+    shared.total_shards.store(total.max(1), Ordering::SeqCst);
+    let guilds: Vec<(u64, Vec<u64>)> = shared
+        .guilds
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|(guild, _)| shard_of(**guild, total) == id)
+        .map(|(guild, channels)| (*guild, channels.clone()))
+        .collect();
+    let mut shards = shared.shards.lock().unwrap();
+    let shard = shards.entry(id).or_default();
+    // A new session: nothing of the last one can be resumed.
+    shard.sequence = 0;
+    shard.dispatched.clear();
+    let unavailable: Vec<Value> = guilds
+        .iter()
+        .map(|(guild, _)| json!({"id": guild.to_string(), "unavailable": true}))
+        .collect();
+    let mut frames = vec![shard.next_dispatch("READY", json!({
+        "v": 10,
+        "user": {"id": BOT_USER_ID.to_string(), "username": "lectern", "discriminator": "0", "avatar": null, "bot": true, "verified": true, "mfa_enabled": false},
+        "guilds": unavailable,
+        "session_id": format!("fake-session-{id}"),
+        "resume_gateway_url": format!("ws://127.0.0.1:{port}/gateway"),
+        "shard": [id, total],
+        "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
+    }))];
+    for (guild, channels) in &guilds {
+        frames.push(shard.next_dispatch("GUILD_CREATE", guild_json(*guild, channels)));
+    }
+    shard.sender = Some(events.clone());
+    shard.identifies += 1;
+    frames
+}
+
+/// A resumed session (RESUME names it by `session_id`): what the bot missed
+/// after `seen`, then RESUMED. `None` for a session the fake never began.
+fn resume(
+    shared: &Shared,
+    session_id: &str,
+    seen: u64,
+    events: &mpsc::UnboundedSender<Value>,
+) -> Option<(u64, Vec<Value>)> {
+    let id: u64 = session_id.strip_prefix("fake-session-")?.parse().ok()?;
+    let mut shards = shared.shards.lock().unwrap();
+    let shard = shards.get_mut(&id)?;
+    let mut frames: Vec<Value> = shard
+        .dispatched
+        .iter()
+        .filter(|event| event["s"].as_u64().is_some_and(|s| s > seen))
+        .cloned()
+        .collect();
+    frames.push(json!({"op": 0, "s": null, "t": "RESUMED", "d": {}}));
+    shard.sender = Some(events.clone());
+    shard.resumes += 1;
+    Some((id, frames))
+}
+
+/// The connection of `shard` is gone: events wait for a RESUME from now on.
+fn disconnected(shared: &Shared, shard: Option<u64>, events: &mpsc::UnboundedSender<Value>) {
+    let Some(shard) = shard else { return };
+    if let Some(shard) = shared.shards.lock().unwrap().get_mut(&shard)
+        && shard
+            .sender
+            .as_ref()
+            .is_some_and(|sender| sender.same_channel(events))
+    {
+        shard.sender = None;
+    }
+    shared.changed.notify_waiters();
+}
+
+async fn session(shared: Arc<Shared>, socket: WebSocket) {
+    let (events, queue) = mpsc::unbounded_channel::<Value>();
+    let mut shard = None;
+    serve_session(&shared, socket, &events, queue, &mut shard).await;
+    disconnected(&shared, shard, &events);
+}
+
+async fn serve_session(
+    shared: &Shared,
+    mut socket: WebSocket,
+    events: &mpsc::UnboundedSender<Value>,
+    mut queue: mpsc::UnboundedReceiver<Value>,
+    shard: &mut Option<u64>,
+) {
     let hello = json!({"op": 10, "s": null, "t": null, "d": {"heartbeat_interval": 41250}});
     if socket
         .send(WsMessage::Text(hello.to_string().into()))
@@ -554,55 +912,45 @@ async fn session(shared: Arc<Shared>, mut socket: WebSocket) {
     {
         return;
     }
-    let (events, mut queue) = mpsc::unbounded_channel::<Value>();
     loop {
         tokio::select! {
             incoming = socket.recv() => {
                 let Some(Ok(WsMessage::Text(text))) = incoming else { return };
                 let Ok(frame) = serde_json::from_str::<Value>(&text) else { continue };
-                match frame["op"].as_u64() {
+                let frames = match frame["op"].as_u64() {
                     Some(6) => {
                         // Replay what the bot missed, then RESUMED.
                         let seen = frame["d"]["seq"].as_u64().unwrap_or(0);
-                        let missed: Vec<Value> = shared
-                            .dispatched
-                            .lock()
-                            .unwrap()
-                            .iter()
-                            .filter(|event| event["s"].as_u64().is_some_and(|s| s > seen))
-                            .cloned()
-                            .collect();
-                        for event in missed {
-                            if socket.send(WsMessage::Text(event.to_string().into())).await.is_err() { return; }
-                        }
-                        let resumed = json!({"op": 0, "s": null, "t": "RESUMED", "d": {}});
-                        if socket.send(WsMessage::Text(resumed.to_string().into())).await.is_err() { return; }
-                        *shared.gateway.lock().unwrap() = Some(events.clone());
-                        shared.resumes.fetch_add(1, Ordering::SeqCst);
-                        shared.changed.notify_waiters();
+                        let session_id = frame["d"]["session_id"].as_str().unwrap_or_default();
+                        let Some((id, frames)) = resume(shared, session_id, seen, events) else {
+                            let invalid = json!({"op": 9, "s": null, "t": null, "d": false});
+                            if socket.send(WsMessage::Text(invalid.to_string().into())).await.is_err() { return; }
+                            continue;
+                        };
+                        *shard = Some(id);
+                        frames
                     }
                     Some(2) => {
-                        let ready = json!({"op": 0, "s": 1, "t": "READY", "d": {
-                            "v": 10,
-                            "user": {"id": BOT_USER_ID.to_string(), "username": "lectern", "discriminator": "0", "avatar": null, "bot": true, "verified": true, "mfa_enabled": false},
-                            "guilds": [{"id": GUILD_ID.to_string(), "unavailable": true}],
-                            "session_id": "fake-session",
-                            "resume_gateway_url": format!("ws://127.0.0.1:{port}/gateway"),
-                            "shard": [0, 1],
-                            "application": {"id": APPLICATION_ID.to_string(), "flags": 0}
-                        }});
-                        if socket.send(WsMessage::Text(ready.to_string().into())).await.is_err() { return; }
-                        *shared.gateway.lock().unwrap() = Some(events.clone());
-                        shared.identifies.fetch_add(1, Ordering::SeqCst);
-                        shared.connected.notify_waiters();
-                        shared.changed.notify_waiters();
+                        let given = &frame["d"]["shard"];
+                        let (id, total) = (given[0].as_u64().unwrap_or(0), given[1].as_u64().unwrap_or(1));
+                        if id >= total {
+                            // As Discord answers a shard that does not exist.
+                            shared.invalid_shards.lock().unwrap().push([id, total]);
+                            shared.changed.notify_waiters();
+                            let frame = CloseFrame { code: 4010, reason: "Invalid shard".into() };
+                            let _ = socket.send(WsMessage::Close(Some(frame))).await;
+                            return;
+                        }
+                        *shard = Some(id);
+                        identify(shared, id, total, events)
                     }
-                    Some(1) => {
-                        let ack = json!({"op": 11, "s": null, "t": null, "d": null});
-                        if socket.send(WsMessage::Text(ack.to_string().into())).await.is_err() { return; }
-                    }
-                    _ => {}
+                    Some(1) => vec![json!({"op": 11, "s": null, "t": null, "d": null})],
+                    _ => Vec::new(),
+                };
+                for frame in frames {
+                    if socket.send(WsMessage::Text(frame.to_string().into())).await.is_err() { return; }
                 }
+                shared.changed.notify_waiters();
             }
             Some(event) = queue.recv() => {
                 if let Some(code) = event["control"]["close"].as_u64() {

@@ -194,3 +194,72 @@ impl TestApp {
         if right == "A" { "B".into() } else { "A".into() }
     }
 }
+
+/// What a PostgreSQL test needs, and how to get it.
+const POSTGRES_MISSING: &str = "POSTGRES_TEST_URL is not set: this test needs a PostgreSQL \
+    server. Run it through scripts/with-postgres.sh (e.g. `scripts/with-postgres.sh cargo \
+    test`), which starts a throw-away server and sets it, or set \
+    POSTGRES_TEST_URL=postgres://user@host:port/db to a server where that user may create \
+    databases.";
+
+/// A fresh PostgreSQL database on the server at `POSTGRES_TEST_URL` (a
+/// test without it fails, saying how to get one), dropped with this guard.
+pub struct TempPostgres {
+    admin: String,
+    name: String,
+    /// The database's URL, for `Store::open`, `lectern` and sqlx.
+    pub url: String,
+}
+
+impl TempPostgres {
+    pub async fn new() -> Self {
+        use sqlx::{Connection, Executor};
+        let admin =
+            std::env::var("POSTGRES_TEST_URL").unwrap_or_else(|_| panic!("{POSTGRES_MISSING}"));
+        let name = format!(
+            "lectern_bot_{}_{:016x}",
+            std::process::id(),
+            fastrand::u64(..)
+        );
+        let mut conn = sqlx::PgConnection::connect(&admin)
+            .await
+            .unwrap_or_else(|error| panic!("cannot connect to {admin}: {error}"));
+        conn.execute(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let options: sqlx::postgres::PgConnectOptions = admin.parse().unwrap();
+        let options = options.database(&name);
+        let url = format!(
+            "postgres://{}@{}:{}/{name}",
+            options.get_username(),
+            options.get_host(),
+            options.get_port()
+        );
+        Self { admin, name, url }
+    }
+}
+
+impl Drop for TempPostgres {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin.clone(), self.name.clone());
+        // Drop runs outside async code: a short runtime of its own.
+        let _ = std::thread::spawn(move || {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                use sqlx::{Connection, Executor};
+                if let Ok(mut conn) = sqlx::PgConnection::connect(&admin).await {
+                    let _ = conn
+                        .execute(sqlx::AssertSqlSafe(format!(
+                            "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+                        )))
+                        .await;
+                }
+            });
+        })
+        .join();
+    }
+}
