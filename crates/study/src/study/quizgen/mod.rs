@@ -377,6 +377,8 @@ pub struct Generator {
     /// Nouns the document writes after "a" or "an" (countable: "an
     /// eruption", not "a lava").
     counted: HashSet<String>,
+    /// Every word of every glossary entry, lowercase.
+    glossary_words: HashSet<String>,
     /// First words of full names ("john" of "John Flaxman"): alone, such a
     /// word does not say who is meant.
     given_names: HashSet<String>,
@@ -484,6 +486,11 @@ impl Generator {
         let matcher_for_genders = matcher.clone();
         let sorts = sorts::Sorts::new(&sentences, &matcher);
         let (nouns, counted) = document_nouns(&sentences);
+        let glossary_words = matcher
+            .entries
+            .iter()
+            .flat_map(|(_, _, words)| words.iter().cloned())
+            .collect();
         let mut generator = Self {
             entry_terms,
             passages: pack.document.passages().len(),
@@ -508,6 +515,7 @@ impl Generator {
             sorts,
             nouns,
             counted,
+            glossary_words,
             profile,
             given_names,
         };
@@ -1169,10 +1177,7 @@ impl Generator {
     /// Whether a word is (part of) a glossary entry: those are offered by
     /// their own rules.
     fn glossary_names(&self, word: &str) -> bool {
-        self.matcher
-            .entries
-            .iter()
-            .any(|(_, _, words)| words.iter().any(|w| w == word))
+        self.glossary_words.contains(word)
     }
 
     /// The main figure's birth and death dates, from the pack's events
