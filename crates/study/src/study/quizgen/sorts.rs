@@ -366,13 +366,7 @@ pub fn world_kinds(names: &[&String]) -> Vec<Option<EntryKind>> {
     vectors
         .iter()
         .map(|vector| {
-            let mut best = vec![f32::MIN; FAMILIES.len()];
-            for (j, noun) in nouns.vectors.iter().enumerate() {
-                let family = nouns.family[j];
-                best[family] = best[family].max(dot(vector, noun) - nouns.bias[j]);
-            }
-            let mut ranked: Vec<(usize, f32)> = best.into_iter().enumerate().collect();
-            ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+            let ranked = ranked_families(nouns, vector);
             let (top, score) = ranked[0];
             let kind = kind_of_family(top);
             let rival = ranked
@@ -382,6 +376,19 @@ pub fn world_kinds(names: &[&String]) -> Vec<Option<EntryKind>> {
             (score >= WORLD_FLOOR && score - rival >= WORLD_MARGIN).then_some(kind)
         })
         .collect()
+}
+
+/// Every family with its nearness to a name's vector (its nearest noun's,
+/// less that noun's bias), nearest first.
+fn ranked_families(nouns: &Nouns, vector: &[f32]) -> Vec<(usize, f32)> {
+    let mut best = vec![f32::MIN; FAMILIES.len()];
+    for (j, noun) in nouns.vectors.iter().enumerate() {
+        let family = nouns.family[j];
+        best[family] = best[family].max(dot(vector, noun) - nouns.bias[j]);
+    }
+    let mut ranked: Vec<(usize, f32)> = best.into_iter().enumerate().collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+    ranked
 }
 
 /// The families the encoder places `unplaced` in, where it can.
@@ -394,13 +401,7 @@ fn probe(matcher: &Matcher, unplaced: &[usize]) -> Vec<(usize, Vec<usize>)> {
     let vectors = Encoder::global().encode_batch(&texts);
     let mut placed = Vec::new();
     for (vector, &entry) in vectors.iter().zip(unplaced) {
-        let mut best = vec![f32::MIN; FAMILIES.len()];
-        for (j, noun) in nouns.vectors.iter().enumerate() {
-            let family = nouns.family[j];
-            best[family] = best[family].max(dot(vector, noun) - nouns.bias[j]);
-        }
-        let mut ranked: Vec<(usize, f32)> = best.into_iter().enumerate().collect();
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let ranked = ranked_families(nouns, vector);
         if ranked[0].1 >= PROBE_FLOOR {
             let top = ranked[0].1;
             let level = ranked
