@@ -1249,7 +1249,17 @@ impl Generator {
     /// never mentions ("League of Nations", "Siege of Leningrad") tests
     /// outside knowledge, not the document (round-4 audit).
     fn discussed(&self, title: &str) -> bool {
-        !self.salient(title).is_empty()
+        let salient = self.salient(title);
+        // One rare word in common ("Kirov is assassinated" beside a
+        // sentence on plots to assassinate) is a coincidence of wording;
+        // a name or term of the document, or two of its rare words, is a
+        // topic.
+        let names_one = self
+            .matcher
+            .find(title)
+            .iter()
+            .any(|f| salient.contains(&self.matcher.entries[f.entry].1.to_lowercase()));
+        names_one || salient.len() >= 2
     }
 
     /// What a dated event is about, as far as the document knows it: the
@@ -1260,22 +1270,11 @@ impl Generator {
     /// so they are never choices together.
     fn salient(&self, title: &str) -> HashSet<String> {
         let found = self.matcher.find(title);
-        // The main figure and the document's setting (a name, with its
-        // other names, in a third of its passages or more: "USSR" in an
-        // essay on Stalin) are in every event; they make none a topic.
-        let passages = self.passages.max(1) as f32;
-        let share = |entry: usize| {
-            let mut all: HashSet<usize> = HashSet::new();
-            for other in 0..self.matcher.entries.len() {
-                if other == entry || self.same_or_part(entry, other) {
-                    all.extend(self.profile.passages[other].iter().copied());
-                }
-            }
-            all.len() as f32 / passages
-        };
+        // The main figure and the document's setting are in every event;
+        // they make none a topic.
         let mut salient: HashSet<String> = found
             .iter()
-            .filter(|f| !self.main_figure.contains(&f.entry) && share(f.entry) < SETTING_SHARE)
+            .filter(|f| !self.main_figure.contains(&f.entry) && !self.is_setting(f.entry))
             .map(|f| self.matcher.entries[f.entry].1.to_lowercase())
             .collect();
         let named = |at: usize| found.iter().any(|f| f.start <= at && at < f.end);
@@ -1293,6 +1292,24 @@ impl Generator {
             );
         }
         salient
+    }
+
+    /// Whether an entry is the document's setting: a name that, with its
+    /// other names, is in a third of its passages or more ("USSR" in an
+    /// essay on Stalin, "Europe" in a handout on the Black Death).
+    fn is_setting(&self, entry: usize) -> bool {
+        // A short text of a few passages has every name in a third of them.
+        if self.passages < 3 {
+            return false;
+        }
+        let passages = self.passages as f32;
+        let mut all: HashSet<usize> = HashSet::new();
+        for other in 0..self.matcher.entries.len() {
+            if other == entry || self.same_or_part(entry, other) {
+                all.extend(self.profile.passages[other].iter().copied());
+            }
+        }
+        all.len() as f32 / passages >= SETTING_SHARE
     }
 
     /// A person's name shape, so the four choices look alike: a title
@@ -1445,6 +1462,21 @@ impl Generator {
             })
         });
         if in_open_list {
+            return false;
+        }
+        // The document's setting is its subject, not a fact in it: "the
+        // Black Death in ___" asks nothing, and "England's population" for
+        // "Europe's" is a part for the whole, not plainly false.
+        let name = |e: usize| {
+            self.matcher.entries[e]
+                .1
+                .chars()
+                .next()
+                .is_some_and(char::is_uppercase)
+        };
+        if span.kind != AnswerKind::Person
+            && span.entry.is_some_and(|e| name(e) && self.is_setting(e))
+        {
             return false;
         }
         match span.kind {
@@ -2050,6 +2082,12 @@ impl Generator {
         if items.len() < 4 {
             return questions;
         }
+        // The answer's era: a third of the span the items cover (at least
+        // five years, at most CHRONOLOGY_ERA), so an event of an earlier
+        // period (the predecessor's) is not the odd one out.
+        let span = items.iter().map(|i| i.0).max().unwrap_or(0)
+            - items.iter().map(|i| i.0).min().unwrap_or(0);
+        let era = (span / 3).clamp(5, CHRONOLOGY_ERA);
         let mut order: Vec<usize> = (0..items.len()).collect();
         rng.shuffle(&mut order);
         // One question per dated item: a pack's events are many and make
@@ -2075,8 +2113,7 @@ impl Generator {
                     // Of the answer's era: an event decades away is placed
                     // by what a student knows of the period, not of the
                     // document.
-                    (y - year).abs() <= CHRONOLOGY_ERA
-                        && if first { y >= year + 2 } else { y <= year - 2 }
+                    (y - year).abs() <= era && if first { y >= year + 2 } else { y <= year - 2 }
                 })
                 .collect();
             rng.shuffle(&mut others);

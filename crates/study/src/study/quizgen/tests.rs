@@ -361,10 +361,12 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
         // (the 1.3 it had came from such failures: Philadelphia among
         // Staffordshire towns, a partner's death year). The target is not
         // met there; the floor guards against a collapse.
-        // With events, 0.65: since round 4 only events the document
-        // discusses are ordered, and since round 5 only events within
-        // twenty years of each other (the target is not met on the essay).
-        let floor = if pack.events.is_empty() { 0.45 } else { 0.65 };
+        // With events, 0.5: since round 4 only events the document
+        // discusses are ordered, and since round 5 only events of the
+        // answer's era, a third of the events' span (the blind test audit
+        // failed the one predecessor's event among the successor's in 23
+        // of 80 questions). The target is not met on the essay.
+        let floor = if pack.events.is_empty() { 0.45 } else { 0.5 };
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
@@ -863,4 +865,21 @@ fn key_nouns_are_asked_with_the_documents_other_nouns_of_their_count() {
         }
     }
     assert!(asked > 0, "no question on the key nouns");
+}
+
+#[test]
+fn the_documents_setting_is_not_asked() {
+    let pack = document_only(
+        "The plague reached Europe in 1347 on ships from the Black Sea.\n\n\
+         Within four years it had killed a third of the people of Europe, from Genoa to Bergen.\n\n\
+         Europe's population did not recover for about 150 years after the plague.\n\n\
+         Venice appointed three officials in 1348 to guard public health against ships from Genoa.\n\n\
+         Florence lost more than half of its people, and Venice built hospitals on islands.",
+    );
+    let mut asked = 0;
+    for q in all_generated(&pack) {
+        asked += 1;
+        assert_ne!(q.answer(), "Europe", "{q:?}");
+    }
+    assert!(asked > 0);
 }
