@@ -138,6 +138,7 @@ mod tests {
             questions,
             sentences: Vec::new(),
             weeks: [week("this week", 8, 6), week("last week", 4, 2)],
+            weekly: Vec::new(),
         };
         let text = summary(&report);
         assert!(
@@ -166,6 +167,7 @@ mod tests {
             questions: Vec::new(),
             sentences: Vec::new(),
             weeks: [week("this week", 1, 1), week("last week", 0, 0)],
+            weekly: Vec::new(),
         };
         assert_eq!(
             summary(&report),

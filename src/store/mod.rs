@@ -67,7 +67,10 @@ pub use daily::{
 pub use flags::{FlagStore, FlaggedQuestion};
 pub use items::{AskedItem, ItemAnswer, ItemStore};
 pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
-pub use report::{QuestionReport, Report, ReportStore, StudentReport, WeekReport};
+pub use report::{
+    CHART_WEEKS, QuestionReport, Report, ReportStore, SentenceReport, StudentReport, WeekPoint,
+    WeekReport,
+};
 pub use review::{DueItem, ReviewCard, ReviewStatus, ReviewStore};
 pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
 pub use seasons::{Season, SeasonStore};
