@@ -30,7 +30,7 @@ pub use command::{Command, CommandError, DailyCommand, DateQuery, Period, parse_
 pub use daily::{DailyScheduler, TickReport};
 pub use outbox::{Outbox, PostedMessage, SendError};
 pub use quiz::{AnswerOutcome, Given, QuizMode, QuizOptions};
-pub use reply::{Action, Message, Quote, Visibility, escape};
+pub use reply::{Action, Attachment, Message, Quote, Visibility, escape};
 
 /// What an answer's outcome looks like to the player, decided and worded
 /// once for every platform: a typed answer that was taken gets a 👍, a

@@ -32,7 +32,54 @@ pub const TOKEN: &str = "fake-bot-token";
 pub struct Call {
     pub method: Method,
     pub path: String,
+    /// The JSON body (a multipart request's `payload_json` part).
     pub body: Value,
+    /// The files of a multipart request: (file name, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// A multipart/form-data body's parts: (name, file name, bytes).
+fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, Option<String>, Vec<u8>)> {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("boundary="))
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{}", boundary.trim_matches('"')).into_bytes();
+    let find = |haystack: &[u8], needle: &[u8], from: usize| {
+        haystack
+            .get(from..)?
+            .windows(needle.len())
+            .position(|window| window == needle)
+            .map(|at| at + from)
+    };
+    let mut parts = Vec::new();
+    let mut at = match find(body, &delimiter, 0) {
+        Some(start) => start + delimiter.len(),
+        None => return parts,
+    };
+    while let Some(end) = find(body, &delimiter, at) {
+        let part = &body[at..end];
+        at = end + delimiter.len();
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
+        let Some(split) = find(part, b"\r\n\r\n", 0) else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let field = |key: &str| {
+            headers
+                .split(';')
+                .find_map(|item| item.trim().strip_prefix(&format!("{key}=\"")))
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_string)
+        };
+        if let Some(name) = field("name") {
+            parts.push((name, field("filename"), part[split + 4..].to_vec()));
+        }
+    }
+    parts
 }
 
 /// A message the fake created in a channel: what its users see.
@@ -407,10 +454,28 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         )
             .into_response();
     }
+    let content_type = request
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let bytes: Bytes = axum::body::to_bytes(request.into_body(), 10 * 1024 * 1024)
         .await
         .unwrap_or_default();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut files = Vec::new();
+    if content_type.starts_with("multipart/form-data") {
+        for (name, file_name, part) in multipart_parts(&content_type, &bytes) {
+            match file_name {
+                Some(file_name) => files.push((file_name, part)),
+                None if name == "payload_json" => {
+                    body = serde_json::from_slice(&part).unwrap_or(Value::Null);
+                }
+                None => {}
+            }
+        }
+    }
     let port = shared.port.load(Ordering::SeqCst);
     if let Some(name) = path.strip_prefix("/attachments/") {
         return match shared.attachments.lock().unwrap().get(name) {
@@ -422,6 +487,7 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         method: method.clone(),
         path: path.clone(),
         body: body.clone(),
+        files,
     });
     shared.changed.notify_waiters();
     let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
