@@ -6,6 +6,7 @@ pub mod command;
 pub mod daily;
 pub mod outbox;
 pub mod quiz;
+pub mod reminder;
 pub mod render;
 pub mod reply;
 mod report;
@@ -281,6 +282,7 @@ impl Bot {
             Command::QuizReview => Ok(self.quiz_review(origin).await),
             Command::Review => self.review_start(origin).await,
             Command::ReviewStatus => self.review_status(origin).await,
+            Command::ReviewRemind { on, time } => self.review_remind(origin, on, time).await,
             Command::QuizFlag { id, reason } => self.quiz_flag(origin, &id, &reason).await,
             Command::QuizFlags => self.quiz_flags(origin).await,
             Command::QuizRetire { id, retire } => self.quiz_retire(origin, &id, retire).await,

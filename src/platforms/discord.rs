@@ -250,6 +250,31 @@ impl Outbox for DiscordOutbox {
         self.send(channel, message, Some(nonce)).await
     }
 
+    /// In the direct-message channel with the user (opened if need be).
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        _channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        let http = self.http()?;
+        let id = user
+            .id
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id != 0)
+            .ok_or_else(|| SendError::Gone(format!("{} is not a Discord user id", user.id)))?;
+        let direct = serenity::UserId::new(id)
+            .create_dm_channel(http)
+            .await
+            .map_err(send_error)?;
+        let channel = ChannelRef::new(
+            ScopeRef::new(Platform::Discord, format!("dm-{id}")),
+            direct.id.get().to_string(),
+        );
+        self.send(&channel, message, None).await
+    }
+
     async fn edit(
         &self,
         channel: &ChannelRef,

@@ -159,6 +159,30 @@ impl Outbox for MatrixOutbox {
         self.send(channel, message, Some(nonce)).await
     }
 
+    /// In the bot's direct-message room with the user (made, the user
+    /// invited, if there is none yet).
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        _channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        let client = self
+            .client
+            .get()
+            .ok_or_else(|| SendError::Failed("not connected to Matrix yet".into()))?;
+        let user_id = <&UserId>::try_from(user.id.as_str())
+            .map_err(|_| SendError::Gone(format!("{} is not a Matrix user id", user.id)))?;
+        let room = match client.get_dm_room(user_id) {
+            Some(room) => room,
+            None => client
+                .create_dm(user_id)
+                .await
+                .map_err(|e| SendError::Failed(e.to_string()))?,
+        };
+        self.send_in(&room, message, None).await
+    }
+
     async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
         Ok(())
     }
