@@ -594,7 +594,11 @@ async fn the_review_reminder_goes_out_once_a_day_and_only_when_reviews_are_due()
     clock.set(utc("2026-12-04T17:00:00Z"));
     let tick = app.scheduler.tick().await.unwrap();
     assert_eq!((tick.reminders_sent, tick.reminders_not_due), (0, 0));
-    assert_eq!(app.outbox.private().len(), 2);
+    assert_eq!(
+        app.outbox.private().len() + other.outbox.private().len(),
+        2,
+        "day 2 (by either scheduler) and day 9"
+    );
 }
 
 #[test]
