@@ -26,6 +26,8 @@ pub const BOT_USER_ID: u64 = 1_001;
 pub const GUILD_ID: u64 = 2_000;
 pub const CHANNEL_ID: u64 = 3_000;
 pub const TOKEN: &str = "fake-bot-token";
+/// A user's direct-message channel is this plus their id.
+pub const DM_CHANNEL_BASE: u64 = 900_000;
 
 /// One REST call the bot made.
 #[derive(Debug, Clone)]
@@ -520,6 +522,18 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         | ("GET", ["webhooks", _, _, "messages", _]) => {
             let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
             json_response(message_json(id, &CHANNEL_ID.to_string(), &body))
+        }
+        // Opening a direct message: the channel is the recipient's id plus
+        // DM_CHANNEL_BASE, the same for every call.
+        ("POST", ["users", "@me", "channels"]) => {
+            let recipient: u64 = body["recipient_id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .unwrap_or_default();
+            json_response(json!({
+                "id": (DM_CHANNEL_BASE + recipient).to_string(), "type": 1,
+                "last_message_id": null, "recipients": [user_json(recipient, "recipient")]
+            }))
         }
         ("POST", ["channels", channel, "messages"]) => post_message(&shared, channel, &body).await,
         ("PATCH", ["channels", channel, "messages", id]) => {
