@@ -3,7 +3,9 @@
 //! over 30 days) in a temporary SQLite file. Times the whole report (all
 //! time, from the running totals; and since a date, from the answers, with
 //! streaks) beside a reference: a raw `COUNT(*)` and `SUM` over the same
-//! answers. Target: the report under 200 ms.
+//! answers, and the PNG chart drawn from the report (accuracy by week over
+//! the 5 weeks of answers, the 8 hardest questions). Target: the report
+//! under 200 ms.
 //!
 //! `cargo bench --bench report` prints criterion's figures. Setup (writing
 //! the rows straight into the tables) is not timed.
@@ -194,6 +196,10 @@ fn bench(c: &mut Criterion) {
             })
         },
     );
+    assert_eq!(report.weekly.len(), 5, "30 days of answers are 5 weeks");
+    group.bench_function("chart: the report drawn as a PNG", |b| {
+        b.iter(|| lectern::chart::render_png(&report).unwrap().len())
+    });
     group.bench_function(
         "reference: raw COUNT(*), SUM(correct) over the answers",
         |b| {

@@ -4,10 +4,12 @@
 //! Matrix and in a terminal.
 //!
 //! Layers (arrows point at what a layer may use):
-//! `platforms` -> `bot` -> `study`, `store`, `content`. See `docs/ARCHITECTURE.md`.
+//! `platforms` -> `bot` -> `study`, `store`, `content`, `chart` (the report
+//! drawn as a PNG). See `docs/ARCHITECTURE.md`.
 
 pub mod app;
 pub mod bot;
+pub mod chart;
 pub mod cli;
 pub mod clock;
 pub mod config;

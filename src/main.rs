@@ -127,7 +127,8 @@ enum CliCommand {
         command: DbCommand,
     },
     /// The teacher's report of a scope: per student, per question (hardest
-    /// first) and this week against last, as CSV or JSON.
+    /// first) and this week against last, as CSV or JSON; or its chart
+    /// (accuracy by week, hardest questions) as a PNG.
     Report {
         /// sqlite://PATH, a file path or postgres://URL (default: the
         /// configured database).
@@ -141,7 +142,8 @@ enum CliCommand {
         /// students and questions.
         #[arg(long, value_name = "YYYY-MM-DD")]
         since: Option<String>,
-        /// CSV (one table, see --table) or JSON (every table).
+        /// CSV (one table, see --table), JSON (every table) or PNG (the
+        /// chart; give --output, or pipe standard output to a file).
         #[arg(long, value_enum, default_value_t)]
         format: lectern::cli::ReportFormat,
         /// The table a CSV report holds.

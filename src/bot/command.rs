@@ -109,6 +109,12 @@ pub enum Command {
     Review,
     /// How many reviews are due, and when the next is.
     ReviewStatus,
+    /// The player's daily reminder of due reviews here: on (at a local
+    /// time, 17:00 by default) or off.
+    ReviewRemind {
+        on: bool,
+        time: Option<chrono::NaiveTime>,
+    },
     /// Admins: start the next season (the season leaderboard starts empty).
     SeasonNew,
     /// The current season and when it started.
@@ -308,6 +314,7 @@ const QUIZ_SOURCES: &[(&str, &str)] = &[
     ("bank", "bank"),
     ("generated", "generated"),
 ];
+const SWITCH: &[(&str, &str)] = &[("on", "on"), ("off", "off")];
 const PERIODS: &[(&str, &str)] = &[
     ("all time", "all"),
     ("this week", "week"),
@@ -570,6 +577,28 @@ pub const COMMANDS: &[CommandSpec] = &[
         |_| Ok(Command::ReviewStatus),
     ),
     spec(
+        "review remind",
+        &["reminder"],
+        "a private note once a day, at a time of yours, when reviews are due here: on [HH:MM] or off",
+        &[
+            param(
+                "switch",
+                "On or off",
+                ParamKind::Choice(SWITCH),
+                true,
+                "on|off",
+            ),
+            param(
+                "time",
+                "Local time, HH:MM (24-hour; default 17:00)",
+                ParamKind::Text,
+                false,
+                "[HH:MM]",
+            ),
+        ],
+        parse_review_remind,
+    ),
+    spec(
         "season new",
         &["start"],
         "start a new season: the season leaderboard starts empty, all-time totals are kept (admins)",
@@ -816,6 +845,28 @@ fn parse_quiz_retire(args: &Args) -> Result<Command, CommandError> {
         id: question_id(args)?,
         retire: !restore,
     })
+}
+
+/// `/review remind on [HH:MM]` or `/review remind off`.
+fn parse_review_remind(args: &Args) -> Result<Command, CommandError> {
+    let switch = args.word("switch", 0).map(|w| w.to_lowercase());
+    let time = args
+        .word("time", 1)
+        .map(|text| crate::study::daily::parse_time_of_day(&text))
+        .transpose()
+        .map_err(CommandError::BadArgument)?;
+    match switch.as_deref() {
+        Some("on") => Ok(Command::ReviewRemind { on: true, time }),
+        Some("off") if time.is_none() => Ok(Command::ReviewRemind {
+            on: false,
+            time: None,
+        }),
+        _ => Err(CommandError::BadArgument(format!(
+            "Write {p}review remind on [HH:MM] (a private note once a day when reviews are due) \
+             or {p}review remind off.",
+            p = args.prefix
+        ))),
+    }
 }
 
 /// `/report` takes nothing after it; a word there is named, with what

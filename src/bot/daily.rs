@@ -8,7 +8,9 @@
 //! claims all posts in one transaction. Only posts this process claimed are
 //! sent, so two schedulers on one database, or a restart in the middle of
 //! the minute, still post once. Failed sends are retried with backoff and
-//! recorded; a channel that is gone or forbids posting is disabled.
+//! recorded; a channel that is gone or forbids posting is disabled. Each
+//! tick also sends the review reminders whose time has come
+//! ([`super::reminder`]), claimed the same way.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -131,6 +133,14 @@ pub struct TickReport {
     pub retrying: usize,
     /// Channels disabled because they are gone or forbid posting.
     pub disabled: usize,
+    /// Review reminders this process claimed and sent ([`super::reminder`]).
+    pub reminders_sent: usize,
+    /// Review reminders another process had claimed for the day.
+    pub reminders_claimed_elsewhere: usize,
+    /// Reminders whose time came with no review due (none sent today).
+    pub reminders_not_due: usize,
+    /// Reminders claimed whose send failed (recorded, not retried).
+    pub reminders_failed: usize,
 }
 
 /// A post this process claimed and must send.
@@ -173,12 +183,21 @@ impl DailyScheduler {
         })
     }
 
+    pub(crate) fn bot(&self) -> &Bot {
+        &self.bot
+    }
+
+    pub(crate) fn platforms(&self) -> &[Platform] {
+        &self.platforms
+    }
+
     /// Follows what each tick of [`DailyScheduler::run`] did.
     pub fn reports(&self) -> watch::Receiver<TickReport> {
         self.reports.subscribe()
     }
 
-    /// Handles everything due now. Safe to run from several processes.
+    /// Handles everything due now (daily posts, then review reminders).
+    /// Safe to run from several processes.
     #[tracing::instrument(skip_all)]
     pub async fn tick(self: &Arc<Self>) -> Result<TickReport, StoreError> {
         let inner = &self.bot.inner;
@@ -266,6 +285,7 @@ impl DailyScheduler {
             })
             .collect();
         self.send(mine, &mut report).await?;
+        self.remind(&mut report).await?;
         Ok(report)
     }
 

@@ -6,6 +6,7 @@ pub mod command;
 pub mod daily;
 pub mod outbox;
 pub mod quiz;
+pub mod reminder;
 pub mod render;
 pub mod reply;
 mod report;
@@ -30,7 +31,7 @@ pub use command::{Command, CommandError, DailyCommand, DateQuery, Period, parse_
 pub use daily::{DailyScheduler, TickReport};
 pub use outbox::{Outbox, PostedMessage, SendError};
 pub use quiz::{AnswerOutcome, Given, QuizMode, QuizOptions};
-pub use reply::{Action, Message, Quote, Visibility, escape};
+pub use reply::{Action, Attachment, Message, Quote, Visibility, escape};
 
 /// What an answer's outcome looks like to the player, decided and worded
 /// once for every platform: a typed answer that was taken gets a 👍, a
@@ -281,6 +282,7 @@ impl Bot {
             Command::QuizReview => Ok(self.quiz_review(origin).await),
             Command::Review => self.review_start(origin).await,
             Command::ReviewStatus => self.review_status(origin).await,
+            Command::ReviewRemind { on, time } => self.review_remind(origin, on, time).await,
             Command::QuizFlag { id, reason } => self.quiz_flag(origin, &id, &reason).await,
             Command::QuizFlags => self.quiz_flags(origin).await,
             Command::QuizRetire { id, retire } => self.quiz_retire(origin, &id, retire).await,

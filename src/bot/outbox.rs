@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 
-use crate::identity::ChannelRef;
+use crate::identity::{ChannelRef, UserRef};
 
 use super::reply::Message;
 
@@ -45,6 +45,20 @@ pub trait Outbox: Send + Sync {
         nonce: &str,
     ) -> Result<PostedMessage, SendError> {
         let _ = nonce;
+        self.post(channel, message).await
+    }
+
+    /// Posts `message` to `user` alone where the platform can (a Discord
+    /// direct message, a Matrix direct-message room), else in `channel`
+    /// (the terminal, which is the user's own). The daily review reminder
+    /// goes out this way.
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        let _ = user;
         self.post(channel, message).await
     }
 

@@ -39,6 +39,50 @@ pub struct Choice {
     pub key: String,
 }
 
+/// A file sent with a message: the report's chart. Each platform sends it
+/// its own way (a Discord attachment shown in the embed, a Matrix
+/// `m.image` upload); the terminal cannot show one, so the core sends it
+/// no file.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file's name: `report.png`.
+    pub name: String,
+    /// Its media type: `image/png`.
+    pub media_type: String,
+    /// The image's size in pixels, for platforms that announce it.
+    pub pixels: Option<(u32, u32)>,
+    pub bytes: std::sync::Arc<[u8]>,
+}
+
+impl Attachment {
+    /// A PNG image of `width` × `height` pixels.
+    pub fn png(name: impl Into<String>, bytes: Vec<u8>, width: u32, height: u32) -> Self {
+        Self {
+            name: name.into(),
+            media_type: "image/png".into(),
+            pixels: Some((width, height)),
+            bytes: bytes.into(),
+        }
+    }
+
+    /// Whether it is a picture a platform may show inline.
+    pub fn is_image(&self) -> bool {
+        self.media_type.starts_with("image/")
+    }
+}
+
+/// The bytes are not printed, only how many.
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("name", &self.name)
+            .field("media_type", &self.media_type)
+            .field("pixels", &self.pixels)
+            .field("bytes", &self.bytes.len())
+            .finish()
+    }
+}
+
 /// One message to show.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Message {
@@ -50,6 +94,8 @@ pub struct Message {
     /// Small print: sources, hints, timers.
     pub footer: Option<String>,
     pub visibility: Visibility,
+    /// A file sent with it (the report's chart).
+    pub attachment: Option<Attachment>,
 }
 
 impl Message {
@@ -82,6 +128,11 @@ impl Message {
 
     pub fn with_footer(mut self, footer: impl Into<String>) -> Self {
         self.footer = Some(footer.into());
+        self
+    }
+
+    pub fn with_attachment(mut self, attachment: Attachment) -> Self {
+        self.attachment = Some(attachment);
         self
     }
 

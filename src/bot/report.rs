@@ -1,13 +1,17 @@
 //! `/report` (admins): the teacher's report in short, privately: the
 //! class this week against last, the five hardest questions with their
 //! share right and most chosen wrong answer, and how many students are
-//! counted. The whole report (every student and question, CSV or JSON) is
-//! `lectern report`'s. The figures are the store's
+//! counted, with the chart ([`crate::chart`]) attached where the platform
+//! can show a picture (Discord, Matrix; the terminal is told how to write
+//! it to a file). The whole report (every student and question, CSV, JSON
+//! or PNG) is `lectern report`'s. The figures are the store's
 //! ([`crate::store::ReportStore`]).
 
+use crate::chart;
+use crate::identity::Platform;
 use crate::store::{Report, WeekReport};
 
-use super::reply::{Message, escape};
+use super::reply::{Attachment, Message, escape};
 use super::{Bot, BotError, Origin};
 
 /// Questions the summary names.
@@ -24,12 +28,34 @@ impl Bot {
             ));
         }
         let now = self.inner.clock.now();
-        let report = self.inner.store.report(origin.scope(), None, now).await?;
-        let body = match report {
-            Some(report) => summary(&report),
-            None => "No quiz has been played here yet, so there is nothing to report.".into(),
+        let Some(report) = self.inner.store.report(origin.scope(), None, now).await? else {
+            let none = "No quiz has been played here yet, so there is nothing to report.";
+            return Ok(vec![Message::titled("Class report", none).private()]);
         };
-        Ok(vec![Message::titled("Class report", body).private()])
+        let message = Message::titled("Class report", summary(&report)).private();
+        if origin.channel.scope.platform == Platform::Console {
+            return Ok(vec![message.with_footer(
+                "lectern report --format png --output report.png draws the chart.",
+            )]);
+        }
+        // Drawing takes tens of milliseconds of CPU: off the runtime.
+        let drawn = tokio::task::spawn_blocking(move || chart::render_png(&report)).await;
+        Ok(vec![match drawn {
+            Ok(Ok(png)) => message.with_attachment(Attachment::png(
+                chart::FILE_NAME,
+                png,
+                chart::WIDTH,
+                chart::HEIGHT,
+            )),
+            Ok(Err(error)) => {
+                tracing::error!(error = %error, "the report chart failed");
+                message.with_footer("The chart could not be drawn this time.")
+            }
+            Err(error) => {
+                tracing::error!(error = %error, "the report chart's task failed");
+                message.with_footer("The chart could not be drawn this time.")
+            }
+        }])
     }
 }
 
@@ -138,6 +164,7 @@ mod tests {
             questions,
             sentences: Vec::new(),
             weeks: [week("this week", 8, 6), week("last week", 4, 2)],
+            weekly: Vec::new(),
         };
         let text = summary(&report);
         assert!(
@@ -166,6 +193,7 @@ mod tests {
             questions: Vec::new(),
             sentences: Vec::new(),
             weeks: [week("this week", 1, 1), week("last week", 0, 0)],
+            weekly: Vec::new(),
         };
         assert_eq!(
             summary(&report),

@@ -428,11 +428,23 @@ impl Bot {
             ),
             None => "No other review is scheduled.".to_string(),
         };
+        let reminder = match self
+            .inner
+            .store
+            .review_reminder(origin.scope(), &origin.user)
+            .await?
+        {
+            Some(reminder) if reminder.enabled => format!(
+                "Daily reminder: on, at {} {} ({p}review remind off stops it).",
+                reminder.local_time, reminder.time_zone
+            ),
+            _ => format!("Daily reminder: off ({p}review remind on [HH:MM] turns it on)."),
+        };
         Ok(vec![
             Message::titled(
                 "Your reviews",
                 format!(
-                    "{} due now, of {} question{} you are learning here. {next}\n{p}review starts a review.",
+                    "{} due now, of {} question{} you are learning here. {next}\n{p}review starts a review.\n{reminder}",
                     status.due,
                     status.cards,
                     if status.cards == 1 { "" } else { "s" }

@@ -1,10 +1,10 @@
 //! `lectern report`: the teacher's report of a scope as CSV (one table a
-//! run, for a spreadsheet) or JSON (all four tables), to standard output
-//! or written whole to a file. The figures are the store's
-//! ([`crate::store::ReportStore`]); this only reads the arguments, picks
-//! the scope and writes the rows.
+//! run, for a spreadsheet), JSON (every table) or a PNG chart
+//! ([`crate::chart`]), to standard output or written whole to a file. The
+//! figures are the store's ([`crate::store::ReportStore`]); this only
+//! reads the arguments, picks the scope and writes the rows.
 
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -23,6 +23,9 @@ pub enum ReportFormat {
     Csv,
     /// Every table, as one JSON object.
     Json,
+    /// The chart: accuracy by week and the hardest questions, as a PNG
+    /// image (--table does not apply).
+    Png,
 }
 
 /// Which table a CSV report holds.
@@ -78,6 +81,15 @@ fn parse_scope(text: &str) -> Option<ScopeRef> {
 /// `lectern report`.
 pub fn report(request: &ReportRequest) -> Result<ExitCode> {
     let since = request.since.as_deref().map(parse_since).transpose()?;
+    if request.format == ReportFormat::Png
+        && request.output.is_none()
+        && std::io::stdout().is_terminal()
+    {
+        bail!(
+            "a PNG is a picture, not text for the terminal: give --output FILE \
+             (e.g. --output report.png), or send standard output to a file"
+        );
+    }
     let database = Database::parse(&request.database);
     if let Database::Sqlite(path) = &database
         && !path.exists()
@@ -102,6 +114,7 @@ pub fn report(request: &ReportRequest) -> Result<ExitCode> {
             text.push(b'\n');
         }
         ReportFormat::Csv => write_csv(&mut text, &report, request.table)?,
+        ReportFormat::Png => text = crate::chart::render_png(&report)?,
     }
     match &request.output {
         Some(path) => write_whole(path, &text)?,

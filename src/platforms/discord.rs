@@ -13,9 +13,9 @@ use std::time::Duration;
 use async_trait::async_trait;
 use poise::serenity_prelude as serenity;
 use serenity::{
-    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateButton, CreateEmbed,
-    CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage, CreateMessage,
-    EditMessage, GatewayIntents, Http, MessageId, ResolvedValue,
+    ButtonStyle, ChannelId, CreateActionRow, CreateAllowedMentions, CreateAttachment, CreateButton,
+    CreateEmbed, CreateEmbedFooter, CreateInteractionResponse, CreateInteractionResponseMessage,
+    CreateMessage, EditMessage, GatewayIntents, Http, MessageId, ResolvedValue,
 };
 use tokio::sync::watch;
 
@@ -112,13 +112,19 @@ impl DiscordOutbox {
             .embed(embed(message))
             .components(buttons(message))
             .allowed_mentions(CreateAllowedMentions::new());
+        if let Some(file) = attachment(message) {
+            builder = builder.add_file(file);
+        }
         if let Some(nonce) = nonce {
             builder = builder
                 .nonce(serenity::Nonce::String(nonce.to_string()))
                 .enforce_nonce(true);
         }
         match (&http.proxy, &http.ratelimiter) {
-            (Some(proxy), None) => self.send_via(http, proxy, channel, &builder).await,
+            // A file goes as multipart, which only serenity's own path sends.
+            (Some(proxy), None) if message.attachment.is_none() => {
+                self.send_via(http, proxy, channel, &builder).await
+            }
             // serenity's rate limiter waits out 429s itself.
             _ => {
                 let sent = channel
@@ -244,6 +250,31 @@ impl Outbox for DiscordOutbox {
         self.send(channel, message, Some(nonce)).await
     }
 
+    /// In the direct-message channel with the user (opened if need be).
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        _channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        let http = self.http()?;
+        let id = user
+            .id
+            .parse::<u64>()
+            .ok()
+            .filter(|id| *id != 0)
+            .ok_or_else(|| SendError::Gone(format!("{} is not a Discord user id", user.id)))?;
+        let direct = serenity::UserId::new(id)
+            .create_dm_channel(http)
+            .await
+            .map_err(send_error)?;
+        let channel = ChannelRef::new(
+            ScopeRef::new(Platform::Discord, format!("dm-{id}")),
+            direct.id.get().to_string(),
+        );
+        self.send(&channel, message, None).await
+    }
+
     async fn edit(
         &self,
         channel: &ChannelRef,
@@ -309,7 +340,19 @@ pub fn embed(message: &Message) -> CreateEmbed {
             2048,
         )));
     }
+    // An attached picture is shown in the embed.
+    if let Some(file) = message.attachment.as_ref().filter(|file| file.is_image()) {
+        embed = embed.image(format!("attachment://{}", file.name));
+    }
     embed
+}
+
+/// The message's file, as Discord uploads it.
+fn attachment(message: &Message) -> Option<CreateAttachment> {
+    message
+        .attachment
+        .as_ref()
+        .map(|file| CreateAttachment::bytes(file.bytes.to_vec(), file.name.clone()))
 }
 
 /// A–F buttons for the choices, carrying their keys as custom ids.
@@ -336,11 +379,15 @@ pub fn buttons(message: &Message) -> Vec<CreateActionRow> {
 
 /// A reply to an interaction, rendered like a message.
 fn reply(message: &Message) -> poise::CreateReply {
-    poise::CreateReply::default()
+    let reply = poise::CreateReply::default()
         .embed(embed(message))
         .components(buttons(message))
         .ephemeral(message.visibility != Visibility::Public)
-        .allowed_mentions(CreateAllowedMentions::new())
+        .allowed_mentions(CreateAllowedMentions::new());
+    match attachment(message) {
+        Some(file) => reply.attachment(file),
+        None => reply,
+    }
 }
 
 fn user_ref(user: &serenity::User, member: Option<&serenity::Member>) -> UserRef {

@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use async_trait::async_trait;
+use matrix_sdk::attachment::{AttachmentConfig, AttachmentInfo, BaseImageInfo};
 use matrix_sdk::authentication::matrix::MatrixSession;
 use matrix_sdk::config::{RequestConfig, SyncSettings};
 use matrix_sdk::event_handler::Ctx;
@@ -25,12 +26,14 @@ use matrix_sdk::ruma::events::room::member::StrippedRoomMemberEvent;
 use matrix_sdk::ruma::events::room::message::{
     AddMentions, ForwardThread, MessageType, OriginalSyncRoomMessageEvent, RoomMessageEventContent,
 };
-use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, RoomId, UserId};
+use matrix_sdk::ruma::{OwnedEventId, OwnedTransactionId, RoomId, UInt, UserId};
 use matrix_sdk::{Client, LoopCtrl, RoomState};
 use tokio::sync::watch;
 
 use crate::bot::reply::spans;
-use crate::bot::{Action, Bot, Message, Origin, Outbox, PostedMessage, SendError, Visibility};
+use crate::bot::{
+    Action, Attachment, Bot, Message, Origin, Outbox, PostedMessage, SendError, Visibility,
+};
 use crate::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
@@ -156,6 +159,30 @@ impl Outbox for MatrixOutbox {
         self.send(channel, message, Some(nonce)).await
     }
 
+    /// In the bot's direct-message room with the user (made, the user
+    /// invited, if there is none yet).
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        _channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        let client = self
+            .client
+            .get()
+            .ok_or_else(|| SendError::Failed("not connected to Matrix yet".into()))?;
+        let user_id = <&UserId>::try_from(user.id.as_str())
+            .map_err(|_| SendError::Gone(format!("{} is not a Matrix user id", user.id)))?;
+        let room = match client.get_dm_room(user_id) {
+            Some(room) => room,
+            None => client
+                .create_dm(user_id)
+                .await
+                .map_err(|e| SendError::Failed(e.to_string()))?,
+        };
+        self.send_in(&room, message, None).await
+    }
+
     async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
         Ok(())
     }
@@ -174,12 +201,26 @@ impl MatrixOutbox {
         transaction: Option<&str>,
     ) -> Result<PostedMessage, SendError> {
         let room = self.room(channel)?;
+        self.send_in(&room, message, transaction).await
+    }
+
+    async fn send_in(
+        &self,
+        room: &Room,
+        message: &Message,
+        transaction: Option<&str>,
+    ) -> Result<PostedMessage, SendError> {
         let mut send = room.send(content(message));
         if let Some(transaction) = transaction {
             send = send.with_transaction_id(OwnedTransactionId::from(transaction));
         }
         let sent = send.await.map_err(|e| SendError::Failed(e.to_string()))?;
         let event_id = sent.response.event_id;
+        if let Some(file) = &message.attachment {
+            send_file(room, file)
+                .await
+                .map_err(|e| SendError::Failed(e.to_string()))?;
+        }
         if !message.choices.is_empty() {
             let keys = message.choices.iter().map(|c| c.key.clone()).collect();
             self.questions
@@ -198,6 +239,35 @@ impl MatrixOutbox {
             }
         }
         Ok(PostedMessage(event_id.to_string()))
+    }
+}
+
+/// Uploads a message's file to `room` and posts it as its own event
+/// (`m.image` with its size for a picture, encrypted in an encrypted
+/// room), after the message's text.
+async fn send_file(room: &Room, file: &Attachment) -> Result<(), Error> {
+    let media_type: mime::Mime = file.media_type.parse()?;
+    let mut config = AttachmentConfig::new();
+    if let (true, Some((width, height))) = (file.is_image(), file.pixels) {
+        config = config.info(AttachmentInfo::Image(BaseImageInfo {
+            width: Some(UInt::from(width)),
+            height: Some(UInt::from(height)),
+            size: UInt::new(file.bytes.len() as u64),
+            ..BaseImageInfo::default()
+        }));
+    }
+    room.send_attachment(file.name.clone(), &media_type, file.bytes.to_vec(), config)
+        .await?;
+    Ok(())
+}
+
+/// Sends a reply's file after its text, logging a failure (the text
+/// arrived).
+async fn send_reply_file(room: &Room, reply: &Message) {
+    if let Some(file) = &reply.attachment
+        && let Err(error) = send_file(room, file).await
+    {
+        tracing::warn!(error = %error, file = %file.name, "could not upload a reply's file");
     }
 }
 
@@ -494,8 +564,9 @@ async fn on_message(
             Action::Reply(reply) => {
                 let content =
                     content(&reply).make_reply_to(&event, ForwardThread::Yes, AddMentions::No);
-                if let Err(error) = room.send(content).await {
-                    tracing::warn!(error = %error, "could not send a reply");
+                match room.send(content).await {
+                    Ok(_) => send_reply_file(&room, &reply).await,
+                    Err(error) => tracing::warn!(error = %error, "could not send a reply"),
                 }
             }
             Action::React(emoji) => {
@@ -558,6 +629,7 @@ async fn send_privately(
         tracing::warn!(error = %error, "could not send a private reply");
         return;
     }
+    send_reply_file(&direct, reply).await;
     if direct.room_id() != room.room_id() {
         let note = Message::text("I sent you that privately, in a direct message.");
         let content = content(&note).make_reply_to(event, ForwardThread::Yes, AddMentions::No);

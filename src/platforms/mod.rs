@@ -14,7 +14,7 @@ use async_trait::async_trait;
 use tokio::sync::watch;
 
 use crate::bot::{Bot, Message, Outbox, PostedMessage, SendError};
-use crate::identity::{ChannelRef, Platform};
+use crate::identity::{ChannelRef, Platform, UserRef};
 
 /// A chat platform as the app runs it: where the bot's own posts go, and a
 /// task that connects, turns events into commands and renders replies.
@@ -76,6 +76,17 @@ impl Outbox for RoutedOutbox {
     ) -> Result<PostedMessage, SendError> {
         self.outbox(channel)?
             .post_once(channel, message, nonce)
+            .await
+    }
+
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        self.outbox(channel)?
+            .post_private(user, channel, message)
             .await
     }
 

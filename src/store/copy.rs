@@ -229,6 +229,35 @@ const TABLES: &[Table] = &[
         key: "scope_id, number",
         serial: false,
     },
+    Table {
+        name: "review_reminders",
+        columns: &[
+            ("scope_id", Int),
+            ("user_id", Int),
+            ("channel_id", Text),
+            ("local_time", Text),
+            ("time_zone", Text),
+            ("enabled", Int),
+            ("next_at_ms", Int),
+            ("updated_at_ms", Int),
+        ],
+        key: "scope_id, user_id",
+        serial: false,
+    },
+    Table {
+        name: "review_reminders_sent",
+        columns: &[
+            ("scope_id", Int),
+            ("user_id", Int),
+            ("local_date", Text),
+            ("due", Int),
+            ("claimed_by", Text),
+            ("claimed_at_ms", Int),
+            ("status", Text),
+        ],
+        key: "scope_id, user_id, local_date",
+        serial: false,
+    },
 ];
 
 /// Rows read from the source at a time.
@@ -565,7 +594,8 @@ mod tests {
     /// moment, a quiz's results) read the same at every step, a copy into
     /// a database with data is refused unless replacing, and new rows in
     /// the copy get new ids (the sequences were moved on). Items, review
-    /// cards, seasons and a daily claim's nonce come through too.
+    /// cards, seasons, a review reminder and a daily claim's nonce come
+    /// through too.
     #[tokio::test]
     async fn a_round_trip_through_postgres_keeps_the_leaderboards() {
         let dir = tempfile::tempdir().unwrap();
@@ -666,6 +696,10 @@ mod tests {
         let season = store.start_season(&scope, &players[0], now).await.unwrap();
         let channel = ChannelRef::new(scope.clone(), "daily");
         store
+            .enable_review_reminder(&channel, &players[2], "17:00", "UTC", now, now)
+            .await
+            .unwrap();
+        store
             .set_daily_subscription(&channel, "08:00", "UTC", now, now)
             .await
             .unwrap();
@@ -694,6 +728,11 @@ mod tests {
                         .unwrap(),
                     store.current_season(&scope).await.unwrap(),
                     store
+                        .review_reminder(&scope, &players[2])
+                        .await
+                        .unwrap()
+                        .map(|r| (r.local_time, r.enabled)),
+                    store
                         .unsent_daily_posts("main", &[Platform::Discord], now)
                         .await
                         .unwrap()
@@ -706,7 +745,8 @@ mod tests {
         let kept = learned(store.clone()).await;
         assert_eq!(kept.1, Some(card));
         assert_eq!(kept.2, Some(season));
-        assert_eq!(kept.3, ["the-nonce"]);
+        assert_eq!(kept.3, Some(("17:00".to_string(), true)));
+        assert_eq!(kept.4, ["the-nonce"]);
         store.close().await;
 
         let report = copy_database(&sqlite, &postgres, false).await.unwrap();
@@ -719,6 +759,7 @@ mod tests {
             ("review_log", 1),
             ("seasons", 1),
             ("daily_posts", 1),
+            ("review_reminders", 1),
         ] {
             assert!(report.tables.contains(&rows), "{report}");
         }

@@ -4,12 +4,14 @@
 //! revealed rounds), [`scores`] (standings and leaderboards), [`daily`]
 //! (daily-post subscriptions and claims), [`banks`] (imported questions)
 //! [`flags`] (flagged and retired questions), [`items`] (which question
-//! each answer was to), [`review`] (personal review cards), [`seasons`]
-//! and [`report`] (the teacher's report, read-only).
+//! each answer was to), [`review`] (personal review cards), [`reminders`]
+//! (daily review reminders and their claims), [`seasons`] and [`report`]
+//! (the teacher's report, read-only).
 //!
 //! **The seam.** Each concern is a trait ([`QuizStore`], [`ScoreStore`],
 //! [`DailyStore`], [`BankStore`], [`FlagStore`], [`ItemStore`],
-//! [`ReviewStore`], [`SeasonStore`], [`ReportStore`]); a [`Backend`] is all of
+//! [`ReviewStore`], [`ReminderStore`], [`SeasonStore`], [`ReportStore`]); a
+//! [`Backend`] is all of
 //! them, and [`Store`] is a cheap handle over any backend that derefs to it.
 //! The bot only ever holds a `Store`, so a second engine (PostgreSQL) is one
 //! more `Backend` implementation plus a way to open it; nothing above this
@@ -53,6 +55,7 @@ mod flags;
 mod identity;
 mod items;
 mod quiz;
+mod reminders;
 mod report;
 mod review;
 mod scores;
@@ -67,7 +70,11 @@ pub use daily::{
 pub use flags::{FlagStore, FlaggedQuestion};
 pub use items::{AskedItem, ItemAnswer, ItemStore};
 pub use quiz::{InterruptedQuiz, QuizStore, RoundAnswer};
-pub use report::{QuestionReport, Report, ReportStore, StudentReport, WeekReport};
+pub use reminders::{DueReminder, ReminderClaim, ReminderKey, ReminderStore, ReviewReminder};
+pub use report::{
+    CHART_WEEKS, QuestionReport, Report, ReportStore, SentenceReport, StudentReport, WeekPoint,
+    WeekReport,
+};
 pub use review::{DueItem, ReviewCard, ReviewStatus, ReviewStore};
 pub use scores::{LeaderboardRow, ScoreCard, ScoreStore};
 pub use seasons::{Season, SeasonStore};
@@ -154,6 +161,7 @@ pub trait Backend:
     + FlagStore
     + ItemStore
     + ReviewStore
+    + ReminderStore
     + ReportStore
     + SeasonStore
     + Debug

@@ -7,6 +7,8 @@
 //! It must not decide how the figures are shown: the terminal's CSV and
 //! JSON and the chat summary are the callers'.
 
+use std::collections::{BTreeMap, HashMap};
+
 use async_trait::async_trait;
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -49,8 +51,9 @@ pub struct QuestionReport {
     pub correct: i64,
     /// `correct / answers`.
     pub share_right: f64,
-    /// The wrong answer given most often, and how often (ties go to the
-    /// first in the engine's text order).
+    /// The wrong answer given most often, and how often, case aside
+    /// ("Stalin" and "stalin" are one answer, shown as its most given
+    /// spelling; ties go to the first in byte order).
     pub top_wrong_answer: Option<String>,
     pub top_wrong_count: i64,
     /// The document sentence that teaches the answer (its index, from 0),
@@ -88,6 +91,21 @@ pub struct WeekReport {
     pub accuracy: Option<f64>,
 }
 
+/// The class's answers in one of the weeks the chart shows.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct WeekPoint {
+    /// After `from`, up to and including `to` (7 days).
+    pub from: DateTime<Utc>,
+    pub to: DateTime<Utc>,
+    pub answers: i64,
+    pub correct: i64,
+    /// `correct / answers`; `None` when nobody answered that week.
+    pub accuracy: Option<f64>,
+}
+
+/// Weeks the accuracy over time goes back at most (a school term).
+pub const CHART_WEEKS: i64 = 12;
+
 /// A scope's report.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Report {
@@ -106,6 +124,11 @@ pub struct Report {
     pub sentences: Vec<SentenceReport>,
     /// This week (the 7 days up to `generated_at`), then the 7 before.
     pub weeks: [WeekReport; 2],
+    /// The class's accuracy week by week, oldest first, ending with this
+    /// week: from the oldest week with answers (since `since`, and
+    /// [`CHART_WEEKS`] at most); weeks without answers are kept, with no
+    /// accuracy. Empty when nobody answered in that time.
+    pub weekly: Vec<WeekPoint>,
 }
 
 /// The teacher's report.
@@ -186,17 +209,22 @@ SELECT t.item_id, COALESCE(i.prompt, '') AS prompt, COALESCE(i.answer, '') AS an
  FROM totals t JOIN rounds r ON r.item_id = t.item_id
  LEFT JOIN quiz_items i ON i.scope_id = $1 AND i.item_id = t.item_id";
 
-/// Each item's most chosen wrong answer since $2 ($1 scope row).
-const TOP_WRONG: &str = "WITH wrong AS (
- SELECT a.item_id, a.choice, COUNT(*) AS times FROM quiz_answers a
+/// Each item's wrong answers since $2 ($1 scope row), as given, with how
+/// often. They are grouped case aside in Rust ([`top_wrong`]): SQLite's
+/// `LOWER` folds only ASCII, and the engines order text differently.
+const WRONG_CHOICES: &str = "SELECT a.item_id, a.choice, COUNT(*) AS times FROM quiz_answers a
  WHERE a.scope_id = $1 AND a.item_id IS NOT NULL AND a.correct = 0
  AND a.choice IS NOT NULL AND a.answered_at_ms >= $2
- GROUP BY a.item_id, a.choice),
-ranked AS (
- SELECT item_id, choice, times,
- ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY times DESC, choice) AS place
- FROM wrong)
-SELECT item_id, choice, times FROM ranked WHERE place = 1";
+ GROUP BY a.item_id, a.choice";
+
+/// Answers and right answers per week back from $2 (0 is the 7 days up to
+/// $2), after $3 ($1 scope row). A week is `(now - 7(k+1) days, now - 7k
+/// days]`, as [`WEEKS`] splits this week from last.
+const WEEKLY: &str = "SELECT CAST(($2 - a.answered_at_ms) / 604800000 AS BIGINT) AS back,
+ COUNT(*) AS answers, CAST(SUM(a.correct) AS BIGINT) AS correct
+ FROM quiz_answers a
+ WHERE a.scope_id = $1 AND a.answered_at_ms > $3 AND a.answered_at_ms <= $2
+ GROUP BY CAST(($2 - a.answered_at_ms) / 604800000 AS BIGINT)";
 
 /// Answers and right answers after $2 (this week) and after $3 up to $2
 /// (last week), up to $4 ($1 scope row).
@@ -264,12 +292,72 @@ fn students(rows: Vec<StudentRow>) -> Vec<StudentReport> {
     students
 }
 
+/// One wrong answer case aside: how often in all, and each spelling's
+/// count.
+type Spellings = (i64, BTreeMap<String, i64>);
+
+/// Each item's most given wrong answer and how often, from
+/// [`WRONG_CHOICES`] rows (item, choice as given, times): spellings that
+/// differ only in case are one answer, shown as its most given spelling.
+/// Ties (between answers, and between spellings) go to the first in byte
+/// order, so both engines agree.
+fn top_wrong(rows: Vec<(String, String, i64)>) -> HashMap<String, (String, i64)> {
+    // item -> folded answer -> (times in all, spellings with their times)
+    let mut grouped: HashMap<String, BTreeMap<String, Spellings>> = HashMap::new();
+    for (item, choice, times) in rows {
+        let answer = grouped
+            .entry(item)
+            .or_default()
+            .entry(choice.to_lowercase())
+            .or_default();
+        answer.0 += times;
+        *answer.1.entry(choice).or_default() += times;
+    }
+    grouped
+        .into_iter()
+        .filter_map(|(item, answers)| {
+            // `max_by_key` keeps the last of equals: iterate in reverse so
+            // the first in byte order wins a tie.
+            let (_, (times, spellings)) = answers
+                .into_iter()
+                .rev()
+                .max_by_key(|(_, (times, _))| *times)?;
+            let (spelling, _) = spellings.into_iter().rev().max_by_key(|(_, n)| *n)?;
+            Some((item, (spelling, times)))
+        })
+        .collect()
+}
+
+/// The weeks of [`WEEKLY`] rows (weeks back, answers, right), oldest
+/// first, from the oldest with answers to this week.
+fn weekly(now: DateTime<Utc>, rows: Vec<(i64, i64, i64)>) -> Vec<WeekPoint> {
+    let Some(oldest) = rows.iter().map(|(back, _, _)| *back).max() else {
+        return Vec::new();
+    };
+    let by_week: HashMap<i64, (i64, i64)> = rows
+        .into_iter()
+        .map(|(back, answers, correct)| (back, (answers, correct)))
+        .collect();
+    let week = Duration::days(7);
+    (0..=oldest.clamp(0, CHART_WEEKS - 1))
+        .rev()
+        .map(|back| {
+            let (answers, correct) = by_week.get(&back).copied().unwrap_or((0, 0));
+            let to = now - week * i32::try_from(back).unwrap_or(0);
+            WeekPoint {
+                from: to - week,
+                to,
+                answers,
+                correct,
+                accuracy: (answers > 0).then(|| share(correct, answers)),
+            }
+        })
+        .collect()
+}
+
 /// The questions with their top wrong answers, hardest first.
 fn questions(rows: Vec<QuestionRow>, wrong: Vec<(String, String, i64)>) -> Vec<QuestionReport> {
-    let wrong: std::collections::HashMap<String, (String, i64)> = wrong
-        .into_iter()
-        .map(|(item, choice, times)| (item, (choice, times)))
-        .collect();
+    let wrong = top_wrong(wrong);
     let mut questions: Vec<QuestionReport> = rows
         .into_iter()
         .map(|row| {
@@ -412,7 +500,7 @@ macro_rules! report_store {
                     .bind(since_ms)
                     .fetch_all(&self.pool)
                     .await?;
-                let wrong: Vec<(String, String, i64)> = sqlx::query_as(TOP_WRONG)
+                let wrong: Vec<(String, String, i64)> = sqlx::query_as(WRONG_CHOICES)
                     .bind(scope_id)
                     .bind(since_ms)
                     .fetch_all(&self.pool)
@@ -425,6 +513,17 @@ macro_rules! report_store {
                     .bind(now_ms)
                     .fetch_one(&self.pool)
                     .await?;
+                let chart_from = now - week * i32::try_from(CHART_WEEKS).unwrap_or(12);
+                let weekly_rows: Vec<(i64, i64, i64)> = sqlx::query_as(WEEKLY)
+                    .bind(scope_id)
+                    .bind(now_ms)
+                    .bind(
+                        since
+                            .map_or(i64::MIN, |at| millis(at) - 1)
+                            .max(millis(chart_from)),
+                    )
+                    .fetch_all(&self.pool)
+                    .await?;
                 let questions = questions(question_rows, wrong);
                 Ok(Some(Report {
                     scope: format!("{}:{}", scope.platform.as_str(), scope.id),
@@ -434,6 +533,7 @@ macro_rules! report_store {
                     sentences: sentences(&questions),
                     questions,
                     weeks: weeks(now, week_row),
+                    weekly: weekly(now, weekly_rows),
                 }))
             }
 
@@ -647,6 +747,47 @@ mod tests {
         assert_eq!((this.from, this.to, last.from), (
             now() - Duration::days(7), now(), now() - Duration::days(14)
         ));
+
+        // Week by week, oldest first: 20 days ago is in the third week back.
+        let weekly: Vec<_> = report
+            .weekly
+            .iter()
+            .map(|w| (w.from, w.to, w.answers, w.correct, w.accuracy))
+            .collect();
+        let week = |back: i64| now() - Duration::days(7 * back);
+        assert_eq!(
+            weekly,
+            [
+                (week(3), week(2), 1, 1, Some(1.0)),
+                (week(2), week(1), 8, 4, Some(0.5)),
+                (week(1), week(0), 8, 5, Some(5.0 / 8.0)),
+            ]
+        );
+    }
+    }
+
+    on_both_engines! {
+    /// Wrong answers that differ only in case are one wrong answer, shown
+    /// as its most given spelling: "leningrad" twice and "Leningrad" once
+    /// outnumber "Kiev" twice.
+    async fn wrong_answers_are_grouped_case_aside(store, raw) {
+        write_rows(&raw).await;
+        let at = days_ago(20);
+        raw.execute(&format!(
+            "INSERT INTO quiz_answers (session_id, round, user_id, scope_id, answered_at_ms,
+             correct, points, response_ms, item_id, choice) VALUES
+             (4, 2, 1, 1, {at}, 0, 0, 1000, 'c', 'Leningrad'),
+             (4, 2, 2, 1, {at}, 0, 0, 1000, 'c', 'leningrad'),
+             (4, 2, 3, 1, {at}, 0, 0, 1000, 'c', 'leningrad'),
+             (4, 3, 1, 1, {at}, 0, 0, 1000, 'c', 'Kiev'),
+             (4, 3, 2, 1, {at}, 0, 0, 1000, 'c', 'Kiev')"
+        ))
+        .await;
+        let report = store.report(&scope(), None, now()).await.unwrap().unwrap();
+        let c = report.questions.iter().find(|q| q.item_id == "c").unwrap();
+        assert_eq!((c.top_wrong_answer.as_deref(), c.top_wrong_count), (Some("leningrad"), 3));
+        let a = report.questions.iter().find(|q| q.item_id == "a").unwrap();
+        assert_eq!((a.top_wrong_answer.as_deref(), a.top_wrong_count), (Some("Trotsky"), 3));
     }
     }
 
@@ -672,6 +813,8 @@ mod tests {
             ]
         );
         assert_eq!((report.weeks[0].answers, report.weeks[1].answers), (8, 8));
+        let weekly: Vec<_> = report.weekly.iter().map(|w| (w.answers, w.correct)).collect();
+        assert_eq!(weekly, [(8, 5)], "the chart starts at --since");
     }
     }
 

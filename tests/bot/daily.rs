@@ -12,12 +12,12 @@ use tokio::sync::Notify;
 
 use lectern::bot::{
     Bot, BotSettings, Command, DailyScheduler, Message, Origin, Outbox, PostedMessage, SendError,
-    parse_command,
+    Visibility, parse_command,
 };
 use lectern::clock::ManualClock;
 use lectern::content::Pack;
 use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
-use lectern::store::Store;
+use lectern::store::{AskedItem, ReviewCard, Store};
 
 /// How the fake platform answers posts.
 #[derive(Clone, Copy)]
@@ -32,6 +32,8 @@ struct RecordingOutbox {
     behaviour: Behaviour,
     attempts: AtomicUsize,
     posts: Mutex<Vec<(ChannelRef, Message)>>,
+    /// Messages posted to one user alone (review reminders).
+    private: Mutex<Vec<(UserRef, Message)>>,
     changed: Notify,
 }
 
@@ -41,12 +43,17 @@ impl RecordingOutbox {
             behaviour,
             attempts: AtomicUsize::new(0),
             posts: Mutex::new(Vec::new()),
+            private: Mutex::new(Vec::new()),
             changed: Notify::new(),
         })
     }
 
     fn posts(&self) -> Vec<(ChannelRef, Message)> {
         self.posts.lock().unwrap().clone()
+    }
+
+    fn private(&self) -> Vec<(UserRef, Message)> {
+        self.private.lock().unwrap().clone()
     }
 
     async fn wait_for_attempts(&self, n: usize) {
@@ -89,6 +96,19 @@ impl Outbox for RecordingOutbox {
         }
         self.changed.notify_waiters();
         result.map(|()| PostedMessage(attempt.to_string()))
+    }
+
+    async fn post_private(
+        &self,
+        user: &UserRef,
+        _channel: &ChannelRef,
+        message: &Message,
+    ) -> Result<PostedMessage, SendError> {
+        self.private
+            .lock()
+            .unwrap()
+            .push((user.clone(), message.clone()));
+        Ok(PostedMessage("private".into()))
     }
 
     async fn edit(&self, _: &ChannelRef, _: &PostedMessage, _: &Message) -> Result<(), SendError> {
@@ -465,4 +485,148 @@ async fn a_channel_that_keeps_failing_is_retried_then_turned_off() {
     );
     clock.set(utc("2026-11-28T08:00:00Z"));
     assert_eq!(app.scheduler.tick().await.unwrap().due, 0);
+}
+
+/// Ann's review card for the pack's first question, due at `due`.
+async fn card_due(app: &DailyApp, ann: &Origin, due: &str) {
+    let question = app.bot.pack().questions[0].clone();
+    let item = AskedItem {
+        item_id: question.id.clone(),
+        question,
+    };
+    let card = ReviewCard {
+        due: utc(due),
+        stability: 1.0,
+        difficulty: 5.0,
+        elapsed_days: 0,
+        scheduled_days: 0,
+        reps: 1,
+        lapses: 1,
+        state: 3,
+        last_review: utc("2026-11-25T12:00:00Z"),
+    };
+    app.store
+        .record_review(ann.scope(), &ann.user, &item, &card, false, utc(due))
+        .await
+        .unwrap();
+}
+
+/// The opt-in review reminder on the manual clock: answered privately; at
+/// its local time (17:00 in London, UTC in November) it goes out, to the
+/// player alone, only on days with reviews due, once a day at most, also
+/// with two schedulers on one database; turned off, it stops.
+#[tokio::test]
+async fn the_review_reminder_goes_out_once_a_day_and_only_when_reviews_are_due() {
+    let (dir, clock, app) = fresh("2026-11-25T10:00:00Z", Behaviour::Works).await;
+    let ann = Origin {
+        user: UserRef::new(Platform::Discord, "7", "Ann"),
+        channel: ChannelRef::new(ScopeRef::new(Platform::Discord, "school"), "c"),
+        is_admin: false,
+    };
+    let command = parse_command("/review remind on", '/').unwrap().unwrap();
+    let replies = app.bot.handle(&ann, command).await;
+    assert_eq!(replies[0].visibility, Visibility::Private, "{replies:?}");
+    assert!(
+        replies[0]
+            .body
+            .contains("each day at 17:00 Europe/London, when some of your reviews here are due"),
+        "{replies:?}"
+    );
+
+    // Day 1, 17:00: nothing due, nothing sent.
+    clock.set(utc("2026-11-25T17:00:00Z"));
+    let tick = app.scheduler.tick().await.unwrap();
+    assert_eq!((tick.reminders_sent, tick.reminders_not_due), (0, 1));
+    // A card falls due at 18:00; the day's time has passed.
+    card_due(&app, &ann, "2026-11-25T18:00:00Z").await;
+    clock.set(utc("2026-11-25T18:30:00Z"));
+    assert_eq!(app.scheduler.tick().await.unwrap().reminders_sent, 0);
+    clock.set(utc("2026-11-26T16:59:00Z"));
+    assert_eq!(app.scheduler.tick().await.unwrap().reminders_sent, 0);
+    assert!(app.outbox.private().is_empty() && app.outbox.posts().is_empty());
+
+    // Day 2, 17:00, with a second scheduler on the same database: one
+    // reminder, to Ann alone.
+    clock.set(utc("2026-11-26T17:00:00Z"));
+    let other = app_on(&dir.path().join("d.db"), clock.clone(), Behaviour::Works).await;
+    let (first, second) = tokio::join!(app.scheduler.tick(), other.scheduler.tick());
+    let (first, second) = (first.unwrap(), second.unwrap());
+    assert_eq!(first.reminders_sent + second.reminders_sent, 1);
+    let sent: Vec<(UserRef, Message)> = app
+        .outbox
+        .private()
+        .into_iter()
+        .chain(other.outbox.private())
+        .collect();
+    assert_eq!(sent.len(), 1, "{sent:?}");
+    let (to, reminder) = &sent[0];
+    assert_eq!(to, &ann.user);
+    assert_eq!(reminder.title.as_deref(), Some("Reviews due"));
+    assert!(
+        reminder.body.starts_with("Ann, you have 1 review due."),
+        "{reminder:?}"
+    );
+    assert_eq!(reminder.visibility, Visibility::Private);
+    assert!(app.outbox.posts().is_empty(), "nothing in the channel");
+    clock.set(utc("2026-11-26T21:00:00Z"));
+    let (first, second) = tokio::join!(app.scheduler.tick(), other.scheduler.tick());
+    assert_eq!(
+        first.unwrap().reminders_sent + second.unwrap().reminders_sent,
+        0,
+        "once a day"
+    );
+
+    // Day 3: reviewed, due in a week: nothing.
+    card_due(&app, &ann, "2026-12-03T09:00:00Z").await;
+    clock.set(utc("2026-11-27T17:00:00Z"));
+    let tick = app.scheduler.tick().await.unwrap();
+    assert_eq!((tick.reminders_sent, tick.reminders_not_due), (0, 1));
+
+    // Day 9: due again, reminded again; then turned off: no more.
+    clock.set(utc("2026-12-03T17:00:00Z"));
+    assert_eq!(app.scheduler.tick().await.unwrap().reminders_sent, 1);
+    let command = parse_command("/review remind off", '/').unwrap().unwrap();
+    let replies = app.bot.handle(&ann, command).await;
+    assert!(
+        replies[0].body.starts_with("Daily review reminder off."),
+        "{replies:?}"
+    );
+    clock.set(utc("2026-12-04T17:00:00Z"));
+    let tick = app.scheduler.tick().await.unwrap();
+    assert_eq!((tick.reminders_sent, tick.reminders_not_due), (0, 0));
+    assert_eq!(
+        app.outbox.private().len() + other.outbox.private().len(),
+        2,
+        "day 2 (by either scheduler) and day 9"
+    );
+}
+
+#[test]
+fn review_remind_reads_on_with_a_time_and_off() {
+    use chrono::NaiveTime;
+    assert_eq!(
+        parse_command("/review remind on 07:30", '/'),
+        Ok(Some(Command::ReviewRemind {
+            on: true,
+            time: NaiveTime::from_hms_opt(7, 30, 0)
+        }))
+    );
+    assert_eq!(
+        parse_command("!review remind off", '!'),
+        Ok(Some(Command::ReviewRemind {
+            on: false,
+            time: None
+        }))
+    );
+    let error = parse_command("!review remind maybe", '!')
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("Write !review remind on [HH:MM]"),
+        "{error}"
+    );
+    let error = parse_command("/review remind on 25:00", '/')
+        .unwrap_err()
+        .to_string();
+    assert!(error.contains("is not a time of day"), "{error}");
 }

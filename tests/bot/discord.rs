@@ -625,3 +625,82 @@ async fn only_admins_start_a_season_and_it_is_announced_in_the_channel() {
     );
     let _ = app.stop.send(true);
 }
+
+/// The review reminder on the fake Discord: turned on with the slash
+/// command (answered ephemerally), it arrives at 17:00 as a direct message
+/// to the student alone, once, when a review is due.
+#[tokio::test]
+async fn the_review_reminder_is_a_direct_message_to_the_student() {
+    use lectern::store::{AskedItem, ReviewCard};
+    let app = start().await;
+    let options = json!([{"name": "remind", "type": 1, "options": [
+        {"name": "switch", "type": 4, "value": 0}
+    ]}]);
+    let (token, interaction) = app.fake.command("review", options, student(7, "sam"), None);
+    app.fake.dispatch("INTERACTION_CREATE", interaction);
+    let reply = callback(&app, &token).await;
+    assert!(
+        description(&reply).contains("Daily review reminder on: each day at 17:00 Europe/London"),
+        "{reply:#}"
+    );
+    assert_eq!(reply["data"]["flags"], 64, "private: {reply:#}");
+
+    let scope = lectern::identity::ScopeRef::new(Platform::Discord, GUILD_ID.to_string());
+    let sam = lectern::identity::UserRef::new(Platform::Discord, "7", "sam");
+    let question = Pack::bundled().unwrap().questions[0].clone();
+    let item = AskedItem {
+        item_id: question.id.clone(),
+        question,
+    };
+    let card = ReviewCard {
+        due: utc("2026-11-25T09:00:00Z"),
+        stability: 1.0,
+        difficulty: 5.0,
+        elapsed_days: 0,
+        scheduled_days: 0,
+        reps: 1,
+        lapses: 1,
+        state: 3,
+        last_review: utc("2026-11-25T07:58:30Z"),
+    };
+    app.store
+        .record_review(
+            &scope,
+            &sam,
+            &item,
+            &card,
+            false,
+            utc("2026-11-25T07:58:30Z"),
+        )
+        .await
+        .unwrap();
+
+    app.clock.set(utc("2026-11-25T17:00:00Z"));
+    let direct = crate::fake_discord::DM_CHANNEL_BASE + 7;
+    let posts = app.fake.wait_for_messages(direct, 1).await;
+    let text = posts[0].body["embeds"][0]["description"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(text.starts_with("sam, you have 1 review due."), "{text}");
+    assert!(
+        channel_posts(&app).is_empty(),
+        "nothing in the class channel"
+    );
+    let opened: Vec<_> = app
+        .fake
+        .calls()
+        .into_iter()
+        .filter(|c| c.path.ends_with("/users/@me/channels"))
+        .collect();
+    assert_eq!(opened[0].body["recipient_id"], "7");
+    // Later the same day the scheduler ticks again: nothing more.
+    app.clock.set(utc("2026-11-25T21:00:00Z"));
+    let again = DailyScheduler::new(app.bot.clone(), vec![Platform::Discord])
+        .tick()
+        .await
+        .unwrap();
+    assert_eq!(again.reminders_sent, 0);
+    assert_eq!(app.fake.messages(direct).len(), 1);
+    let _ = app.stop.send(true);
+}

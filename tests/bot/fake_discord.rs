@@ -34,13 +34,62 @@ pub const BOT_USER_ID: u64 = 1_001;
 pub const GUILD_ID: u64 = 2_000;
 pub const CHANNEL_ID: u64 = 3_000;
 pub const TOKEN: &str = "fake-bot-token";
+/// A user's direct-message channel is this plus their id.
+pub const DM_CHANNEL_BASE: u64 = 900_000;
 
 /// One REST call the bot made.
 #[derive(Debug, Clone)]
 pub struct Call {
     pub method: Method,
     pub path: String,
+    /// The JSON body (a multipart request's `payload_json` part).
     pub body: Value,
+    /// The files of a multipart request: (file name, bytes).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// A multipart/form-data body's parts: (name, file name, bytes).
+fn multipart_parts(content_type: &str, body: &[u8]) -> Vec<(String, Option<String>, Vec<u8>)> {
+    let Some(boundary) = content_type
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("boundary="))
+    else {
+        return Vec::new();
+    };
+    let delimiter = format!("--{}", boundary.trim_matches('"')).into_bytes();
+    let find = |haystack: &[u8], needle: &[u8], from: usize| {
+        haystack
+            .get(from..)?
+            .windows(needle.len())
+            .position(|window| window == needle)
+            .map(|at| at + from)
+    };
+    let mut parts = Vec::new();
+    let mut at = match find(body, &delimiter, 0) {
+        Some(start) => start + delimiter.len(),
+        None => return parts,
+    };
+    while let Some(end) = find(body, &delimiter, at) {
+        let part = &body[at..end];
+        at = end + delimiter.len();
+        let part = part.strip_prefix(b"\r\n").unwrap_or(part);
+        let part = part.strip_suffix(b"\r\n").unwrap_or(part);
+        let Some(split) = find(part, b"\r\n\r\n", 0) else {
+            continue;
+        };
+        let headers = String::from_utf8_lossy(&part[..split]).to_string();
+        let field = |key: &str| {
+            headers
+                .split(';')
+                .find_map(|item| item.trim().strip_prefix(&format!("{key}=\"")))
+                .and_then(|rest| rest.split('"').next())
+                .map(str::to_string)
+        };
+        if let Some(name) = field("name") {
+            parts.push((name, field("filename"), part[split + 4..].to_vec()));
+        }
+    }
+    parts
 }
 
 /// A message the fake created in a channel: what its users see.
@@ -617,10 +666,28 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         )
             .into_response();
     }
+    let content_type = request
+        .headers()
+        .get("content-type")
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or_default()
+        .to_string();
     let bytes: Bytes = axum::body::to_bytes(request.into_body(), 10 * 1024 * 1024)
         .await
         .unwrap_or_default();
-    let body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut body: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+    let mut files = Vec::new();
+    if content_type.starts_with("multipart/form-data") {
+        for (name, file_name, part) in multipart_parts(&content_type, &bytes) {
+            match file_name {
+                Some(file_name) => files.push((file_name, part)),
+                None if name == "payload_json" => {
+                    body = serde_json::from_slice(&part).unwrap_or(Value::Null);
+                }
+                None => {}
+            }
+        }
+    }
     let port = shared.port.load(Ordering::SeqCst);
     if let Some(name) = path.strip_prefix("/attachments/") {
         return match shared.attachments.lock().unwrap().get(name) {
@@ -632,6 +699,7 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         method: method.clone(),
         path: path.clone(),
         body: body.clone(),
+        files,
     });
     shared.changed.notify_waiters();
     let segments: Vec<&str> = path.trim_start_matches("/api/v10/").split('/').collect();
@@ -664,6 +732,18 @@ async fn rest(State(shared): State<Arc<Shared>>, request: Request) -> Response {
         | ("GET", ["webhooks", _, _, "messages", _]) => {
             let id = shared.next_id.fetch_add(1, Ordering::SeqCst);
             json_response(message_json(id, &CHANNEL_ID.to_string(), &body))
+        }
+        // Opening a direct message: the channel is the recipient's id plus
+        // DM_CHANNEL_BASE, the same for every call.
+        ("POST", ["users", "@me", "channels"]) => {
+            let recipient: u64 = body["recipient_id"]
+                .as_str()
+                .and_then(|id| id.parse().ok())
+                .unwrap_or_default();
+            json_response(json!({
+                "id": (DM_CHANNEL_BASE + recipient).to_string(), "type": 1,
+                "last_message_id": null, "recipients": [user_json(recipient, "recipient")]
+            }))
         }
         ("POST", ["channels", channel, "messages"]) => post_message(&shared, channel, &body).await,
         ("PATCH", ["channels", channel, "messages", id]) => {

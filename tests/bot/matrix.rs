@@ -769,3 +769,130 @@ async fn review_goes_to_a_direct_message_room_and_is_answered_there() {
     );
     bot.stop().await;
 }
+
+/// `!report` on a real Synapse: refused in the room to a member without
+/// power; a room admin is told to look privately, gets the summary in a
+/// direct-message room and the chart as an `m.image` upload there, which
+/// downloads as a PNG of the chart's size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn report_gives_a_room_admin_the_chart_as_an_upload() {
+    use lectern::identity::{ChannelRef, UserRef};
+    use lectern::store::{AskedItem, ItemAnswer, RoundAnswer};
+    use matrix_sdk::media::{MediaFormat, MediaRequestParameters};
+    use matrix_sdk::ruma::events::room::message::MessageType;
+
+    let synapse = Synapse::get();
+    let account = bot_account(synapse);
+    let clock = clock();
+    let bot = start_bot(synapse, &account, clock.clone()).await;
+    let mut alice = Person::new(synapse, "alice").await;
+    let mut bob = Person::new(synapse, "bob").await;
+    let room = alice
+        .create_room(&[&bot.user_id, &bob.user_id], false)
+        .await;
+    alice.wait_for_member(&room, &bot.user_id).await;
+    bob.join(&room).await;
+
+    // One round in the room: bob wrong, alice right.
+    let scope = ScopeRef::new(Platform::Matrix, room.to_string());
+    let channel = ChannelRef::new(scope.clone(), room.to_string());
+    let people = [
+        UserRef::new(Platform::Matrix, alice.user_id.to_string(), "alice"),
+        UserRef::new(Platform::Matrix, bob.user_id.to_string(), "bob"),
+    ];
+    let at = utc("2026-11-25T07:58:30Z");
+    let session = bot
+        .store
+        .start_quiz_session(&channel, &people[0], 1, "main", at)
+        .await
+        .unwrap();
+    let answers: Vec<RoundAnswer> = people
+        .iter()
+        .enumerate()
+        .map(|(n, user)| RoundAnswer {
+            user: user.clone(),
+            correct: n == 0,
+            points: if n == 0 { 10 } else { 0 },
+            response_ms: 2000,
+            streak: u32::from(n == 0),
+        })
+        .collect();
+    bot.store
+        .record_round(session, 1, &scope, &answers, at)
+        .await
+        .unwrap();
+    let question = Pack::bundled().unwrap().questions[0].clone();
+    let item = AskedItem {
+        item_id: "item-1".into(),
+        question,
+    };
+    let given: Vec<ItemAnswer> = people
+        .iter()
+        .enumerate()
+        .map(|(n, user)| ItemAnswer {
+            user: user.clone(),
+            correct: n == 0,
+            choice: Some(if n == 0 { "Lenin" } else { "Trotsky" }.into()),
+        })
+        .collect();
+    bot.store
+        .record_round_items(session, 1, &scope, &item, &given, at)
+        .await
+        .unwrap();
+
+    bob.say(&room, "!report").await;
+    bob.wait_for(
+        &room,
+        &bot.user_id,
+        "Only an admin or teacher can see the class report",
+    )
+    .await;
+
+    alice.say(&room, "!report").await;
+    alice.wait_for(&room, &bot.user_id, "privately").await;
+    let direct = tokio::time::timeout(WAIT, async {
+        loop {
+            if let Some(invited) = alice
+                .client
+                .invited_rooms()
+                .into_iter()
+                .find(|r| r.room_id() != room)
+            {
+                return invited.room_id().to_owned();
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    })
+    .await
+    .expect("an invitation to a direct-message room");
+    alice.join(&direct).await;
+    let summary = alice.wait_for(&direct, &bot.user_id, "Class report").await;
+    let text = summary.content["body"].as_str().unwrap();
+    assert!(text.contains("2 students counted."), "{text}");
+    let image = alice.wait_for(&direct, &bot.user_id, "report.png").await;
+    assert_eq!(image.content["msgtype"], "m.image", "{:#}", image.content);
+    assert_eq!(image.content["info"]["mimetype"], "image/png");
+    assert_eq!(image.content["info"]["w"], lectern::chart::WIDTH);
+    assert_eq!(image.content["info"]["h"], lectern::chart::HEIGHT);
+    let content: RoomMessageEventContent = serde_json::from_value(image.content.clone()).unwrap();
+    let MessageType::Image(picture) = content.msgtype else {
+        panic!("not an image: {:#}", image.content);
+    };
+    let bytes = alice
+        .client
+        .media()
+        .get_media_content(
+            &MediaRequestParameters {
+                source: picture.source,
+                format: MediaFormat::File,
+            },
+            false,
+        )
+        .await
+        .expect("the upload downloads");
+    assert_eq!(
+        crate::report::png_size_and_variety(&bytes),
+        ((lectern::chart::WIDTH, lectern::chart::HEIGHT), true)
+    );
+    bot.stop().await;
+}

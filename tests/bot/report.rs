@@ -12,7 +12,7 @@ use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
 use lectern::store::{AskedItem, ItemAnswer, Report, RoundAnswer, Store};
 
 use crate::cli::lectern;
-use crate::discord::{callback, description, start, student, teacher};
+use crate::discord::{description, start, student, teacher};
 use crate::fake_discord::{CHANNEL_ID, GUILD_ID};
 use crate::helpers::TestApp;
 use crate::review::quiz_missing_three;
@@ -50,9 +50,13 @@ async fn report_in_the_terminal_compares_this_week_with_last_on_the_manual_clock
         .lines()
         .skip_while(|line| !line.starts_with("Hardest questions:"))
         .skip(1)
-        .filter(|line| !line.trim().is_empty())
+        .take_while(|line| line.starts_with(|c: char| c.is_ascii_digit()))
         .collect();
     assert_eq!(hardest.len(), 5, "{report}");
+    assert!(
+        report.contains("lectern report --format png --output report.png draws the chart."),
+        "the terminal cannot show the chart, so it is told how to draw it: {report}"
+    );
     for (n, line) in hardest.iter().take(3).enumerate() {
         assert!(line.starts_with(&format!("{}. ", n + 1)), "{line}");
         assert!(
@@ -128,6 +132,33 @@ async fn one_round(store: &Store, at: chrono::DateTime<chrono::Utc>) {
         .unwrap();
 }
 
+/// The interaction callback for `token` with its files, once it arrives.
+async fn callback_with_files(
+    app: &crate::discord::DiscordApp,
+    token: &str,
+) -> (Value, Vec<(String, Vec<u8>)>) {
+    let suffix = format!("/{token}/callback");
+    let call = app
+        .fake
+        .wait_for_calls(1, |c| c.path.ends_with(&suffix))
+        .await
+        .remove(0);
+    (call.body, call.files)
+}
+
+/// A PNG's size and whether its pixels are not all one colour.
+pub(crate) fn png_size_and_variety(bytes: &[u8]) -> ((u32, u32), bool) {
+    let decoder = png::Decoder::new(std::io::Cursor::new(bytes));
+    let mut reader = decoder.read_info().expect("a PNG");
+    let mut pixels = vec![0; reader.output_buffer_size().expect("a size")];
+    let info = reader.next_frame(&mut pixels).expect("a frame");
+    pixels.truncate(info.buffer_size());
+    let step = info.color_type.samples();
+    let first = pixels[..step].to_vec();
+    let varied = pixels.chunks(step).any(|pixel| pixel != first.as_slice());
+    ((info.width, info.height), varied)
+}
+
 #[tokio::test]
 async fn report_on_discord_is_refused_to_a_student_and_private_to_a_teacher() {
     let app = start().await;
@@ -137,7 +168,8 @@ async fn report_on_discord_is_refused_to_a_student_and_private_to_a_teacher() {
         .fake
         .command("report", json!([]), student(7, "sam"), None);
     app.fake.dispatch("INTERACTION_CREATE", interaction);
-    let reply = callback(&app, &token).await;
+    let (reply, files) = callback_with_files(&app, &token).await;
+    assert!(files.is_empty(), "no chart for a student");
     assert!(
         description(&reply).contains("Only an admin or teacher can see the class report"),
         "{reply:#}"
@@ -146,8 +178,23 @@ async fn report_on_discord_is_refused_to_a_student_and_private_to_a_teacher() {
 
     let (token, interaction) = app.fake.command("report", json!([]), teacher(), None);
     app.fake.dispatch("INTERACTION_CREATE", interaction);
-    let reply = callback(&app, &token).await;
+    let (reply, files) = callback_with_files(&app, &token).await;
     assert_eq!(reply["data"]["flags"], 64, "private: {reply:#}");
+    // The chart is attached and shown in the embed.
+    let names: Vec<&str> = files.iter().map(|(name, _)| name.as_str()).collect();
+    assert_eq!(names, ["report.png"], "{reply:#}");
+    assert_eq!(
+        png_size_and_variety(&files[0].1),
+        ((lectern::chart::WIDTH, lectern::chart::HEIGHT), true)
+    );
+    assert_eq!(
+        reply["data"]["embeds"][0]["image"]["url"], "attachment://report.png",
+        "{reply:#}"
+    );
+    assert_eq!(
+        reply["data"]["attachments"][0]["filename"], "report.png",
+        "{reply:#}"
+    );
     assert_eq!(
         reply["data"]["embeds"][0]["title"], "Class report",
         "{reply:#}"
@@ -235,6 +282,32 @@ async fn lectern_report_csv_and_json_parse_back_into_the_stores_figures() {
             assert_eq!(written, "", "--output leaves standard output empty");
             let questions = std::fs::read_to_string(&out).unwrap();
             let json = run_report(&db, &["--scope", "terminal", "--format", "json"]).unwrap();
+            let chart = db.with_file_name("report.png");
+            let written = run_report(
+                &db,
+                &["--format", "png", "--output", chart.to_str().unwrap()],
+            )
+            .unwrap();
+            assert_eq!(written, "", "--output leaves standard output empty");
+            let png = std::fs::read(&chart).unwrap();
+            assert_eq!(
+                png_size_and_variety(&png),
+                ((lectern::chart::WIDTH, lectern::chart::HEIGHT), true),
+                "the chart is a PNG of its size, not all one colour"
+            );
+            // Piped, the PNG goes to standard output as bytes.
+            let piped = lectern()
+                .args([
+                    "report",
+                    "--database",
+                    db.to_str().unwrap(),
+                    "--format",
+                    "png",
+                ])
+                .output()
+                .unwrap();
+            assert!(piped.status.success());
+            assert_eq!(piped.stdout, png, "the same picture, piped");
             let errors = [
                 run_report(&db, &["--scope", "discord:nowhere"]).unwrap_err(),
                 run_report(&db, &["--since", "2026-02-30"]).unwrap_err(),
