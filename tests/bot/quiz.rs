@@ -224,10 +224,11 @@ async fn a_generated_quiz_asks_about_the_document_and_quotes_the_source_sentence
         .lines()
         .find(|l| l.starts_with("> ") && !l.starts_with("> —"))
         .expect("the reveal quotes a sentence");
-    // The quoted sentence is the one the question was made from: the prompt's words are in it.
+    // The quoted sentence is the one the question was made from: the prompt's words are in it
+    // (its lowercase words: a name may be written in for the sentence's "he").
     let first_words: Vec<&str> = prompt
         .split_whitespace()
-        .filter(|w| w.len() > 4 && !w.contains('_'))
+        .filter(|w| w.len() > 4 && !w.contains('_') && w.starts_with(char::is_lowercase))
         .take(2)
         .collect();
     assert!(
