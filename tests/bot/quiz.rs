@@ -215,15 +215,41 @@ async fn a_generated_quiz_asks_about_the_document_and_quotes_the_source_sentence
     let output = app.send("/quiz 2 20 generated").await;
     assert!(output.contains("Question 1 of 2"), "{output}");
     let prompt = output.lines().nth(1).unwrap();
+    // A statement question's sentence is among its choices: the one the
+    // document supports is quoted, so its words stand for the prompt's.
+    let statement = prompt.starts_with("Which of these statements");
     assert!(
-        prompt.contains("___") || prompt.starts_with("Who") || prompt.starts_with("What"),
+        prompt.contains("___")
+            || prompt.starts_with("Who")
+            || prompt.starts_with("What")
+            || statement,
         "{prompt}"
     );
+    let choices: Vec<String> = output
+        .lines()
+        .filter_map(|l| {
+            l.trim_start()
+                .get(3..)
+                .filter(|_| l.trim_start().get(1..3) == Some(") "))
+        })
+        .map(str::to_string)
+        .collect();
     let output = app.send("A").await;
     let quote = output
         .lines()
         .find(|l| l.starts_with("> ") && !l.starts_with("> —"))
         .expect("the reveal quotes a sentence");
+    if statement {
+        let shared = |choice: &String| {
+            choice
+                .split_whitespace()
+                .filter(|w| w.len() > 4 && w.starts_with(char::is_lowercase))
+                .take(3)
+                .all(|w| quote.contains(w.trim_end_matches(['.', ','])))
+        };
+        assert!(choices.iter().any(shared), "{choices:?} / {quote}");
+        return;
+    }
     // The quoted sentence is the one the question was made from: the prompt's words are in it
     // (its lowercase words: a name may be written in for the sentence's "he").
     let first_words: Vec<&str> = prompt
