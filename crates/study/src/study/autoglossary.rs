@@ -1043,10 +1043,10 @@ pub fn build(document: &Document) -> Glossary {
         for pair in sentence_words.windows(2) {
             let determiner = pair[0].text.to_lowercase();
             let word = pair[1].text;
-            // Not a gerund, nor shaped like an adjective ("a volcanic
+            // Not a gerund or a participle, nor shaped like an adjective ("a volcanic
             // island": the article is the island's).
             let adjective = [
-                "ing", "ic", "al", "ous", "ive", "ful", "less", "able", "ible",
+                "ing", "ed", "ic", "al", "ous", "ive", "ful", "less", "able", "ible",
             ]
             .iter()
             .any(|suffix| word.ends_with(suffix));
