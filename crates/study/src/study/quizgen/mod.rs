@@ -115,7 +115,7 @@ const NOUN_NEAR: std::ops::Range<f32> = 0.3..0.75;
 
 /// The document's nouns: lowercase words of four letters or more that it
 /// writes after "the", "a" or "an" and that are not function words, most
-/// used first; and those it writes after "a" or "an".
+/// used first; and the countable ones among them.
 fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut counted = HashSet::new();
@@ -374,8 +374,9 @@ pub struct Generator {
     /// The document's own nouns (words it writes after "the", "a" or "an"),
     /// beyond the glossary: more wrong choices for a term.
     nouns: Vec<String>,
-    /// Nouns the document writes after "a" or "an" (countable: "an
-    /// eruption", not "a lava").
+    /// Countable nouns: written after "a" or "an" as the head of the
+    /// phrase, or also in the plural ("an eruption", "eruptions"; not
+    /// "lava").
     counted: HashSet<String>,
     /// Every word of every glossary entry, lowercase.
     glossary_words: HashSet<String>,
