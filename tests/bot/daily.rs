@@ -17,7 +17,7 @@ use lectern::bot::{
 use lectern::clock::ManualClock;
 use lectern::content::Pack;
 use lectern::identity::{ChannelRef, Platform, ScopeRef, UserRef};
-use lectern::store::{AskedItem, ReviewCard, Store};
+use lectern::store::{AskedItem, Store};
 
 /// How the fake platform answers posts.
 #[derive(Clone, Copy)]
@@ -494,17 +494,7 @@ async fn card_due(app: &DailyApp, ann: &Origin, due: &str) {
         item_id: question.id.clone(),
         question,
     };
-    let card = ReviewCard {
-        due: utc(due),
-        stability: 1.0,
-        difficulty: 5.0,
-        elapsed_days: 0,
-        scheduled_days: 0,
-        reps: 1,
-        lapses: 1,
-        state: 3,
-        last_review: utc("2026-11-25T12:00:00Z"),
-    };
+    let card = crate::helpers::lapsed_card(utc(due), utc("2026-11-25T12:00:00Z"));
     app.store
         .record_review(ann.scope(), &ann.user, &item, &card, false, utc(due))
         .await

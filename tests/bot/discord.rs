@@ -631,7 +631,7 @@ async fn only_admins_start_a_season_and_it_is_announced_in_the_channel() {
 /// to the student alone, once, when a review is due.
 #[tokio::test]
 async fn the_review_reminder_is_a_direct_message_to_the_student() {
-    use lectern::store::{AskedItem, ReviewCard};
+    use lectern::store::AskedItem;
     let app = start().await;
     let options = json!([{"name": "remind", "type": 1, "options": [
         {"name": "switch", "type": 4, "value": 0}
@@ -652,17 +652,8 @@ async fn the_review_reminder_is_a_direct_message_to_the_student() {
         item_id: question.id.clone(),
         question,
     };
-    let card = ReviewCard {
-        due: utc("2026-11-25T09:00:00Z"),
-        stability: 1.0,
-        difficulty: 5.0,
-        elapsed_days: 0,
-        scheduled_days: 0,
-        reps: 1,
-        lapses: 1,
-        state: 3,
-        last_review: utc("2026-11-25T07:58:30Z"),
-    };
+    let card =
+        crate::helpers::lapsed_card(utc("2026-11-25T09:00:00Z"), utc("2026-11-25T07:58:30Z"));
     app.store
         .record_review(
             &scope,

@@ -90,6 +90,22 @@ pub struct TestApp {
 }
 
 /// A fixed "now": Wednesday 2026-11-25 12:00 UTC.
+/// A review card after one lapse (relearning), due at `due`: the state a
+/// missed question is in when a test needs reviews due.
+pub fn lapsed_card(due: DateTime<Utc>, last_review: DateTime<Utc>) -> lectern::store::ReviewCard {
+    lectern::store::ReviewCard {
+        due,
+        stability: 1.0,
+        difficulty: 5.0,
+        elapsed_days: 0,
+        scheduled_days: 0,
+        reps: 1,
+        lapses: 1,
+        state: 3,
+        last_review,
+    }
+}
+
 pub fn test_start() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 25, 12, 0, 0).unwrap()
 }

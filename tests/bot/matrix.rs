@@ -157,6 +157,30 @@ impl Person {
         self.client.join_room_by_id(room).await.unwrap();
     }
 
+    /// Waits for an invitation to a room other than `room` (the bot's
+    /// direct-message room) and joins it.
+    async fn join_direct_room(&self, room: &RoomId) -> OwnedRoomId {
+        let invited = async {
+            loop {
+                if let Some(invited) = self
+                    .client
+                    .invited_rooms()
+                    .into_iter()
+                    .find(|r| r.room_id() != room)
+                {
+                    return invited.room_id().to_owned();
+                }
+                // The client syncs in the background; look again shortly.
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        let direct = tokio::time::timeout(WAIT, invited)
+            .await
+            .expect("an invitation to a direct-message room");
+        self.join(&direct).await;
+        direct
+    }
+
     /// Waits until `user` has joined `room` (as this client sees it).
     async fn wait_for_member(&self, room: &RoomId, user: &OwnedUserId) {
         let wait = async {
@@ -718,22 +742,7 @@ async fn review_goes_to_a_direct_message_room_and_is_answered_there() {
     );
 
     // The bot invites alice to a direct-message room; she accepts.
-    let direct = tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(invited) = alice
-                .client
-                .invited_rooms()
-                .into_iter()
-                .find(|r| r.room_id() != room)
-            {
-                return invited.room_id().to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .expect("an invitation to a direct-message room");
-    alice.join(&direct).await;
+    let direct = alice.join_direct_room(&room).await;
     let question = alice
         .wait_for(&direct, &bot.user_id, "Review question 1 of")
         .await;
@@ -850,22 +859,7 @@ async fn report_gives_a_room_admin_the_chart_as_an_upload() {
 
     alice.say(&room, "!report").await;
     alice.wait_for(&room, &bot.user_id, "privately").await;
-    let direct = tokio::time::timeout(WAIT, async {
-        loop {
-            if let Some(invited) = alice
-                .client
-                .invited_rooms()
-                .into_iter()
-                .find(|r| r.room_id() != room)
-            {
-                return invited.room_id().to_owned();
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-    })
-    .await
-    .expect("an invitation to a direct-message room");
-    alice.join(&direct).await;
+    let direct = alice.join_direct_room(&room).await;
     let summary = alice.wait_for(&direct, &bot.user_id, "Class report").await;
     let text = summary.content["body"].as_str().unwrap();
     assert!(text.contains("2 students counted."), "{text}");
