@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Fits the refusal model of /ask on the blind tuning sets of three documents.
+"""Fits the refusal model of /ask on the blind tuning sets of four documents.
 
 /ask answers when its best sentence looks like an answer and refuses
 otherwise ("the document does not cover that"). The decision is a logistic
@@ -37,17 +37,21 @@ import subprocess
 import sys
 
 BIN = sys.argv[1] if len(sys.argv) > 1 else "target/release/lectern"
-# The tuning pool: round 1's tuning and test halves, round 2's sets (their
-# test parts were scored for earlier rounds' reports and are tuning material
-# now that round 3 has fresh test sets), grouped by document.
+# The tuning pool: every set scored for an earlier round's report (round 1's
+# halves, round 2's and round 3's test sets), grouped by document. Round 4's
+# test sets (`*-test4.jsonl`) are never read here.
 SETS = [
     ("ussr", "eval/blind/ussr-tune.jsonl", None),
     ("ussr", "eval/blind/ussr-test.jsonl", None),
     ("ussr", "eval/blind/ussr-test2.jsonl", None),
+    ("ussr", "eval/blind/ussr-test3.jsonl", None),
     ("wedgwood", "eval/blind/wedgwood-tune.jsonl", "eval/packs/wedgwood"),
     ("wedgwood", "eval/blind/wedgwood-test.jsonl", "eval/packs/wedgwood"),
+    ("wedgwood", "eval/blind/wedgwood-test3.jsonl", "eval/packs/wedgwood"),
     ("volcanoes", "eval/blind/volcanoes-tune.jsonl", "eval/packs/volcanoes"),
     ("volcanoes", "eval/blind/volcanoes-test.jsonl", "eval/packs/volcanoes"),
+    ("volcanoes", "eval/blind/volcanoes-test3.jsonl", "eval/packs/volcanoes"),
+    ("blackdeath", "eval/blind/blackdeath-test3.jsonl", "eval/packs/blackdeath"),
 ]
 FEATURES = ["coverage", "dense", "names", "weakest", "reach", "missing", "missing_word",
             "cosine", "best_cosine", "second_cosine", "mean_cosine", "soft_weakest", "soft_mean",

@@ -23,6 +23,7 @@
 
 mod intent;
 mod meaning;
+mod measure;
 mod smalltalk;
 mod topics;
 
@@ -37,6 +38,7 @@ use super::text::{self, Token};
 pub use intent::Intent;
 use meaning::Meanings;
 pub use meaning::{PassageCache, VectorSource};
+use measure::{Dimension, Measures};
 pub use smalltalk::SmallTalk;
 use topics::Topics;
 
@@ -337,6 +339,8 @@ struct IndexedSentence {
     has_capitalized_name: bool,
     /// Whether it states a cause or purpose ("because", "in order to"...).
     gives_reason: bool,
+    /// The dimensions it gives a figure for ("20 miles", "£500").
+    measures: Measures,
     /// Terms of the name it describes ("Bentley was a merchant ...").
     describes: Vec<String>,
     /// Its meaning as a whole, when its words are known.
@@ -694,6 +698,7 @@ impl Answerer {
                 has_date,
                 has_capitalized_name,
                 gives_reason,
+                measures: Measures::of(&sentence.text),
                 describes: described_name(&sentence.text),
                 vector: None,
             });
@@ -1323,7 +1328,11 @@ impl Answerer {
         // A "when" question needs the dated sentence to be about what it
         // names and asks: "when did Tom die" is not answered by the date
         // Josiah died, nor "when did X die" by the date X married.
+        // "How tall is X", "how much did it cost": a figure of that
+        // dimension, whatever the wh-word's intent.
+        let measured = Dimension::asked(question);
         let fits_type = |index: usize, coverage: f64| match intent {
+            _ if measured.is_some_and(|d| !self.gives_measure(index, d)) => false,
             Intent::Date => {
                 self.window_has_date(index)
                     && coverage >= 0.5
@@ -1414,7 +1423,9 @@ impl Answerer {
             Some(RefusalReason::NotCovered)
         } else if intent == Intent::Date && !fits_type(best_index, coverage) {
             Some(RefusalReason::NoDate)
-        } else if intent == Intent::Count && !fits_type(best_index, coverage) {
+        } else if (intent == Intent::Count || measured.is_some())
+            && !fits_type(best_index, coverage)
+        {
             Some(RefusalReason::NoQuantity)
         } else {
             None
@@ -1569,6 +1580,14 @@ impl Answerer {
                 })
             })
         })
+    }
+
+    /// Whether a passage (any sentence it shows) gives a figure of a
+    /// dimension ("20 miles" for "how far", "£500" for "how much did it cost").
+    fn gives_measure(&self, index: usize, dimension: Dimension) -> bool {
+        self.quoted[index]
+            .iter()
+            .any(|&s| self.sentences[s].measures.gives(dimension))
     }
 
     /// Whether a passage (any sentence it shows) gives a date.

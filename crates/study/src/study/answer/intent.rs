@@ -3,6 +3,7 @@
 //! adjective ("how bad"), "who was X".
 
 use super::super::text;
+use super::measure::Dimension;
 
 /// What the question asks for, read from its opening words.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,6 +96,7 @@ impl Intent {
             Intent::Date
         } else if pair("how", "much")
             && after_how_much(&words).is_some_and(|w| AUXILIARIES.contains(&w) || w == "of")
+            && Dimension::asked(question).is_none()
         {
             // "how much did they suffer", "how much of a difference": a degree.
             Intent::Evaluation
@@ -213,6 +215,11 @@ mod tests {
             Intent::Evaluation
         );
         assert_eq!(Intent::of("how much grain was taken"), Intent::Count);
+        // A sum of money, not a degree.
+        assert_eq!(
+            Intent::of("how much did the duke pay for the vase"),
+            Intent::Count
+        );
         assert_eq!(
             Intent::judged_word("how bad was the flood").as_deref(),
             Some("bad")
