@@ -341,6 +341,10 @@ struct IndexedSentence {
     gives_reason: bool,
     /// The dimensions it gives a figure for ("20 miles", "£500").
     measures: Measures,
+    /// A heading or a caption: a paragraph of its own with no full stop
+    /// ("The Black Death in Europe, 1347-1351"). It names a topic and
+    /// answers nothing, however many of the question's words it holds.
+    heading: bool,
     /// Terms of the name it describes ("Bentley was a merchant ...").
     describes: Vec<String>,
     /// Its meaning as a whole, when its words are known.
@@ -399,6 +403,37 @@ pub struct Answerer {
     subject: HashSet<String>,
     average_length: f64,
     params: Params,
+}
+
+/// Which sentences are headings. In notes where many lines have no full
+/// stop (a list of points), none is taken for a heading: they are the text.
+fn headings(sentences: &[crate::content::Sentence]) -> Vec<bool> {
+    let mut headings: Vec<bool> = (0..sentences.len())
+        .map(|i| is_heading(sentences, i))
+        .collect();
+    let count = headings.iter().filter(|&&h| h).count();
+    if count > 3 && count * 5 > sentences.len() {
+        headings.fill(false);
+    }
+    headings
+}
+
+/// Whether a sentence is a heading: alone in its paragraph, and not
+/// ended like a sentence.
+fn is_heading(sentences: &[crate::content::Sentence], index: usize) -> bool {
+    let passage = sentences[index].passage;
+    let alone = sentences
+        .get(index.wrapping_sub(1))
+        .is_none_or(|s| s.passage != passage)
+        && sentences
+            .get(index + 1)
+            .is_none_or(|s| s.passage != passage);
+    let ended = sentences[index]
+        .text
+        .trim_end()
+        .trim_end_matches(['"', '\'', '”', '’', ')'])
+        .ends_with(['.', '!', '?', ':', ';']);
+    alone && !ended
 }
 
 /// Words that give an amount without a figure.
@@ -584,6 +619,7 @@ impl Answerer {
             .zip(&own_terms)
             .map(|(s, tokens)| names_in(&s.text, tokens))
             .collect();
+        let headings = headings(document.sentences());
         for (index, sentence) in document.sentences().iter().enumerate() {
             let mut terms: HashMap<String, f64> = HashMap::new();
             let mut length: f64 = 0.0;
@@ -699,6 +735,7 @@ impl Answerer {
                 has_capitalized_name,
                 gives_reason,
                 measures: Measures::of(&sentence.text),
+                heading: headings[index],
                 describes: described_name(&sentence.text),
                 vector: None,
             });
@@ -1275,7 +1312,7 @@ impl Answerer {
             let index = index as usize;
             let (own, covered) = totals[index];
             let sentence = &self.sentences[index];
-            if own <= 0.0 {
+            if own <= 0.0 || sentence.heading {
                 continue;
             }
             let lexical = if self.params.neighbour_weight > 0.0 {

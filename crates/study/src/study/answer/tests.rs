@@ -101,6 +101,49 @@ fn a_count_question_needs_an_amount_the_question_does_not_give() {
 }
 
 #[test]
+fn a_measurement_question_needs_a_figure_of_that_dimension() {
+    let answerer = answerer(
+        "The old bridge linked the two halves of the town. About two thousand men died building the bridge.\n\nThe new tower is 120 metres tall. The mayor paid £4,000 for the clock on the tower.",
+    );
+    // A figure of another kind (men who died) is not a length.
+    let a = answerer.answer("how long is the old bridge", 3);
+    assert_eq!(a.refusal, Some(RefusalReason::NoQuantity), "{a:?}");
+    let a = answerer.answer("how much did the bridge cost", 3);
+    assert_eq!(a.refusal, Some(RefusalReason::NoQuantity), "{a:?}");
+    let a = answerer.answer("how tall is the new tower?", 3);
+    assert!(
+        a.answered() && a.hits[0].text.contains("120 metres"),
+        "{a:?}"
+    );
+    let a = answerer.answer("how much did the mayor pay for the clock", 3);
+    assert!(a.answered() && a.hits[0].text.contains("£4,000"), "{a:?}");
+}
+
+#[test]
+fn a_heading_is_never_the_answer() {
+    let answerer = answerer(
+        "The Great Flood of Riverton, 1921-1922\n\nIn the spring of 1921 heavy rain swept across the valley and the river burst its banks. By the winter the town had been rebuilt.",
+    );
+    let a = answerer.answer("when did the flood hit riverton", 3);
+    assert!(
+        a.hits
+            .iter()
+            .all(|h| !h.text.starts_with("The Great Flood")),
+        "{a:?}"
+    );
+    // Notes made of lines without full stops are the text, not headings.
+    let notes = answerer_of_notes();
+    let a = notes.answer("what do bees make", 3);
+    assert!(a.answered() && a.hits[0].text.contains("honey"), "{a:?}");
+}
+
+fn answerer_of_notes() -> Answerer {
+    answerer(
+        "Bees make honey from nectar\n\nWasps hunt other insects\n\nAnts live in large colonies\n\nTermites eat wood\n\nHornets are large wasps",
+    )
+}
+
+#[test]
 fn a_count_is_answered_by_an_amount_in_words() {
     let answerer = answerer(
         "The weavers lost their looms. Millions of weavers were left without work in the towns.",
