@@ -724,7 +724,8 @@ impl Answerer {
             let has_date = own_terms[index]
                 .iter()
                 // "may" is a month far less often than a verb.
-                .any(|t| is_year(t) || (text::is_month(&t.surface) && t.surface != "may"));
+                .any(|t| is_year(t) || (text::is_month(&t.surface) && t.surface != "may"))
+                || names_a_time(&sentence.text);
             let has_capitalized_name = !names[index].is_empty();
             meaning_parts.push(parts);
             sentences.push(IndexedSentence {
@@ -1856,6 +1857,46 @@ fn is_year(token: &Token) -> bool {
         && token.term.len() == 4
         && token.surface.chars().all(|c| c.is_ascii_digit())
         && (token.term.starts_with('1') || token.term.starts_with('2'))
+}
+
+/// Whether a text dates something other than by a year of four figures:
+/// an era ("AD 79", "500 BC"), a decade ("the 1930s", "the mid-1770s"), a
+/// century ("the fourteenth century", "the 14th century") or a time ago
+/// ("350 million years ago").
+fn names_a_time(text: &str) -> bool {
+    let words: Vec<&str> = text
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
+    let digits = |w: &str| w.len() <= 4 && w.chars().all(|c| c.is_ascii_digit());
+    let ordinal = |w: &str| {
+        let w = w.to_lowercase();
+        ["th", "st", "nd", "rd"].iter().any(|s| w.ends_with(s))
+            && (w.starts_with(|c: char| c.is_ascii_digit())
+                || matches!(w.as_str(), "first" | "second" | "third")
+                || w.ends_with("th") && w.len() > 4)
+    };
+    words.iter().enumerate().any(|(i, &w)| {
+        let before = i.checked_sub(1).map(|j| words[j]);
+        let after = words.get(i + 1).copied();
+        let era = matches!(w, "AD" | "BC" | "BCE" | "CE")
+            && (before.is_some_and(digits) || after.is_some_and(digits));
+        let decade = w.len() == 5
+            && w.ends_with('s')
+            && w[..4].chars().all(|c| c.is_ascii_digit())
+            && w[..4].ends_with('0');
+        let century = matches!(w.to_lowercase().as_str(), "century" | "centuries")
+            && before.is_some_and(ordinal);
+        let ago = w.eq_ignore_ascii_case("ago")
+            && before.is_some_and(|b| b.eq_ignore_ascii_case("years"))
+            && words[i.saturating_sub(4)..i.saturating_sub(1)]
+                .iter()
+                .any(|x| {
+                    x.starts_with(|c: char| c.is_ascii_digit())
+                        || text::is_number_word(&x.to_lowercase())
+                });
+        era || decade || century || ago
+    })
 }
 
 /// The text quoted for a sentence and the sentences it shows: itself, with

@@ -310,6 +310,11 @@ const SCALES: &[(&str, u64)] = &[
     ("billion", 1_000_000_000),
 ];
 
+/// Whether a folded word is a number word ("seven", "forty", "hundreds").
+pub fn is_number_word(word: &str) -> bool {
+    unit_value(word).is_some() || scale_value(word).is_some()
+}
+
 fn unit_value(word: &str) -> Option<u64> {
     UNITS.iter().find(|(w, _)| *w == word).map(|&(_, v)| v)
 }

@@ -6,6 +6,7 @@
 //! its words are ("the canal linked two rivers" for "how long is the
 //! canal"). The units are general English, the same for every document.
 
+use super::super::text;
 use super::intent::question_words;
 
 /// A dimension a question can ask to be measured.
@@ -142,52 +143,10 @@ const MONEY_UNITS: &[&str] = &[
 ];
 const CURRENCY_SIGNS: &[char] = &['£', '$', '€', '¥'];
 
-/// Words that state how many of a unit: "a", "two", "hundreds of", "half".
+/// Words besides the number words that state how many of a unit: "a
+/// mile", "half a ton", "dozens of pounds".
 const FIGURE_WORDS: &[&str] = &[
-    "a",
-    "an",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-    "hundreds",
-    "thousand",
-    "thousands",
-    "million",
-    "millions",
-    "billion",
-    "billions",
-    "dozen",
-    "dozens",
-    "half",
-    "quarter",
-    "few",
-    "several",
-    "many",
+    "a", "an", "half", "quarter", "dozen", "dozens", "few", "several", "many",
 ];
 
 /// "N times hotter", "N times as tall as": a figure by comparison.
@@ -302,8 +261,11 @@ impl Measures {
             .map(|w| w.trim_matches(|c: char| c == '.' || c == ','))
             .filter(|w| !w.is_empty())
             .collect();
-        let is_figure =
-            |w: &str| w.starts_with(|c: char| c.is_ascii_digit()) || FIGURE_WORDS.contains(&w);
+        let is_figure = |w: &str| {
+            w.starts_with(|c: char| c.is_ascii_digit())
+                || FIGURE_WORDS.contains(&w)
+                || text::is_number_word(w)
+        };
         for (i, &word) in words.iter().enumerate() {
             // "400m", "5km", "30c": a figure with its unit attached.
             if let Some(at) = word.find(|c: char| !c.is_ascii_digit() && c != '.' && c != ',') {
@@ -335,10 +297,6 @@ impl Measures {
     /// Whether it gives a figure of the dimension asked.
     pub fn gives(self, dimension: Dimension) -> bool {
         self.0 & dimension.bits() != 0
-    }
-
-    pub fn union(self, other: Measures) -> Measures {
-        Measures(self.0 | other.0)
     }
 }
 

@@ -120,6 +120,28 @@ fn a_measurement_question_needs_a_figure_of_that_dimension() {
 }
 
 #[test]
+fn eras_decades_centuries_and_times_ago_are_dates() {
+    assert!(names_a_time("In AD 79 the mountain erupted."));
+    assert!(names_a_time("The town fell in 480 BC."));
+    assert!(names_a_time("He perfected it in the mid-1770s."));
+    assert!(names_a_time(
+        "Nobody in the fourteenth century knew about germs."
+    ));
+    assert!(names_a_time("By the 14th century the city was rich."));
+    assert!(names_a_time(
+        "It last erupted around 350 million years ago."
+    ));
+    assert!(!names_a_time("The war went on for centuries."));
+    assert!(!names_a_time("The AD campaign sold well."));
+    assert!(!names_a_time("It took many years."));
+    let answerer = answerer(
+        "In AD 79 the mountain erupted and buried the town of Stabiae. Its people had no warning.",
+    );
+    let a = answerer.answer("when was stabiae buried", 3);
+    assert!(a.answered() && a.hits[0].text.contains("AD 79"), "{a:?}");
+}
+
+#[test]
 fn a_heading_is_never_the_answer() {
     let answerer = answerer(
         "The Great Flood of Riverton, 1921-1922\n\nIn the spring of 1921 heavy rain swept across the valley and the river burst its banks. By the winter the town had been rebuilt.",
