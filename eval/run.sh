@@ -50,5 +50,26 @@ case $part in
     run "volcanoes-test3" "eval/blind/volcanoes-test3.jsonl" eval/packs/volcanoes
     run "blackdeath-test3" "eval/blind/blackdeath-test3.jsonl" eval/packs/blackdeath
     ;;
-  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|dev] [BINARY]" >&2; exit 2 ;;
+  pool4)
+    # Round 4's tuning pool: every set scored for an earlier report, on
+    # four documents (the sets eval/fit_refusal.py fits on).
+    run "ussr-tune" "eval/blind/ussr-tune.jsonl" ""
+    run "ussr-test" "eval/blind/ussr-test.jsonl" ""
+    run "ussr-test2" "eval/blind/ussr-test2.jsonl" ""
+    run "ussr-test3" "eval/blind/ussr-test3.jsonl" ""
+    run "wedgwood-tune" "eval/blind/wedgwood-tune.jsonl" eval/packs/wedgwood
+    run "wedgwood-test" "eval/blind/wedgwood-test.jsonl" eval/packs/wedgwood
+    run "wedgwood-test3" "eval/blind/wedgwood-test3.jsonl" eval/packs/wedgwood
+    run "volcanoes-tune" "eval/blind/volcanoes-tune.jsonl" eval/packs/volcanoes
+    run "volcanoes-test" "eval/blind/volcanoes-test.jsonl" eval/packs/volcanoes
+    run "volcanoes-test3" "eval/blind/volcanoes-test3.jsonl" eval/packs/volcanoes
+    run "blackdeath-test3" "eval/blind/blackdeath-test3.jsonl" eval/packs/blackdeath
+    ;;
+  test4)
+    # Round 4's fresh blind test sets: the essay, and a fifth document
+    # nobody tuned /ask on (see eval/README.md). Scored once, for the report.
+    run "ussr-test4" "eval/blind/ussr-test4.jsonl" ""
+    run "telegraph-test4" "eval/blind/telegraph-test4.jsonl" eval/packs/telegraph
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|dev] [BINARY]" >&2; exit 2 ;;
 esac
