@@ -126,12 +126,44 @@ pub fn content_check(dir: Option<&PathBuf>) -> ExitCode {
                 pack.questions.len(),
                 pack.synonyms.len()
             );
+            bank_advice(&pack);
             ExitCode::SUCCESS
         }
         Err(errors) => {
             eprint!("{errors}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// Advice on a pack's hand-written bank: questions whose answer a
+/// student could guess without studying, and rule-based guessers that beat
+/// the limit over the whole bank. The pack is valid either way.
+fn bank_advice(pack: &Pack) {
+    use crate::study::quizgen::audit;
+    let mut lines = Vec::new();
+    for question in &pack.questions {
+        for giveaway in audit::giveaways(question) {
+            lines.push(format!("  question {:?}: {giveaway}", question.id));
+        }
+    }
+    let report = audit::audit("hand-written bank", &pack.questions);
+    for guesser in report.failing() {
+        lines.push(format!(
+            "  the whole bank: a student who picks the {} is right in {} of {} questions ({:.0}%; chance is 25%, the limit {:.0}%)",
+            guesser.name,
+            guesser.right,
+            guesser.applicable,
+            guesser.share() * 100.0,
+            audit::GUESSER_LIMIT * 100.0
+        ));
+    }
+    if !lines.is_empty() {
+        let _ = writeln!(
+            std::io::stdout(),
+            "advice on questions.toml (the answer could be guessed without studying):\n{}",
+            lines.join("\n")
+        );
     }
 }
 

@@ -158,6 +158,60 @@ fn content_check_summarises_a_good_pack_and_fails_on_a_bad_one() {
 }
 
 #[test]
+fn content_check_advises_on_bank_questions_a_student_could_guess() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("pack.toml"),
+        "id = \"mills\"\ntitle = \"Mills\"\nlanguage = \"en\"\ntime_zone = \"UTC\"\n[source]\ntitle = \"Mills\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("document.txt"),
+        "The mill owners hired children because they could be paid less than adults.\n\nThe first mill opened in 1771 beside the river.\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("questions.toml"),
+        r#"[[question]]
+id = "why-children"
+question = "Why did the mill owners hire children?"
+choices = ["Because they could be paid much less than the adult workers", "Luck", "Law", "Fashion"]
+answer = "Because they could be paid much less than the adult workers"
+source = "The mill owners hired children because they could be paid less than adults."
+
+[[question]]
+id = "first-mill"
+question = "When did the first mill open?"
+choices = ["In 1771", "In spring", "After the war", "At Easter"]
+answer = "In 1771"
+source = "The first mill opened in 1771 beside the river."
+"#,
+    )
+    .unwrap();
+    let output = lectern()
+        .args(["content", "check"])
+        .arg(dir.path())
+        .output()
+        .unwrap();
+    // Advice, not an error: the pack is valid.
+    assert!(output.status.success());
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(out.contains("advice on questions.toml"), "{out}");
+    assert!(
+        out.contains("question \"why-children\": the answer is the longest choice by far"),
+        "{out}"
+    );
+    assert!(
+        out.contains("question \"first-mill\": the answer is the only choice with a figure"),
+        "{out}"
+    );
+    // The bundled bank gets no advice.
+    let output = lectern().args(["content", "check"]).output().unwrap();
+    let out = String::from_utf8(output.stdout).unwrap();
+    assert!(!out.contains("advice"), "{out}");
+}
+
+#[test]
 fn onthisday_json_gives_the_invasion_on_22_june() {
     let output = lectern()
         .args(["onthisday", "--date", "1941-06-22", "--json"])

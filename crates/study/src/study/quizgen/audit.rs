@@ -203,6 +203,66 @@ impl fmt::Display for Audit {
     }
 }
 
+/// What gives a multiple-choice question's answer away to a student who
+/// has not studied, in words a teacher can act on (`lectern content
+/// check` shows them for a hand-written bank): the answer much longer than
+/// every other choice, the only choice that repeats a word of the
+/// question, or the only choice of its form (the one figure among words).
+pub fn giveaways(question: &Question) -> Vec<String> {
+    let mut found = Vec::new();
+    let Some(answer_index) = question.answer_index else {
+        return found;
+    };
+    if question.choices.len() < 3 {
+        return found;
+    }
+    let answer = &question.choices[answer_index];
+    let others: Vec<&String> = question
+        .choices
+        .iter()
+        .enumerate()
+        .filter(|&(i, _)| i != answer_index)
+        .map(|(_, c)| c)
+        .collect();
+    let length = answer.chars().count();
+    let next = others.iter().map(|c| c.chars().count()).max().unwrap_or(0);
+    if length >= next + 8 && length * 10 >= next * 13 {
+        found.push(format!(
+            "the answer is the longest choice by far ({length} characters; the next longest has {next})"
+        ));
+    }
+    let stem_words = content_words(&question.prompt);
+    let shared = |choice: &str| {
+        content_words(choice)
+            .into_iter()
+            .find(|w| stem_words.contains(w))
+    };
+    if let Some(word) = shared(answer) {
+        if others.iter().all(|c| shared(c).is_none()) {
+            found.push(format!(
+                "only the answer repeats a word of the question ({word:?})"
+            ));
+        }
+    }
+    let has_figure = |c: &str| c.chars().any(|ch| ch.is_ascii_digit());
+    if has_figure(answer) && others.iter().all(|c| !has_figure(c)) {
+        found.push("the answer is the only choice with a figure".to_string());
+    } else if !has_figure(answer) && others.iter().all(|c| has_figure(c)) {
+        found.push("the answer is the only choice without a figure".to_string());
+    }
+    found
+}
+
+/// Lowercased words of four letters or more that are not function words,
+/// cut to a common stem ("collectivisation" and "collective" meet).
+fn content_words(text: &str) -> Vec<String> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .map(str::to_lowercase)
+        .filter(|w| w.chars().count() >= 4 && !crate::study::text::is_stopword(w))
+        .map(|w| w.chars().take(6).collect())
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,5 +316,36 @@ mod tests {
             audit.failing().len(),
             1 + usize::from(score("most frequent answer").too_high())
         );
+    }
+
+    #[test]
+    fn giveaways_name_what_a_student_could_guess_from() {
+        let long = q(
+            &[
+                "To pay for new machines bought from abroad",
+                "For war",
+                "For gold",
+                "To feed cities",
+            ],
+            0,
+        );
+        assert_eq!(giveaways(&long).len(), 1, "{:?}", giveaways(&long));
+        assert!(giveaways(&long)[0].starts_with("the answer is the longest choice by far"));
+        let mut echo = q(&["Collective farms", "Factories", "Mines", "The army"], 0);
+        echo.prompt = "Into what did collectivisation force the peasants?".into();
+        assert_eq!(
+            giveaways(&echo),
+            vec!["only the answer repeats a word of the question (\"collec\")".to_string()]
+        );
+        let figure = q(
+            &["In 1928", "In spring", "After the war", "Before Lenin"],
+            0,
+        );
+        assert_eq!(
+            giveaways(&figure),
+            vec!["the answer is the only choice with a figure".to_string()]
+        );
+        let fair = q(&["Trotsky", "Lenin", "Kamenev", "Bukharin"], 0);
+        assert!(giveaways(&fair).is_empty());
     }
 }
