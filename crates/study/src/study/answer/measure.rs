@@ -268,11 +268,10 @@ impl Measures {
         };
         for (i, &word) in words.iter().enumerate() {
             // "400m", "5km", "30c": a figure with its unit attached.
-            if let Some(at) = word.find(|c: char| !c.is_ascii_digit() && c != '.' && c != ',') {
-                if at > 0 {
-                    let unit = &word[at..];
-                    bits |= unit_bits(unit) & !MONEY;
-                }
+            if let Some(at) = word.find(|c: char| !c.is_ascii_digit() && c != '.' && c != ',')
+                && at > 0
+            {
+                bits |= unit_bits(&word[at..]) & !MONEY;
             }
             let unit = unit_bits(word);
             if unit != 0 {

@@ -237,12 +237,12 @@ pub fn giveaways(question: &Question) -> Vec<String> {
             .into_iter()
             .find(|w| stem_words.contains(w))
     };
-    if let Some(word) = shared(answer) {
-        if others.iter().all(|c| shared(c).is_none()) {
-            found.push(format!(
-                "only the answer repeats a word of the question ({word:?})"
-            ));
-        }
+    if let Some(word) = shared(answer)
+        && others.iter().all(|c| shared(c).is_none())
+    {
+        found.push(format!(
+            "only the answer repeats a word of the question ({word:?})"
+        ));
     }
     let has_figure = |c: &str| c.chars().any(|ch| ch.is_ascii_digit());
     if has_figure(answer) && others.iter().all(|c| !has_figure(c)) {
