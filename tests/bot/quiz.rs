@@ -189,11 +189,21 @@ async fn typed_mode_accepts_forgiving_answers() {
         .iter()
         .find(|q| q.prompt == prompt)
         .unwrap();
-    // Shout it, with a typo when the answer is long enough to allow one.
-    let mut answer = question.answer().to_uppercase();
-    if answer.len() > 8 {
-        answer.remove(3);
-    }
+    // Shout it, with a typo in its longest word when that word is long
+    // enough to allow one ("DEMNDING"), as a student in a hurry types.
+    let answer = question.answer().to_uppercase();
+    let longest = answer
+        .split(' ')
+        .max_by_key(|w| w.chars().count())
+        .unwrap()
+        .to_string();
+    let answer = if longest.chars().count() > 5 {
+        let mut typo = longest.clone();
+        typo.remove(3);
+        answer.replacen(&longest, &typo, 1)
+    } else {
+        answer
+    };
     let output = app.send(&answer).await;
     assert!(
         output.contains("✅ you"),
