@@ -1039,7 +1039,14 @@ pub fn build(document: &Document) -> Glossary {
     // handout teaches is in such words, not in names. Not the document's
     // subject word, which is in too many of its sentences to be asked.
     let mut as_noun: HashMap<String, usize> = HashMap::new();
-    for sentence_words in &split {
+    // An adjective among coordinated modifiers ("the thicker,
+    // better-insulated cable": a comma, then another modifier) and never
+    // seen heading its phrase ("the crust is", "the magma.") is no noun.
+    // A noun used only as a modifier or before its verb ("a magma
+    // chamber", "the magma forces") stays one.
+    let mut headed: HashSet<String> = HashSet::new();
+    let mut coordinated: HashSet<String> = HashSet::new();
+    for (sentence, sentence_words) in sentences.iter().zip(&split) {
         for pair in sentence_words.windows(2) {
             let determiner = pair[0].text.to_lowercase();
             let word = pair[1].text;
@@ -1055,6 +1062,12 @@ pub fn build(document: &Document) -> Glossary {
                 && !adjective
             {
                 *as_noun.entry(word.to_string()).or_default() += 1;
+                let end = pair[1].start + word.len();
+                if crate::study::quizgen::prepare::heads_phrase(&sentence.text, end) {
+                    headed.insert(word.to_string());
+                } else if sentence.text[end..].starts_with(", ") {
+                    coordinated.insert(word.to_string());
+                }
             }
         }
     }
@@ -1062,6 +1075,7 @@ pub fn build(document: &Document) -> Glossary {
     for (word, count) in sorted_counts(&lowercase_uses) {
         let nouned = as_noun.get(&word).copied().unwrap_or(0);
         if nouned >= 1
+            && (headed.contains(&word) || !coordinated.contains(&word))
             && count >= 2
             && count <= subject_uses
             && word.chars().count() >= 4
