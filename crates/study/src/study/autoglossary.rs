@@ -489,6 +489,21 @@ const PLACE_PREFIXES: &[&str] = &[
     "east", "west", "new", "upper", "lower", "central",
 ];
 
+/// Prepositions that open a sentence with a scene-setting phrase ("In
+/// Britain, ...", "At Messina, ...").
+const OPENING_PREPOSITIONS: &[&str] = &[
+    "in",
+    "at",
+    "on",
+    "from",
+    "across",
+    "throughout",
+    "after",
+    "before",
+    "during",
+    "by",
+];
+
 /// Builds a glossary from a document alone.
 /// Key nouns are rarer than this in general English (Zipf: "magma" 3.0,
 /// "famine" 3.7, "water" 5.5).
@@ -781,7 +796,13 @@ pub fn build(document: &Document) -> Glossary {
             // "A, B and C", but not "..., and B" (a new clause).
             let and =
                 start_b - end_a == 1 && sentence_words[*end_a].text == "and" && !gap.contains(',');
-            if and || *start_b == *end_a {
+            // "In Britain, A and B ...": a name in an opening phrase
+            // ("in", "at", "from" ... then the comma) sets the scene; it is
+            // not the first of a list with the names after it.
+            let (start_a, _, _) = &pair[0];
+            let opening = *start_a == 1
+                && OPENING_PREPOSITIONS.contains(&sentence_words[0].text.to_lowercase().as_str());
+            if and || (*start_b == *end_a && !opening) {
                 listed_with.push((a.clone(), b.clone()));
             }
         }
@@ -1284,6 +1305,26 @@ mod tests {
 
     fn kinds(glossary: &Glossary, kind: EntryKind) -> Vec<&str> {
         glossary.of_kind(kind).collect()
+    }
+
+    #[test]
+    fn a_place_in_an_opening_phrase_is_not_listed_with_the_people_after_it() {
+        let document = Document::parse(
+            "In Valmark, Oswin Hale and Dora Finch built the first loom. \
+             Oswin Hale said that he had seen one in a dream. \
+             Dora Finch sold her first cloth in Valmark, where she lived.",
+        );
+        let glossary = build(&document);
+        assert_ne!(
+            glossary.kind_of("Oswin Hale"),
+            Some(EntryKind::Place),
+            "{glossary:?}"
+        );
+        assert_ne!(
+            glossary.kind_of("Dora Finch"),
+            Some(EntryKind::Place),
+            "{glossary:?}"
+        );
     }
 
     #[test]
