@@ -2084,6 +2084,20 @@ impl Generator {
             if others.len() < 3 {
                 continue;
             }
+            // The true statement's rank by length is drawn at random, as a
+            // figure's is, so "the longest" is right one time in four.
+            let longer_wanted = rng.usize(0..4);
+            let length = truth.truth.chars().count();
+            let (longer, shorter): (Vec<&Corruption>, Vec<&Corruption>) = others
+                .iter()
+                .partition(|c| c.truth.chars().count() > length);
+            if longer.len() >= longer_wanted && shorter.len() >= 3 - longer_wanted {
+                others = longer
+                    .into_iter()
+                    .take(longer_wanted)
+                    .chain(shorter.into_iter().take(3 - longer_wanted))
+                    .collect();
+            }
             let wrong: Vec<String> = others.iter().take(3).map(|c| c.changed.clone()).collect();
             let changes: Vec<String> = others
                 .iter()
@@ -3119,16 +3133,26 @@ fn select(
     let mut shown: HashSet<Fact> = HashSet::new();
     let mut asked: HashSet<Fact> = HashSet::new();
     let mut used_ids: HashSet<String> = HashSet::new();
-    // Kind caps hold unless the quiz would otherwise come up short (a short
-    // essay has few questions on its own sentences).
-    // Then, the quiz still short, a fact may be shown again as a choice
-    // (an event among others to order), but never one that was asked.
-    // Last, for a pool too small to fill the quiz otherwise (a short page
-    // yields few facts), a fact may come again among the choices, first
-    // never asked after the quiz has stated it, then at all; no fact is
-    // ever asked twice.
+    // Levels of freshness, strictest first: 2, every fact shown is new; 1,
+    // the asked fact is new and no choice repeats an asked one; 0, dated
+    // events may come back among the choices or be asked after being shown
+    // (an event among others to order reveals no date; a short essay covers
+    // few events); -1, a pool too small for the quiz (a short page yields
+    // few facts) lets any fact come back among the choices, but asks none
+    // the quiz has stated; -2, only no fact is asked twice. Form caps hold
+    // at first and are lifted for fresh facts before any fact comes back:
+    // a fourth statement on new sentences is better than a second question
+    // on old ones.
     let mut stated: HashSet<Fact> = HashSet::new();
-    for (fresh_level, capped) in [(2, true), (1, true), (0, false), (-1, false), (-2, false)] {
+    for (fresh_level, capped) in [
+        (2, true),
+        (1, true),
+        (2, false),
+        (1, false),
+        (0, false),
+        (-1, false),
+        (-2, false),
+    ] {
         loop {
             let mut progress = false;
             for (_, group) in &mut groups {

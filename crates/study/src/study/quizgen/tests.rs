@@ -1232,3 +1232,27 @@ fn naming_also_and_one_another_need_no_earlier_sentence() {
         ""
     ));
 }
+
+#[test]
+fn the_true_statement_is_not_the_longest_choice_more_than_by_chance() {
+    let pack = handout();
+    let mut longest = 0;
+    let mut statements = 0;
+    for seed in 1..8 {
+        for q in Generator::new(&pack).pool(seed) {
+            if q.kind != "statement" || q.prompt.contains("NOT") {
+                continue;
+            }
+            statements += 1;
+            let answer = q.answer().chars().count();
+            if q.choices.iter().all(|c| c.chars().count() <= answer) {
+                longest += 1;
+            }
+        }
+    }
+    assert!(statements >= 10, "{statements}");
+    assert!(
+        (longest as f64) / (statements as f64) <= 0.4,
+        "{longest} of {statements}"
+    );
+}
