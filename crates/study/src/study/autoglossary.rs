@@ -489,6 +489,21 @@ const PLACE_PREFIXES: &[&str] = &[
     "east", "west", "new", "upper", "lower", "central",
 ];
 
+/// Prepositions that open a sentence with a scene-setting phrase ("In
+/// Britain, ...", "At Messina, ...").
+const OPENING_PREPOSITIONS: &[&str] = &[
+    "in",
+    "at",
+    "on",
+    "from",
+    "across",
+    "throughout",
+    "after",
+    "before",
+    "during",
+    "by",
+];
+
 /// Builds a glossary from a document alone.
 /// Key nouns are rarer than this in general English (Zipf: "magma" 3.0,
 /// "famine" 3.7, "water" 5.5).
@@ -781,7 +796,13 @@ pub fn build(document: &Document) -> Glossary {
             // "A, B and C", but not "..., and B" (a new clause).
             let and =
                 start_b - end_a == 1 && sentence_words[*end_a].text == "and" && !gap.contains(',');
-            if and || *start_b == *end_a {
+            // "In Britain, A and B ...": a name in an opening phrase
+            // ("in", "at", "from" ... then the comma) sets the scene; it is
+            // not the first of a list with the names after it.
+            let (start_a, _, _) = &pair[0];
+            let opening = *start_a == 1
+                && OPENING_PREPOSITIONS.contains(&sentence_words[0].text.to_lowercase().as_str());
+            if and || (*start_b == *end_a && !opening) {
                 listed_with.push((a.clone(), b.clone()));
             }
         }
@@ -1039,7 +1060,14 @@ pub fn build(document: &Document) -> Glossary {
     // handout teaches is in such words, not in names. Not the document's
     // subject word, which is in too many of its sentences to be asked.
     let mut as_noun: HashMap<String, usize> = HashMap::new();
-    for sentence_words in &split {
+    // An adjective among coordinated modifiers ("the thicker,
+    // better-insulated cable": a comma, then another modifier) and never
+    // seen heading its phrase ("the crust is", "the magma.") is no noun.
+    // A noun used only as a modifier or before its verb ("a magma
+    // chamber", "the magma forces") stays one.
+    let mut headed: HashSet<String> = HashSet::new();
+    let mut coordinated: HashSet<String> = HashSet::new();
+    for (sentence, sentence_words) in sentences.iter().zip(&split) {
         for pair in sentence_words.windows(2) {
             let determiner = pair[0].text.to_lowercase();
             let word = pair[1].text;
@@ -1055,6 +1083,12 @@ pub fn build(document: &Document) -> Glossary {
                 && !adjective
             {
                 *as_noun.entry(word.to_string()).or_default() += 1;
+                let end = pair[1].start + word.len();
+                if crate::study::quizgen::prepare::heads_phrase(&sentence.text, end) {
+                    headed.insert(word.to_string());
+                } else if sentence.text[end..].starts_with(", ") {
+                    coordinated.insert(word.to_string());
+                }
             }
         }
     }
@@ -1062,6 +1096,7 @@ pub fn build(document: &Document) -> Glossary {
     for (word, count) in sorted_counts(&lowercase_uses) {
         let nouned = as_noun.get(&word).copied().unwrap_or(0);
         if nouned >= 1
+            && (headed.contains(&word) || !coordinated.contains(&word))
             && count >= 2
             && count <= subject_uses
             && word.chars().count() >= 4
@@ -1270,6 +1305,26 @@ mod tests {
 
     fn kinds(glossary: &Glossary, kind: EntryKind) -> Vec<&str> {
         glossary.of_kind(kind).collect()
+    }
+
+    #[test]
+    fn a_place_in_an_opening_phrase_is_not_listed_with_the_people_after_it() {
+        let document = Document::parse(
+            "In Valmark, Oswin Hale and Dora Finch built the first loom. \
+             Oswin Hale said that he had seen one in a dream. \
+             Dora Finch sold her first cloth in Valmark, where she lived.",
+        );
+        let glossary = build(&document);
+        assert_ne!(
+            glossary.kind_of("Oswin Hale"),
+            Some(EntryKind::Place),
+            "{glossary:?}"
+        );
+        assert_ne!(
+            glossary.kind_of("Dora Finch"),
+            Some(EntryKind::Place),
+            "{glossary:?}"
+        );
     }
 
     #[test]

@@ -119,6 +119,10 @@ const NOUN_NEAR: std::ops::Range<f32> = 0.3..0.75;
 fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
     let mut counts: HashMap<String, usize> = HashMap::new();
     let mut counted = HashSet::new();
+    // Words seen heading their phrase: only those are nouns ("a tiny
+    // current" makes "tiny" no noun; round-5 audit: "tiny", "weak" and
+    // "outer" offered for "thicker").
+    let mut heads: HashSet<String> = HashSet::new();
     for sentence in sentences {
         let words = word_spans(&sentence.text);
         for (i, pair) in words.windows(2).enumerate() {
@@ -131,6 +135,9 @@ fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
                 && !word.ends_with("ing")
             {
                 *counts.entry(word.clone()).or_default() += 1;
+                if prepare::heads_phrase(&sentence.text, pair[1].1) {
+                    heads.insert(word.clone());
+                }
                 // "an eruption of", "a plume.": countable; "a magma
                 // chamber" is the chamber's article, not the magma's.
                 let next = words.get(i + 2);
@@ -158,10 +165,17 @@ fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
             counted.insert(noun.clone());
         }
     }
-    let mut ranked: Vec<(String, usize)> = counts.into_iter().collect();
+    let mut ranked: Vec<(String, usize)> = counts
+        .into_iter()
+        .filter(|(w, _)| heads.contains(w))
+        .collect();
     ranked.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     (ranked.into_iter().map(|(w, _)| w).collect(), counted)
 }
+
+/// How much of a dated event ([`Generator::coverage_of_events`]) the
+/// document must cover for the event to be ordered in a quiz.
+const EVENT_COVERAGE: f32 = 0.2;
 
 /// The most years between the answer of a "which came first" and any
 /// other choice.
@@ -349,6 +363,9 @@ pub struct Generator {
     years: Vec<i32>,
     /// (date, title) of the pack's dated events.
     events: Vec<(chrono::NaiveDate, String)>,
+    /// Per dated event: how much of it the document covers
+    /// ([`Generator::coverage_of_events`]).
+    event_coverage: Vec<f32>,
     synonyms: Vec<Vec<String>>,
     passages: usize,
     /// Matcher entries that name the document's main figure (the person it
@@ -507,6 +524,7 @@ impl Generator {
             takes_the,
             years,
             events,
+            event_coverage: Vec::new(),
             synonyms,
             main_figure: HashSet::new(),
             lives,
@@ -522,6 +540,7 @@ impl Generator {
         };
         generator.genus = genus(&generator.sentences, &generator.matcher);
         generator.main_figure = generator.find_main_figure();
+        generator.event_coverage = generator.coverage_of_events(&pack.events);
         // A sentence with a bare first name ("In 1839 Charles married ...")
         // does not say who is meant: no question, statement or event of it.
         // In apposition to a relation the sentence itself says who ("his
@@ -631,7 +650,11 @@ impl Generator {
     pub fn pool(&self, seed: u64) -> Vec<Question> {
         let mut rng = fastrand::Rng::with_seed(seed);
         let all: Vec<usize> = (0..self.sentences.len()).collect();
-        let mut questions = self.candidates(&all, &mut rng);
+        let mut questions: Vec<Question> = self
+            .candidates(&all, &mut rng)
+            .into_iter()
+            .map(|c| c.question)
+            .collect();
         let mut seen = HashSet::new();
         questions.retain(|q| seen.insert(q.id.clone()));
         // No answer dominates the pool either (the document's main person
@@ -652,7 +675,7 @@ impl Generator {
         let chosen = self.sentences_for(count, &mut rng);
         let mut questions = self.candidates(&chosen, &mut rng);
         let mut seen = HashSet::new();
-        questions.retain(|q| seen.insert(q.id.clone()));
+        questions.retain(|c| seen.insert(c.question.id.clone()));
         select(
             questions,
             count,
@@ -689,7 +712,7 @@ impl Generator {
     }
 
     /// Every question of every form from the given sentences.
-    fn candidates(&self, sentences: &[usize], rng: &mut fastrand::Rng) -> Vec<Question> {
+    fn candidates(&self, sentences: &[usize], rng: &mut fastrand::Rng) -> Vec<Candidate> {
         let mut questions = Vec::new();
         let mut corruptions: Vec<Corruption> = Vec::new();
         let mut dated: Vec<DatedStatement> = Vec::new();
@@ -717,11 +740,11 @@ impl Generator {
             }
             for span in &spans {
                 if let Some(question) = self.span_question(prepared, span, rng) {
-                    questions.push(question);
+                    questions.push(Candidate::on(question, vec![Fact::Sentence(index)]));
                 }
             }
             if let Some(question) = self.definition_question(prepared, &spans, rng) {
-                questions.push(question);
+                questions.push(Candidate::on(question, vec![Fact::Sentence(index)]));
             }
             corruptions.extend(self.corruptions(prepared, &spans, rng));
             // The main figure's birth and death are plainly first and last.
@@ -1243,6 +1266,69 @@ impl Generator {
         })
     }
 
+    /// Per dated event, how much of it the document covers, from 0 to 1:
+    /// the share of the event's words (title and description) that the
+    /// document also uses, each weighted by how telling it is: rare in
+    /// general English and among the pack's events ("collectivization",
+    /// "kulaks" count; "army", "day", "opens" hardly do). The main figure
+    /// and the document's setting are in every event and count for
+    /// nothing. An event the document only touches ("the Metro opens"
+    /// beside a sentence on the deaths building it; a border clash with a
+    /// country the document names once) covers little of its own words,
+    /// and ordering it tests the pack's calendar, not the document.
+    fn coverage_of_events(&self, events: &[crate::content::DatedEvent]) -> Vec<f32> {
+        let mut everywhere: HashSet<String> = HashSet::new();
+        for (e, (_, name, _)) in self.matcher.entries.iter().enumerate() {
+            if self.main_figure.contains(&e) || self.is_setting(e) {
+                everywhere.extend(terms(name));
+                for other in self.glossary.other_names(name) {
+                    everywhere.extend(terms(&other));
+                }
+            }
+        }
+        // Per event: its distinct terms, each with the word it came from.
+        let words: Vec<Vec<(String, String)>> = events
+            .iter()
+            .map(|event| {
+                let mut seen = HashSet::new();
+                text::tokenize(&format!("{}. {}", event.title, event.description))
+                    .into_iter()
+                    .filter(|t| !t.is_stopword && !t.is_number && t.surface.chars().count() >= 3)
+                    .filter_map(|t| {
+                        (!everywhere.contains(&t.term) && seen.insert(t.term.clone()))
+                            .then(|| (t.term, t.surface.to_lowercase()))
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut in_events: HashMap<&str, usize> = HashMap::new();
+        for event in &words {
+            for (term, _) in event {
+                *in_events.entry(term.as_str()).or_default() += 1;
+            }
+        }
+        let n = events.len().max(1) as f32;
+        words
+            .iter()
+            .map(|event| {
+                let (mut covered, mut total) = (0.0f32, 0.0f32);
+                for (term, word) in event {
+                    let spread = (n / in_events.get(term.as_str()).copied().unwrap_or(1) as f32)
+                        .ln()
+                        .max(0.1);
+                    let rarity = english::general_zipf(word)
+                        .map_or(1.0, |z| ((6.0 - z) / 3.0).clamp(0.1, 1.0));
+                    let weight = spread * rarity;
+                    total += weight;
+                    if self.vocabulary.contains(term) {
+                        covered += weight;
+                    }
+                }
+                if total > 0.0 { covered / total } else { 0.0 }
+            })
+            .collect()
+    }
+
     /// Whether the document discusses a dated event: its title names a
     /// glossary entry other than the main figure ("Lenin's funeral",
     /// "Moscow Metro opens"), or a word of the document that is not
@@ -1598,6 +1684,35 @@ impl Generator {
         }
     }
 
+    /// Whether the sentence itself says where a place lies: another place
+    /// right after it ("Avignon in southern France", "Gori, Georgia"). A
+    /// swapped place then makes an atlas error a student rejects without
+    /// the document ("Genoa in southern France", round-5 audit), so such a
+    /// place is not changed in a statement.
+    fn located_here(&self, text_: &str, span: &Span) -> bool {
+        let rest = &text_[span.end..];
+        let mut after = match (rest.strip_prefix(" in "), rest.strip_prefix(", ")) {
+            (Some(after), _) | (_, Some(after)) => after,
+            _ => return false,
+        };
+        if let Some((first, tail)) = after.split_once(' ')
+            && COMPASS.contains(&first.to_lowercase().as_str())
+        {
+            after = tail;
+        }
+        // A place the glossary knows, or another name ("in Valmark"; not
+        // a month: "in October" says when, not where).
+        let at = text_.len() - after.len();
+        let next = word_spans(after).into_iter().next();
+        self.matcher
+            .find(text_)
+            .iter()
+            .any(|f| f.start == at && f.kind == EntryKind::Place)
+            || next.is_some_and(|(start, _, word)| {
+                start == 0 && after.starts_with(char::is_uppercase) && !text::is_month(&word)
+            })
+    }
+
     /// Whether a sentence is among the document's more central ones.
     fn central(&self, sentence: usize, threshold: f32) -> bool {
         self.profile
@@ -1841,6 +1956,7 @@ impl Generator {
                     .is_none_or(|w| s.end <= w.start || s.start >= w.end)
             })
             .filter(|s| self.worth_asking(prepared.index, &prepared.text, s, true))
+            .filter(|s| s.kind != AnswerKind::Place || !self.located_here(&prepared.text, s))
             .collect();
         rng.shuffle(&mut order);
         for span in order {
@@ -1941,7 +2057,7 @@ impl Generator {
         &self,
         corruptions: &[Corruption],
         rng: &mut fastrand::Rng,
-    ) -> Vec<Question> {
+    ) -> Vec<Candidate> {
         let mut questions = Vec::new();
         if corruptions.len() < 4 {
             return questions;
@@ -1968,6 +2084,20 @@ impl Generator {
             if others.len() < 3 {
                 continue;
             }
+            // The true statement's rank by length is drawn at random, as a
+            // figure's is, so "the longest" is right one time in four.
+            let longer_wanted = rng.usize(0..4);
+            let length = truth.truth.chars().count();
+            let (longer, shorter): (Vec<&Corruption>, Vec<&Corruption>) = others
+                .iter()
+                .partition(|c| c.truth.chars().count() > length);
+            if longer.len() >= longer_wanted && shorter.len() >= 3 - longer_wanted {
+                others = longer
+                    .into_iter()
+                    .take(longer_wanted)
+                    .chain(shorter.into_iter().take(3 - longer_wanted))
+                    .collect();
+            }
             let wrong: Vec<String> = others.iter().take(3).map(|c| c.changed.clone()).collect();
             let changes: Vec<String> = others
                 .iter()
@@ -1976,7 +2106,12 @@ impl Generator {
                 .collect();
             // And the reverse: three true statements, one changed.
             let trues: Vec<&Corruption> = others.iter().take(3).copied().collect();
-            questions.push(make_question(
+            // Each statement shown is a fact of the quiz, the true one first.
+            let facts: Vec<Fact> = std::iter::once(truth.sentence)
+                .chain(trues.iter().map(|c| c.sentence))
+                .map(Fact::Sentence)
+                .collect();
+            let not_supported = make_question(
                 format!(
                     "generated-{}-not-supported-{}",
                     truth.sentence + 1,
@@ -1993,8 +2128,12 @@ impl Generator {
                     truth.original, truth.replacement
                 )),
                 rng,
-            ));
-            questions.push(make_question(
+            );
+            questions.push(Candidate {
+                stated: facts[1..].to_vec(),
+                ..Candidate::on(not_supported, facts.clone())
+            });
+            let supported = make_question(
                 format!("generated-{}-statement", truth.sentence + 1),
                 "Which of these statements does the document support?".into(),
                 truth.truth.clone(),
@@ -2007,7 +2146,8 @@ impl Generator {
                     join_and(&changes)
                 )),
                 rng,
-            ));
+            );
+            questions.push(Candidate::on(supported, facts));
         }
         questions
     }
@@ -2018,20 +2158,33 @@ impl Generator {
         &self,
         dated: &[DatedStatement],
         rng: &mut fastrand::Rng,
-    ) -> Vec<Question> {
+    ) -> Vec<Candidate> {
         use chrono::Datelike;
         let from_events = self.events.len() >= 8;
-        let items: Vec<(i32, String, Option<usize>, String)> = if from_events {
+        let items: Vec<(i32, String, Option<usize>, String, Fact)> = if from_events {
             let (born, died) = self.main_figure_dates();
             self.events
                 .iter()
+                .enumerate()
                 // Within the main figure's life only: their birth cannot be
                 // "last", nor their funeral or a posthumous event "first".
-                .filter(|(date, _)| {
+                .filter(|(_, (date, _))| {
                     born.is_none_or(|b| *date > b) && died.is_none_or(|d| *date < d)
                 })
-                .filter(|(_, title)| self.worth_ordering(title) && self.discussed(title))
-                .map(|(date, title)| (date.year(), title.clone(), None, date.to_string()))
+                .filter(|(i, (_, title))| {
+                    self.worth_ordering(title)
+                        && self.discussed(title)
+                        && self.event_coverage.get(*i).copied().unwrap_or(0.0) >= EVENT_COVERAGE
+                })
+                .map(|(i, (date, title))| {
+                    (
+                        date.year(),
+                        title.clone(),
+                        None,
+                        date.to_string(),
+                        Fact::Event(i),
+                    )
+                })
                 .collect()
         } else {
             let (born, died) = self.main_figure_years();
@@ -2045,6 +2198,7 @@ impl Generator {
                         d.statement.clone(),
                         Some(d.sentence),
                         d.year.to_string(),
+                        Fact::Sentence(d.sentence),
                     )
                 })
                 .collect()
@@ -2094,20 +2248,17 @@ impl Generator {
         // One question per dated item: a pack's events are many and make
         // the pool of a short essay; a quiz still takes at most a fifth.
         let most = items.len();
-        // From the document's own dates, each statement is asked both ways
-        // ("first" and "last"): a short document has few of them.
-        let ways: Vec<Option<bool>> = if self.events.len() >= 8 {
-            vec![None]
-        } else {
-            vec![Some(true), Some(false)]
-        };
+        // Each item is asked both ways ("first" and "last"): a short
+        // document has few dated statements, and only the events it covers
+        // are ordered. A quiz still asks each item once ([`select`]).
+        let ways: Vec<Option<bool>> = vec![Some(true), Some(false)];
         for (&answer, way) in order
             .iter()
             .take(most)
             .flat_map(|a| ways.iter().map(move |w| (a, *w)))
         {
             let first = way.unwrap_or_else(|| rng.bool());
-            let (year, title, sentence, date) = &items[answer];
+            let (year, title, sentence, date, fact) = &items[answer];
             let mut others: Vec<usize> = (0..items.len())
                 .filter(|&i| {
                     let y = items[i].0;
@@ -2118,23 +2269,34 @@ impl Generator {
                 })
                 .collect();
             rng.shuffle(&mut others);
-            let mut picked: Vec<usize> = Vec::new();
-            for i in others {
-                if picked
-                    .iter()
-                    .all(|&p| (items[p].0 - items[i].0).abs() >= 1 && items[p].1 != items[i].1)
-                    && !clash(i, answer)
-                    && picked.iter().all(|&p| !clash(p, i))
-                    && about[i].is_disjoint(&about[answer])
-                    && picked.iter().all(|&p| about[p].is_disjoint(&about[i]))
-                {
-                    picked.push(i);
+            let pick = |others: &[usize]| {
+                let mut picked: Vec<usize> = Vec::new();
+                for &i in others {
+                    if picked
+                        .iter()
+                        .all(|&p| (items[p].0 - items[i].0).abs() >= 1 && items[p].1 != items[i].1)
+                        && !clash(i, answer)
+                        && picked.iter().all(|&p| !clash(p, i))
+                        && about[i].is_disjoint(&about[answer])
+                        && picked.iter().all(|&p| about[p].is_disjoint(&about[i]))
+                    {
+                        picked.push(i);
+                    }
+                    if picked.len() == 3 {
+                        break;
+                    }
                 }
-                if picked.len() == 3 {
-                    break;
-                }
+                picked
+            };
+            let mut picked = pick(&others);
+            // The answer must not stand apart in time: "the only choice
+            // from Lenin's years" is first by the period alone (round-5
+            // audit). When it does, the nearest events are tried instead.
+            if stands_apart(*year, &picked, |i| items[i].0) {
+                others.sort_by_key(|&i| (items[i].0 - year).abs());
+                picked = pick(&others);
             }
-            if picked.len() < 3 {
+            if picked.len() < 3 || stands_apart(*year, &picked, |i| items[i].0) {
                 continue;
             }
             let mut dates: Vec<(String, String)> = picked
@@ -2153,7 +2315,7 @@ impl Generator {
             } else {
                 "Which of these happened last?"
             };
-            questions.push(make_question(
+            let question = make_question(
                 format!(
                     "chronology-{}-{}",
                     slug(date),
@@ -2167,9 +2329,64 @@ impl Generator {
                 "chronology",
                 Some(format!("In order: {explanation}.")),
                 rng,
-            ));
+            );
+            let facts = std::iter::once(*fact)
+                .chain(picked.iter().map(|&i| items[i].4))
+                .collect();
+            questions.push(Candidate::on(question, facts));
         }
         questions
+    }
+}
+
+/// The fewest years the nearest other choice of a chronology may be from
+/// the answer, however close the others are to each other.
+const APART_YEARS: i32 = 3;
+
+/// Whether a chronology's answer stands apart in time from its other
+/// choices: the nearest of them is further from it than they are from each
+/// other (and than [`APART_YEARS`]), so the period alone gives it away.
+fn stands_apart(year: i32, picked: &[usize], year_of: impl Fn(usize) -> i32) -> bool {
+    let years: Vec<i32> = picked.iter().map(|&i| year_of(i)).collect();
+    let (Some(low), Some(high)) = (years.iter().min(), years.iter().max()) else {
+        return false;
+    };
+    let nearest = years.iter().map(|y| (y - year).abs()).min().unwrap_or(0);
+    nearest > (high - low).max(APART_YEARS)
+}
+
+/// One fact a question shows: a sentence of the document (asked, or shown
+/// as a statement or a clause among the choices), or a dated event of the
+/// pack. A quiz asks each fact once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Fact {
+    Sentence(usize),
+    Event(usize),
+}
+
+/// A generated question with the facts it shows, the asked one first.
+#[derive(Debug, Clone)]
+struct Candidate {
+    question: Question,
+    facts: Vec<Fact>,
+    /// Facts its choices state truly without asking them (the true
+    /// statements of a "does NOT support"): asked later, they are given
+    /// away.
+    stated: Vec<Fact>,
+}
+
+impl Candidate {
+    fn on(question: Question, facts: Vec<Fact>) -> Self {
+        Self {
+            question,
+            facts,
+            stated: Vec::new(),
+        }
+    }
+
+    /// The fact the marked answer teaches.
+    fn asked(&self) -> Option<Fact> {
+        self.facts.first().copied()
     }
 }
 
@@ -2622,7 +2839,7 @@ fn cause_questions(
     clauses: &[CauseClause],
     asked: usize,
     rng: &mut fastrand::Rng,
-) -> Vec<Question> {
+) -> Vec<Candidate> {
     let standalone = |c: &CauseClause| {
         !word_spans(&c.clause).iter().any(|(_, _, w)| {
             matches!(
@@ -2661,7 +2878,11 @@ fn cause_questions(
             .take(3)
             .map(|(_, o)| o.clause.clone())
             .collect();
-        questions.push(make_question(
+        let facts = std::iter::once(clause.sentence)
+            .chain(others.iter().take(3).map(|(_, o)| o.sentence))
+            .map(Fact::Sentence)
+            .collect();
+        let question = make_question(
             format!(
                 "generated-{}-cause-{}",
                 clause.sentence + 1,
@@ -2675,7 +2896,8 @@ fn cause_questions(
             "cause",
             None,
             rng,
-        ));
+        );
+        questions.push(Candidate::on(question, facts));
     }
     questions
 }
@@ -2847,11 +3069,21 @@ fn answer_key(question: &Question, glossary: &Glossary) -> String {
         .unwrap_or(answer)
 }
 
-/// Picks `count` questions: round-robin over passages (topics), one per
-/// sentence before any sentence gives a second, no answer in more than
+/// Picks `count` questions: round-robin over passages (topics), the most
+/// central sentences of each first, no answer in more than
 /// [`MAX_ANSWER_SHARE`] of the quiz, and no form taking over.
+///
+/// No fact is asked twice. A question is first taken only when none of the
+/// facts it shows (its sentence, the statements, clauses or events among
+/// its choices) is in the quiz yet; when that leaves the quiz short, one
+/// whose asked fact the quiz has not shown yet; then, caps off, dated
+/// events may come again among the choices and one shown before may be
+/// asked (an event among others to order reveals no date; a short essay
+/// covers few events). Only a pool too small for the quiz brings a
+/// sentence back among the choices (the same sentence in five statement
+/// questions of one document was the round-5 audit's "repeat").
 fn select(
-    questions: Vec<Question>,
+    candidates: Vec<Candidate>,
     count: usize,
     sentences: &[Sentence],
     centrality: &[f32],
@@ -2865,64 +3097,104 @@ fn select(
         "cause" | "definition" => (count / 4).max(1),
         _ => count,
     };
-    let mut groups: HashMap<usize, Vec<Question>> = HashMap::new();
-    for question in questions {
-        let topic = question
+    let mut groups: HashMap<usize, Vec<Candidate>> = HashMap::new();
+    for candidate in candidates {
+        let topic = candidate
+            .question
             .source_sentence
             .and_then(|i| sentences.get(i))
             .map_or(usize::MAX, |s| s.passage);
-        groups.entry(topic).or_default().push(question);
+        groups.entry(topic).or_default().push(candidate);
     }
-    let mut groups: Vec<(usize, Vec<Question>)> = groups.into_iter().collect();
+    let mut groups: Vec<(usize, Vec<Candidate>)> = groups.into_iter().collect();
     groups.sort_by_key(|(topic, _)| *topic);
     rng.shuffle(&mut groups);
     // Within a topic, the sentences most about the document's subject come
     // first (with some chance, so quizzes still differ).
     for (_, group) in &mut groups {
-        let mut keyed: Vec<(f32, Question)> = group
+        let mut keyed: Vec<(f32, Candidate)> = group
             .drain(..)
-            .map(|q| {
-                let weight = q
+            .map(|c| {
+                let weight = c
+                    .question
                     .source_sentence
                     .and_then(|s| centrality.get(s))
                     .copied()
                     .unwrap_or(0.5);
-                (weight + rng.f32() * 0.6, q)
+                (weight + rng.f32() * 0.6, c)
             })
             .collect();
         keyed.sort_by(|a, b| b.0.total_cmp(&a.0));
-        group.extend(keyed.into_iter().map(|(_, q)| q));
+        group.extend(keyed.into_iter().map(|(_, c)| c));
     }
     let mut chosen: Vec<Question> = Vec::new();
     let mut answers: HashMap<String, usize> = HashMap::new();
     let mut kinds: HashMap<String, usize> = HashMap::new();
-    let mut used_sentences: HashSet<usize> = HashSet::new();
+    let mut shown: HashSet<Fact> = HashSet::new();
+    let mut asked: HashSet<Fact> = HashSet::new();
     let mut used_ids: HashSet<String> = HashSet::new();
-    // Kind caps hold unless the quiz would otherwise come up short (a short
-    // essay has few questions on its own sentences).
-    for (allow_same_sentence, capped) in [(false, true), (true, true), (true, false)] {
+    // Levels of freshness, strictest first: 2, every fact shown is new; 1,
+    // the asked fact is new and no choice repeats an asked one; 0, dated
+    // events may come back among the choices or be asked after being shown
+    // (an event among others to order reveals no date; a short essay covers
+    // few events); -1, a pool too small for the quiz (a short page yields
+    // few facts) lets any fact come back among the choices, but asks none
+    // the quiz has stated; -2, only no fact is asked twice. Form caps hold
+    // at first and are lifted for fresh facts before any fact comes back:
+    // a fourth statement on new sentences is better than a second question
+    // on old ones.
+    let mut stated: HashSet<Fact> = HashSet::new();
+    for (fresh_level, capped) in [
+        (2, true),
+        (1, true),
+        (2, false),
+        (1, false),
+        (0, false),
+        (-1, false),
+        (-2, false),
+    ] {
         loop {
             let mut progress = false;
             for (_, group) in &mut groups {
                 if chosen.len() >= count {
                     break;
                 }
-                let position = group.iter().position(|q| {
+                let position = group.iter().position(|c| {
+                    let q = &c.question;
                     let key = answer_key(q, glossary);
-                    !used_ids.contains(&q.id)
+                    let fresh = match fresh_level {
+                        2 => c.facts.iter().all(|f| !shown.contains(f)),
+                        1 => {
+                            c.asked().is_none_or(|f| !shown.contains(&f))
+                                && c.facts.iter().all(|f| !asked.contains(f))
+                        }
+                        // Only an event may be asked after being shown
+                        // among others to order: a choice reveals no date,
+                        // while a statement shown gives its sentence away.
+                        -1 => c
+                            .asked()
+                            .is_none_or(|f| !asked.contains(&f) && !stated.contains(&f)),
+                        -2 => c.asked().is_none_or(|f| !asked.contains(&f)),
+                        _ => {
+                            let event = |f: &Fact| matches!(f, Fact::Event(_));
+                            c.asked().is_none_or(|f| {
+                                !asked.contains(&f) && (event(&f) || !shown.contains(&f))
+                            }) && c.facts.iter().all(|f| event(f) || !asked.contains(f))
+                        }
+                    };
+                    fresh
+                        && !used_ids.contains(&q.id)
                         && answers.get(&key).copied().unwrap_or(0) < answer_cap
                         && (!capped || kinds.get(&q.kind).copied().unwrap_or(0) < kind_cap(&q.kind))
-                        && (allow_same_sentence
-                            || q.source_sentence
-                                .is_none_or(|s| !used_sentences.contains(&s)))
                 });
                 if let Some(position) = position {
-                    let question = group.remove(position);
+                    let candidate = group.remove(position);
+                    stated.extend(candidate.stated.iter().copied());
+                    let question = candidate.question;
                     *answers.entry(answer_key(&question, glossary)).or_default() += 1;
                     *kinds.entry(question.kind.clone()).or_default() += 1;
-                    if let Some(s) = question.source_sentence {
-                        used_sentences.insert(s);
-                    }
+                    shown.extend(candidate.facts.iter().copied());
+                    asked.extend(candidate.facts.first().copied());
                     used_ids.insert(question.id.clone());
                     chosen.push(question);
                     progress = true;

@@ -132,6 +132,27 @@ pub(crate) fn gender_of_pronoun(word: &str) -> Option<Gender> {
     }
 }
 
+/// Whether the word ending at byte `end` of `sentence` heads its phrase:
+/// nothing, a stop, or a function word follows ("the magma.", "the crust
+/// is"), not a content word it may modify ("a tiny current", "the
+/// thicker, better-insulated cable"). An adjective written after an
+/// article always has its noun after it; a noun shows itself as a head.
+pub(crate) fn heads_phrase(sentence: &str, end: usize) -> bool {
+    let rest = sentence.get(end..).unwrap_or("");
+    let Some(gap) = rest.find(char::is_alphanumeric) else {
+        return true;
+    };
+    if rest[..gap].contains(['.', ';', ':', '!', '?', '(', ')']) {
+        return true;
+    }
+    let next: String = rest[gap..]
+        .chars()
+        .take_while(|c| c.is_alphanumeric())
+        .collect::<String>()
+        .to_lowercase();
+    crate::study::text::is_stopword(&next)
+}
+
 /// Lowercase words with byte ranges.
 pub(crate) fn word_spans(text: &str) -> Vec<(usize, usize, String)> {
     let mut result = Vec::new();
@@ -412,12 +433,21 @@ pub(crate) fn reads_badly(text: &str, names: &Matcher, previous: &str) -> bool {
         // Words that presuppose something said before: "Krakatoa, also in
         // Indonesia", "another eruption", "examples too", "similarly". Out of
         // its paragraph the sentence points at nothing.
-        if matches!(
+        // Not "also called" (a second name, not a second fact) nor "one
+        // plate ... beneath another" (the other is in the sentence).
+        let naming = *w == "also"
+            && lower
+                .get(i + 1)
+                .is_some_and(|n| matches!(*n, "called" | "known" | "named"));
+        let paired = *w == "another" && lower[..i].contains(&"one");
+        if (matches!(
             *w,
             "also" | "again" | "another" | "likewise" | "similarly" | "similar" | "examples"
-        ) || (*w == "too"
-            && i > 0
-            && (i + 1 == lower.len() || text[words[i - 1].1..words[i].0].contains(',')))
+        ) && !naming
+            && !paired)
+            || (*w == "too"
+                && i > 0
+                && (i + 1 == lower.len() || text[words[i - 1].1..words[i].0].contains(',')))
             || (*w == "well" && i > 0 && lower[i - 1] == "as" && i + 1 == lower.len())
         {
             return true;

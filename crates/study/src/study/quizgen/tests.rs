@@ -323,9 +323,22 @@ fn a_quiz_spreads_answers_and_topics() {
     }
     for pack in [handout(), document_only(TEACHER_DOC)] {
         let generator = Generator::new(&pack);
+        // A quiz asks each fact once (since round 6): a short page fills
+        // only as many questions as it has facts to ask.
+        let all: Vec<usize> = (0..generator.sentences.len()).collect();
+        let facts: HashSet<Fact> = generator
+            .candidates(&all, &mut fastrand::Rng::with_seed(1))
+            .iter()
+            .filter_map(Candidate::asked)
+            .collect();
         for seed in 1..6 {
             let quiz = generator.generate(10, seed);
-            assert!(quiz.len() >= 8, "{}", quiz.len());
+            assert!(
+                quiz.len() >= facts.len().min(8) - 1,
+                "{} of {}",
+                quiz.len(),
+                facts.len()
+            );
             let mut counts: HashMap<String, usize> = HashMap::new();
             for q in &quiz {
                 *counts.entry(q.answer().to_lowercase()).or_default() += 1;
@@ -366,7 +379,11 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
         // answer's era, a third of the events' span (the blind test audit
         // failed the one predecessor's event among the successor's in 23
         // of 80 questions). The target is not met on the essay.
-        let floor = if pack.events.is_empty() { 0.45 } else { 0.5 };
+        // With events, 0.45 since round 6: only the events the essay
+        // covers are ordered (the round-5 test failed 40 of 80 essay
+        // questions as events the essay only mentions or never discusses),
+        // each asked both first and last.
+        let floor = 0.45;
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
@@ -882,4 +899,360 @@ fn the_documents_setting_is_not_asked() {
         assert_ne!(q.answer(), "Europe", "{q:?}");
     }
     assert!(asked > 0);
+}
+
+/// A made-up question on sentence facts, for the quiz drawing rules.
+fn candidate_on(id: &str, answer: &str, facts: &[Fact]) -> Candidate {
+    let mut rng = fastrand::Rng::with_seed(1);
+    let question = make_question(
+        id.into(),
+        format!("{id} ___."),
+        answer.into(),
+        vec![answer.into()],
+        vec!["w1".into(), "w2".into(), "w3".into()],
+        match facts.first() {
+            Some(Fact::Sentence(s)) => Some(*s),
+            _ => None,
+        },
+        "term",
+        None,
+        &mut rng,
+    );
+    Candidate::on(question, facts.to_vec())
+}
+
+#[test]
+fn a_quiz_never_asks_a_fact_twice_nor_one_it_has_stated() {
+    let sentences: Vec<Sentence> =
+        Document::parse("Alpha one. Alpha two.\n\nBeta one. Beta two.\n\nGamma one. Gamma two.")
+            .sentences()
+            .to_vec();
+    let centrality = vec![0.5; sentences.len()];
+    let glossary = Glossary::default();
+    let s = Fact::Sentence;
+    let pool = || {
+        vec![
+            // Two questions on sentence 0 (a name and a year of it).
+            candidate_on("a", "A", &[s(0)]),
+            candidate_on("b", "B", &[s(0)]),
+            // A "does NOT support" on sentence 2 stating 0 and 4 truly.
+            Candidate {
+                stated: vec![s(0), s(4)],
+                ..candidate_on("c", "C", &[s(2), s(0), s(4)])
+            },
+            candidate_on("d", "D", &[s(4)]),
+            candidate_on("e", "E", &[s(5)]),
+            candidate_on("f", "F", &[s(1)]),
+            candidate_on("g", "G", &[s(3)]),
+        ]
+    };
+    for seed in 0..30 {
+        // A quiz the pool fills with fresh facts shows each fact once.
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let quiz = select(pool(), 4, &sentences, &centrality, &glossary, &mut rng);
+        assert_eq!(quiz.len(), 4);
+        let mut shown: Vec<usize> = Vec::new();
+        for q in &quiz {
+            let facts = match q.id.as_str() {
+                "a" | "b" => vec![0],
+                "c" => vec![2, 0, 4],
+                "d" => vec![4],
+                "e" => vec![5],
+                "f" => vec![1],
+                _ => vec![3],
+            };
+            for f in facts {
+                assert!(
+                    !shown.contains(&f),
+                    "{:?}",
+                    quiz.iter().map(|q| &q.id).collect::<Vec<_>>()
+                );
+                shown.push(f);
+            }
+        }
+        // Asked for more than the pool holds fresh: facts come back among
+        // the choices, but none is asked twice.
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let quiz = select(pool(), 7, &sentences, &centrality, &glossary, &mut rng);
+        let ids: Vec<&str> = quiz.iter().map(|q| q.id.as_str()).collect();
+        assert!(!(ids.contains(&"a") && ids.contains(&"b")), "{ids:?}");
+        assert_eq!(quiz.len(), 6, "{ids:?}");
+    }
+}
+
+#[test]
+fn a_word_that_never_heads_its_phrase_is_no_noun() {
+    use super::prepare::heads_phrase;
+    let at = |sentence: &str, word: &str| {
+        let start = sentence.find(word).unwrap();
+        heads_phrase(sentence, start + word.len())
+    };
+    assert!(!at("A tiny current ran through the wire.", "tiny"));
+    assert!(!at("The stronger, better-wound spring held.", "stronger"));
+    assert!(at("It flowed from the vent.", "vent"));
+    assert!(at("The glaze is fired twice.", "glaze"));
+    assert!(at("They mixed the glaze, the clay and the sand.", "glaze"));
+    // Nouns of the document, not adjectives, are a term's wrong choices.
+    let pack = document_only(
+        "A tiny furnace heated the slag. The slag is poured into a mould. \
+         A weak furnace made poor slag. The mould was filled with slag and left to cool. \
+         Workers broke the mould when the slag had set.",
+    );
+    let generator = Generator::new(&pack);
+    assert!(
+        generator.nouns.contains(&"mould".to_string()),
+        "{:?}",
+        generator.nouns
+    );
+    assert!(
+        !generator.nouns.contains(&"tiny".to_string()),
+        "{:?}",
+        generator.nouns
+    );
+    assert!(
+        !generator.nouns.contains(&"weak".to_string()),
+        "{:?}",
+        generator.nouns
+    );
+}
+
+#[test]
+fn a_place_the_sentence_itself_locates_is_never_swapped_in_a_statement() {
+    let pack = document_only(
+        "In 1402 the bishop Aldric moved his court to Norhaven in northern Valmark, far from the sea.\n\n\
+         Merchants from Castelmar brought salt to Norhaven every spring by river barge.\n\n\
+         In 1410 a fire destroyed half of Castelmar, and the merchants moved to Dunmere.\n\n\
+         The bishop Aldric built a library at Dunmere in 1415 with money from the salt trade.\n\n\
+         Pilgrims walked from Dunmere to Castelmar and Norhaven along the old road in summer.\n\n\
+         The road from Castelmar to Dunmere was paved in 1431 by order of the bishop Aldric.",
+    );
+    let generator = Generator::new(&pack);
+    let mut rng = fastrand::Rng::with_seed(3);
+    let index = generator
+        .sentences
+        .iter()
+        .position(|s| s.text.contains("northern Valmark"))
+        .unwrap();
+    let prepared = generator.prepared[index].clone().unwrap();
+    let spans = generator.spans(&prepared.text);
+    let located = spans
+        .iter()
+        .find(|s| &prepared.text[s.start..s.end] == "Norhaven")
+        .unwrap();
+    assert!(generator.located_here(&prepared.text, located));
+    for _ in 0..10 {
+        for c in generator.corruptions(&prepared, &spans, &mut rng) {
+            assert_ne!(c.original, "Norhaven", "{c:?}");
+        }
+    }
+}
+
+#[test]
+fn only_events_the_document_covers_are_ordered() {
+    let mut pack = document_only(
+        "The Harwick Canal Company was founded by coal merchants who wanted cheap transport for their coal.\n\n\
+         The company dug the canal across the moor with gangs of navvies. \
+         The navvies cut locks and tunnels, and many navvies died in the tunnels.\n\n\
+         Coal barges reached the town of Tollbridge, and the price of coal in Tollbridge fell by half. \
+         The company later built warehouses for coal beside the canal.\n\n\
+         Railways took the coal trade from the canal, and the company failed.",
+    );
+    let event = |year: i32, title: &str, description: &str| crate::content::DatedEvent {
+        date: chrono::NaiveDate::from_ymd_opt(year, 5, 1).unwrap(),
+        title: title.into(),
+        description: description.into(),
+        tags: Vec::new(),
+        source: None,
+        note: None,
+        line: 0,
+    };
+    pack.events = vec![
+        event(
+            1790,
+            "Harwick Canal Company is founded",
+            "Coal merchants found the Harwick Canal Company to carry coal cheaply by barge.",
+        ),
+        event(
+            1792,
+            "Navvies begin digging the canal",
+            "Gangs of navvies begin cutting the canal, its locks and tunnels across the moor.",
+        ),
+        event(
+            1794,
+            "Tollbridge mayor hosts a regatta",
+            "The mayor of Tollbridge holds a boating regatta with brass bands and fireworks.",
+        ),
+        event(
+            1796,
+            "First coal barges reach Tollbridge",
+            "Barges of coal reach Tollbridge and the price of coal falls by half.",
+        ),
+        event(
+            1798,
+            "Tollbridge cathedral spire is restored",
+            "Stonemasons restore the cathedral spire of Tollbridge after a lightning strike.",
+        ),
+        event(
+            1800,
+            "Canal warehouses are built",
+            "The company builds coal warehouses beside the canal.",
+        ),
+        event(
+            1802,
+            "Tollbridge football club is formed",
+            "Local shopkeepers form a football club in Tollbridge and play on the common.",
+        ),
+        event(
+            1806,
+            "Navvies strike in the tunnels",
+            "Navvies digging the tunnels strike after many die in a flood.",
+        ),
+        event(
+            1810,
+            "Railway takes the coal trade",
+            "A railway opens beside the canal and takes the coal trade; the company fails.",
+        ),
+    ];
+    let generator = Generator::new(&pack);
+    let coverage = |title: &str| {
+        let at = generator
+            .events
+            .iter()
+            .position(|(_, t)| t == title)
+            .unwrap();
+        generator.event_coverage[at]
+    };
+    for minor in [
+        "Tollbridge mayor hosts a regatta",
+        "Tollbridge cathedral spire is restored",
+        "Tollbridge football club is formed",
+    ] {
+        assert!(
+            coverage(minor) < EVENT_COVERAGE,
+            "{minor}: {}",
+            coverage(minor)
+        );
+        for q in all_generated(&pack) {
+            assert!(!q.choices.iter().any(|c| c == minor), "{q:?}");
+        }
+    }
+    for central in [
+        "Harwick Canal Company is founded",
+        "Navvies begin digging the canal",
+        "First coal barges reach Tollbridge",
+        "Railway takes the coal trade",
+    ] {
+        assert!(
+            coverage(central) >= EVENT_COVERAGE,
+            "{central}: {}",
+            coverage(central)
+        );
+    }
+}
+
+#[test]
+fn a_chronology_answer_never_stands_apart_in_time() {
+    let years = [1929, 1930, 1932, 1941, 1925];
+    let year_of = |i: usize| years[i];
+    // 1923 against 1929-1932: the only choice of its period.
+    assert!(stands_apart(1923, &[0, 1, 2], year_of));
+    // 1941 against 1929-1932: the same, last.
+    assert!(stands_apart(1941, &[0, 1, 2], year_of));
+    // 1927 against 1925, 1929, 1932: among them.
+    assert!(!stands_apart(1927, &[4, 0, 2], year_of));
+    // A few years from close neighbours is still a fair question.
+    assert!(!stands_apart(1926, &[0, 1, 2], year_of));
+    for q in all_generated(&bundled()) {
+        if q.kind != "chronology" {
+            continue;
+        }
+        let dates: Vec<i32> = q
+            .explanation
+            .as_deref()
+            .unwrap_or("")
+            .trim_start_matches("In order: ")
+            .split("; ")
+            .filter_map(|d| d.get(..4)?.parse().ok())
+            .collect();
+        let answer_at = if q.prompt.contains("first") {
+            0
+        } else {
+            dates.len() - 1
+        };
+        let answer = dates[answer_at];
+        let others: Vec<i32> = dates
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| *i != answer_at)
+            .map(|(_, y)| *y)
+            .collect();
+        let nearest = others.iter().map(|y| (y - answer).abs()).min().unwrap();
+        let spread = others.iter().max().unwrap() - others.iter().min().unwrap();
+        assert!(nearest <= spread.max(APART_YEARS), "{q:?}");
+    }
+}
+
+#[test]
+fn a_coordinated_adjective_is_no_key_noun_but_a_noun_before_its_verb_is() {
+    let pack = document_only(
+        "The first rope snapped in the storm. The tougher, tarred rope held for a week. \
+         Sailors said tougher ropes were worth the cost. \
+         The brine forces its way into every strand. A brine bath preserved the hemp. \
+         Brine rots untarred hemp within a season.",
+    );
+    let generator = Generator::new(&pack);
+    assert_ne!(
+        generator.glossary().kind_of("tougher"),
+        Some(EntryKind::Term)
+    );
+    assert_eq!(generator.glossary().kind_of("brine"), Some(EntryKind::Term));
+}
+
+#[test]
+fn naming_also_and_one_another_need_no_earlier_sentence() {
+    let matcher = Matcher::new(&Glossary::default());
+    assert!(!prepare::reads_badly(
+        "Composite cones, also called stratocones, are steep.",
+        &matcher,
+        ""
+    ));
+    assert!(!prepare::reads_badly(
+        "At the margin one plate sinks beneath another in a process called subduction.",
+        &matcher,
+        ""
+    ));
+    assert!(prepare::reads_badly(
+        "Ash clouds also close airports.",
+        &matcher,
+        ""
+    ));
+    assert!(prepare::reads_badly(
+        "Lahars are another danger.",
+        &matcher,
+        ""
+    ));
+}
+
+#[test]
+fn the_true_statement_is_not_the_longest_choice_more_than_by_chance() {
+    let pack = handout();
+    let mut longest = 0;
+    let mut statements = 0;
+    for seed in 1..8 {
+        for q in Generator::new(&pack).pool(seed) {
+            if q.kind != "statement" || q.prompt.contains("NOT") {
+                continue;
+            }
+            statements += 1;
+            let answer = q.answer().chars().count();
+            if q.choices.iter().all(|c| c.chars().count() <= answer) {
+                longest += 1;
+            }
+        }
+    }
+    assert!(statements >= 10, "{statements}");
+    assert!(
+        (longest as f64) / (statements as f64) <= 0.4,
+        "{longest} of {statements}"
+    );
 }
