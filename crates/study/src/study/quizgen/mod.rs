@@ -1277,6 +1277,12 @@ impl Generator {
     /// country the document names once) covers little of its own words,
     /// and ordering it tests the pack's calendar, not the document.
     fn coverage_of_events(&self, events: &[crate::content::DatedEvent]) -> Vec<f32> {
+        // Chronology orders pack events only from eight on: a document
+        // without them (a large one with thousands of names) skips the
+        // per-name setting test below.
+        if events.len() < 8 {
+            return vec![0.0; events.len()];
+        }
         let mut everywhere: HashSet<String> = HashSet::new();
         for (e, (_, name, _)) in self.matcher.entries.iter().enumerate() {
             if self.main_figure.contains(&e) || self.is_setting(e) {
