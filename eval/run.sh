@@ -51,19 +51,10 @@ case $part in
     run "blackdeath-test3" "eval/blind/blackdeath-test3.jsonl" eval/packs/blackdeath
     ;;
   pool4)
-    # Round 4's tuning pool: every set scored for an earlier report, on
+    # Round 4's tuning pool: round 3's pool and round 3's test sets, on
     # four documents (the sets eval/fit_refusal.py fits on).
-    run "ussr-tune" "eval/blind/ussr-tune.jsonl" ""
-    run "ussr-test" "eval/blind/ussr-test.jsonl" ""
-    run "ussr-test2" "eval/blind/ussr-test2.jsonl" ""
-    run "ussr-test3" "eval/blind/ussr-test3.jsonl" ""
-    run "wedgwood-tune" "eval/blind/wedgwood-tune.jsonl" eval/packs/wedgwood
-    run "wedgwood-test" "eval/blind/wedgwood-test.jsonl" eval/packs/wedgwood
-    run "wedgwood-test3" "eval/blind/wedgwood-test3.jsonl" eval/packs/wedgwood
-    run "volcanoes-tune" "eval/blind/volcanoes-tune.jsonl" eval/packs/volcanoes
-    run "volcanoes-test" "eval/blind/volcanoes-test.jsonl" eval/packs/volcanoes
-    run "volcanoes-test3" "eval/blind/volcanoes-test3.jsonl" eval/packs/volcanoes
-    run "blackdeath-test3" "eval/blind/blackdeath-test3.jsonl" eval/packs/blackdeath
+    "$0" pool "$bin" "${extra[@]}"
+    "$0" test3 "$bin" "${extra[@]}"
     ;;
   test4)
     # Round 4's fresh blind test sets: the essay, and a fifth document
