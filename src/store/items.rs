@@ -222,12 +222,8 @@ mod tests {
     use crate::content::QuestionOrigin;
     use crate::identity::{ChannelRef, Platform};
     use crate::store::RoundAnswer;
+    use crate::store::tests::at;
     use crate::store::tests::on_both_engines;
-
-    fn at(hour: u32) -> DateTime<Utc> {
-        use chrono::TimeZone;
-        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
-    }
 
     fn asked(item_id: &str, prompt: &str) -> AskedItem {
         AskedItem {

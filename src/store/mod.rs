@@ -486,6 +486,12 @@ impl PgStore {
 pub(crate) mod tests {
     use super::*;
 
+    /// The store tests' fixed day, Wednesday 2026-11-25, at `hour` UTC.
+    pub(crate) fn at(hour: u32) -> DateTime<Utc> {
+        use chrono::TimeZone;
+        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
+    }
+
     /// What a PostgreSQL test needs, and how to get it.
     pub(crate) const POSTGRES_MISSING: &str = "POSTGRES_TEST_URL is not set: these tests \
         need a PostgreSQL server. Run them through scripts/with-postgres.sh (e.g. \

@@ -354,13 +354,9 @@ reminder_store!(PgStore);
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::tests::at;
     use crate::store::tests::on_both_engines;
     use crate::store::{AskedItem, ReviewCard};
-    use chrono::TimeZone;
-
-    fn at(hour: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
-    }
 
     fn asked(item_id: &str) -> AskedItem {
         AskedItem {

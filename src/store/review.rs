@@ -399,12 +399,8 @@ mod tests {
     use super::*;
     use crate::content::QuestionOrigin;
     use crate::identity::Platform;
+    use crate::store::tests::at;
     use crate::store::tests::on_both_engines;
-
-    fn at(hour: u32) -> DateTime<Utc> {
-        use chrono::TimeZone;
-        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
-    }
 
     fn asked(item_id: &str) -> AskedItem {
         AskedItem {

@@ -280,13 +280,9 @@ impl ScoreStore for PgStore {
 mod tests {
     use super::*;
     use crate::identity::{ChannelRef, Platform};
+    use crate::store::tests::at;
     use crate::store::tests::on_both_engines;
     use crate::store::{QuizStore, RoundAnswer};
-
-    fn at(hour: u32) -> DateTime<Utc> {
-        use chrono::TimeZone;
-        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
-    }
 
     /// A value someone changed by hand in the database (`scores.points` set
     /// to text) is an error the caller can report, never a panic.

@@ -138,13 +138,9 @@ impl SeasonStore for PgStore {
 mod tests {
     use super::*;
     use crate::identity::{ChannelRef, Platform};
+    use crate::store::tests::at;
     use crate::store::tests::on_both_engines;
     use crate::store::{RoundAnswer, Store};
-
-    fn at(hour: u32) -> DateTime<Utc> {
-        use chrono::TimeZone;
-        Utc.with_ymd_and_hms(2026, 11, 25, hour, 0, 0).unwrap()
-    }
 
     on_both_engines! {
     /// A new season empties the season leaderboard while the all-time
