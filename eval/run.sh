@@ -62,5 +62,16 @@ case $part in
     run "ussr-test4" "eval/blind/ussr-test4.jsonl" ""
     run "telegraph-test4" "eval/blind/telegraph-test4.jsonl" eval/packs/telegraph
     ;;
-  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|dev] [BINARY]" >&2; exit 2 ;;
+  pool5)
+    # Round 5's tuning pool: round 4's pool and round 4's test sets.
+    "$0" pool4 "$bin" "${extra[@]}"
+    "$0" test4 "$bin" "${extra[@]}"
+    ;;
+  test5)
+    # Round 5's fresh blind test sets: the essay, and a sixth document
+    # (London's sewers) nobody tuned /ask on. Scored once, for the report.
+    run "ussr-test5" "eval/blind/ussr-test5.jsonl" ""
+    run "sewers-test5" "eval/blind/sewers-test5.jsonl" eval/packs/sewers
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|dev] [BINARY]" >&2; exit 2 ;;
 esac

@@ -87,6 +87,7 @@ fn refusal_message(pack: &Pack, answer: &Answer) -> Message {
         }
         Some(RefusalReason::NoDate) => "The document does not give a date for that.",
         Some(RefusalReason::NoQuantity) => "The document gives no figure for that.",
+        Some(RefusalReason::NoName) => "The document does not give that name.",
         Some(RefusalReason::Empty) => "Ask me a question about the document.",
         _ => "The document does not cover that.",
     };

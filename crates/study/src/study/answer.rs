@@ -24,6 +24,7 @@
 mod intent;
 mod meaning;
 mod measure;
+mod naming;
 mod smalltalk;
 mod topics;
 
@@ -233,6 +234,9 @@ pub enum RefusalReason {
     NoDate,
     /// The question asks "how many" and the passage gives no figure.
     NoQuantity,
+    /// The question asks for a name and the passage names nothing of
+    /// what was asked ("what was the ship called").
+    NoName,
     /// The question has no informative words at all.
     Empty,
     /// A greeting, thanks or a request for help, not a question.
@@ -1369,8 +1373,17 @@ impl Answerer {
         // "How tall is X", "how much did it cost": a figure of that
         // dimension, whatever the wh-word's intent.
         let measured = Dimension::asked(question);
+        // "What was the ship called": a name standing by the thing asked.
+        let named = naming::asked(question).map(|thing| self.thing_terms(&concepts, &thing));
+        let question_terms: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
         let fits_type = |index: usize, coverage: f64| match intent {
             _ if measured.is_some_and(|d| !self.gives_measure(index, d)) => false,
+            _ if named
+                .as_ref()
+                .is_some_and(|thing| !self.gives_name(index, thing, &question_terms)) =>
+            {
+                false
+            }
             Intent::Date => {
                 self.window_has_date(index)
                     && coverage >= 0.5
@@ -1465,6 +1478,8 @@ impl Answerer {
             && !fits_type(best_index, coverage)
         {
             Some(RefusalReason::NoQuantity)
+        } else if named.is_some() && !fits_type(best_index, coverage) {
+            Some(RefusalReason::NoName)
         } else {
             None
         };
@@ -1626,6 +1641,38 @@ impl Answerer {
         self.quoted[index]
             .iter()
             .any(|&s| self.sentences[s].measures.gives(dimension))
+    }
+
+    /// For each word of the thing whose name is asked, the document terms
+    /// that match it: the question word's own matches (the same word, its
+    /// family, a corrected typo, a word close in meaning).
+    fn thing_terms(&self, concepts: &[Concept], thing: &[String]) -> Vec<Vec<String>> {
+        thing
+            .iter()
+            .map(|word| {
+                let term = text::normalize_word(word);
+                let mut terms = vec![term.clone()];
+                if let Some(concept) = concepts
+                    .iter()
+                    .find(|c| c.surface == *word || text::normalize_word(&c.surface) == term)
+                {
+                    terms.extend(concept.alternatives.iter().filter_map(
+                        |a| match a.terms.as_slice() {
+                            [one] => Some(one.clone()),
+                            _ => None,
+                        },
+                    ));
+                }
+                terms
+            })
+            .collect()
+    }
+
+    /// Whether a passage (any sentence it shows) names the thing asked.
+    fn gives_name(&self, index: usize, thing: &[Vec<String>], asked: &[String]) -> bool {
+        self.quoted[index]
+            .iter()
+            .any(|&s| naming::names_thing(&self.texts[s], thing, asked))
     }
 
     /// Whether a passage (any sentence it shows) gives a date.

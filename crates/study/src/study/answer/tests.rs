@@ -529,3 +529,25 @@ fn a_sentence_is_about_the_name_its_paragraph_just_gave() {
     assert!(a.answered(), "{a:?}");
     assert!(a.hits[0].text.contains("Children worked"), "{a:?}");
 }
+
+#[test]
+fn a_name_question_needs_a_name_standing_by_the_thing_asked() {
+    let answerer = answerer(
+        "The harbour master sent the letters across the strait by boat every week. In 1820 the harbour built a new lighthouse.\n\nThe fastest boat on the crossing was the Comet, owned by Mary Hale. Her husband kept the accounts of the harbour.",
+    );
+    // The name given stands by the boat.
+    let a = answerer.answer("what was the name of the fastest boat", 3);
+    assert!(a.answered() && a.hits[0].text.contains("Comet"), "{a:?}");
+    // A passage about the master, naming nothing of him.
+    let a = answerer.answer("what was the harbour master called", 3);
+    assert_eq!(a.refusal, Some(RefusalReason::NoName), "{a:?}");
+    let a = answerer.answer("whats the name of mary hale's husband", 3);
+    assert_eq!(a.refusal, Some(RefusalReason::NoName), "{a:?}");
+    // "Why is it called" asks for a reason, not a name.
+    assert_ne!(
+        answerer
+            .answer("why was the boat called the comet", 3)
+            .refusal,
+        Some(RefusalReason::NoName)
+    );
+}
