@@ -26,10 +26,14 @@ const MOST_WORDS: usize = 4;
 
 /// Words that may stand between a name and the thing it names:
 /// "Vulcan, the Roman god", "the wife of King George III", "a ship
-/// called the Agamemnon", "the plan was known as ...".
+/// called the Agamemnon", "the plan was known as ...", "led by Wat Tyler".
 const CONNECTORS: &[&str] = &[
-    "the", "a", "an", "of", "called", "named", "known", "as", "is", "was", "are", "were",
+    "the", "a", "an", "of", "by", "called", "named", "known", "as", "is", "was", "are", "were",
 ];
+
+/// How common in English (Zipf) a role word must be for "who was the X"
+/// to ask for the person in that role ("leader", "wife", "engineer").
+const ROLE_ZIPF: f32 = 4.0;
 
 /// How far (in words) a name may stand from the thing it names.
 const REACH: usize = 5;
@@ -58,6 +62,25 @@ pub fn asked(question: &str) -> Option<Vec<String>> {
             .cloned()
             .collect();
         return (!thing.is_empty()).then_some(thing);
+    }
+    // "who was the leader of ...", "who was his wife": the person in a
+    // role, named by the answer. Only an everyday word for the role: "who
+    // were the flagellants" asks what a term means.
+    if let [who, copula, determiner, rest @ ..] = words.as_slice()
+        && who == "who"
+        && COPULAS.contains(&copula.as_str())
+        && DETERMINERS.contains(&determiner.as_str())
+    {
+        let thing: Vec<String> = rest
+            .iter()
+            .take_while(|w| content(w))
+            .take(MOST_WORDS)
+            .cloned()
+            .collect();
+        let everyday = thing
+            .last()
+            .is_some_and(|w| Lexicon::global().zipf(w).is_some_and(|z| z >= ROLE_ZIPF));
+        return everyday.then_some(thing);
     }
     // "what was [the] X called", "what is [the] X's name": the last
     // content word is "called"/"named"/"name" and the question opens with
@@ -220,6 +243,11 @@ mod tests {
         assert_eq!(asked("why was the bridge called the iron bridge"), None);
         assert_eq!(asked("how did the town get its name"), None);
         assert_eq!(asked("who built the bridge"), None);
+        assert_eq!(asked("who was the mayor of the town"), words(&["mayor"]));
+        assert_eq!(asked("who was her brother"), words(&["brother"]));
+        // A name, or a term of art, asks what it is.
+        assert_eq!(asked("who was henry"), None);
+        assert_eq!(asked("who were the luddites"), None);
         assert_eq!(asked("what was the bridge made of"), None);
     }
 

@@ -533,7 +533,7 @@ fn a_sentence_is_about_the_name_its_paragraph_just_gave() {
 #[test]
 fn a_name_question_needs_a_name_standing_by_the_thing_asked() {
     let answerer = answerer(
-        "The harbour master sent the letters across the strait by boat every week. In 1820 the harbour built a new lighthouse.\n\nThe fastest boat on the crossing was the Comet, owned by Mary Hale. Her husband kept the accounts of the harbour.",
+        "The harbour master sent the letters across the strait by boat every week. In 1820 the harbour built a new lighthouse.\n\nThe fastest boat on the crossing was the Comet, and its owner was Mary Hale. Her husband kept the accounts of the harbour.",
     );
     // The name given stands by the boat.
     let a = answerer.answer("what was the name of the fastest boat", 3);
@@ -543,6 +543,14 @@ fn a_name_question_needs_a_name_standing_by_the_thing_asked() {
     assert_eq!(a.refusal, Some(RefusalReason::NoName), "{a:?}");
     let a = answerer.answer("whats the name of mary hale's husband", 3);
     assert_eq!(a.refusal, Some(RefusalReason::NoName), "{a:?}");
+    // "Who was the <role>" asks for the person in it.
+    let a = answerer.answer("who was the harbour master", 3);
+    assert_eq!(a.refusal, Some(RefusalReason::NoName), "{a:?}");
+    let a = answerer.answer("who was the owner of the fastest boat", 3);
+    assert!(
+        a.answered() && a.hits[0].text.contains("Mary Hale"),
+        "{a:?}"
+    );
     // "Why is it called" asks for a reason, not a name.
     assert_ne!(
         answerer
