@@ -141,9 +141,9 @@ impl Default for Params {
     fn default() -> Self {
         Self {
             dense_weight: 0.15,
-            soft_from: 0.42,
+            soft_from: 0.36,
             soft_full: 0.85,
-            soft_max: 0.8,
+            soft_max: 0.9,
             context_weight: 0.4,
             next_weight: 0.5,
             k1: 1.2,
