@@ -159,6 +159,18 @@ fn round_four_blind_test_questions_on_a_fifth_document_stay_above_the_floor() {
     assert_above(&eval_pack("telegraph"), &set, FLOOR_DOC5);
 }
 
+#[test]
+fn round_five_blind_test_questions_on_the_essay_stay_above_the_floor() {
+    let set = eval_file("blind/ussr-test5.jsonl");
+    assert_above(&Pack::bundled().unwrap(), &set, FLOOR_USSR5);
+}
+
+#[test]
+fn round_five_blind_test_questions_on_a_sixth_document_stay_above_the_floor() {
+    let set = eval_file("blind/sewers-test5.jsonl");
+    assert_above(&eval_pack("sewers"), &set, FLOOR_DOC6);
+}
+
 // Floors: r@1, r@3, refuse (at least), false_refuse (at most); a little
 // under the figures measured when they were set, so that only a real
 // regression fails. Round 3 (passages that go on into the next sentence,
@@ -182,6 +194,13 @@ const FLOOR_DOC4: Floor = (0.63, 0.78, 0.49, 0.14);
 // 0.740 0.560 0.180; telegraph 0.800 0.820 0.480 0.060.
 const FLOOR_USSR4: Floor = (0.58, 0.68, 0.56, 0.24);
 const FLOOR_DOC5: Floor = (0.76, 0.78, 0.48, 0.10);
+// Round 5 (a question that asks for a name needs a name by the thing
+// asked; meaning matches reach further), scored once on fresh sets: essay
+// 0.680 0.880 0.480 0.120; the London sewers handout, a sixth document,
+// 0.720 0.840 0.520 0.100. Main before the round: essay 0.700 0.880 0.480
+// 0.100; sewers 0.700 0.840 0.480 0.100.
+const FLOOR_USSR5: Floor = (0.64, 0.84, 0.44, 0.16);
+const FLOOR_DOC6: Floor = (0.68, 0.80, 0.48, 0.14);
 
 #[test]
 fn the_science_handout_as_a_pdf_answers_as_its_text_does() {
