@@ -415,6 +415,10 @@ struct Evidence {
     mentions: usize,
     /// Mentions used as a modifier ("Latin words", "British houses").
     modifier: usize,
+    /// Mentions with a person's role in apposition ("the engineer X", "X,
+    /// a French diplomat"): a person even when rules or general English
+    /// would say otherwise.
+    apposed_role: usize,
 }
 
 /// Capitalised words that are not names of anything in the text.
@@ -737,6 +741,17 @@ pub fn build(document: &Document) -> Glossary {
             }
             if before.as_deref().is_some_and(|b| TITLES.contains(&b)) {
                 entry.person += 2.0;
+            }
+            // "the engineer X", "his surveyor X", "X, a French diplomat":
+            // a role a person plays.
+            let text_ = sentences[index].text.as_str();
+            let name_start = sentence_words[*start].start;
+            let name_end = last_end(sentence_words, *end);
+            if !crate::study::quizgen::roles::role_before(text_, name_start).is_empty()
+                || !crate::study::quizgen::roles::role_after(text_, name_end).is_empty()
+            {
+                entry.person += 2.0;
+                entry.apposed_role += 1;
             }
             if after
                 .iter()
@@ -1118,7 +1133,9 @@ pub fn build(document: &Document) -> Glossary {
     let known = crate::study::quizgen::sorts::world_kinds(&typed);
     for (name, world) in typed.into_iter().zip(known) {
         let Some(world) = world else { continue };
-        let cued_person = evidence.get(name).is_some_and(|e| e.person >= 1.0);
+        // Countries act in history as people do ("Britain agreed"): only a
+        // role in apposition outweighs what general English knows.
+        let cued_person = evidence.get(name).is_some_and(|e| e.apposed_role >= 1);
         let overrides = match kinds.get(name) {
             Some(EntryKind::Person) => !cued_person,
             // A group or a term becomes a place; a place or a group is not
