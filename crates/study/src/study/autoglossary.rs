@@ -568,6 +568,9 @@ pub fn build(document: &Document) -> Glossary {
             && !text::is_stopword(&lower)
             && !not_a_name(&lower)
             && !lowercase_uses.contains_key(&lower)
+            // "Using Thomson's galvanometer, ...": a participle opening
+            // the sentence is no part of the name after it.
+            && !(lower.len() >= 5 && lower.ends_with("ing") && english::is_common(&lower))
             && second.is_some_and(|w| is_name_word(strip_possessive(w).0, false))
     };
 
@@ -1391,6 +1394,20 @@ mod tests {
         }
         assert!(english::zipf("thomas").is_some_and(|z| z >= 3.5));
         assert!(!all.contains(&"If"), "{all:?}");
+    }
+
+    #[test]
+    fn a_participle_opening_a_sentence_is_not_part_of_the_name_after_it() {
+        let glossary = build(&Document::parse(
+            "Ada Lovelace wrote notes on the engine in 1843. \
+             Using Lovelace's notes, later readers saw that the engine could do more than sums. \
+             Lovelace died in 1852.",
+        ));
+        let people = kinds(&glossary, EntryKind::Person);
+        assert!(
+            !people.iter().any(|p| p.starts_with("Using")),
+            "{glossary:?}"
+        );
     }
 
     #[test]

@@ -6,6 +6,7 @@
 //! A definition is one of:
 //! - "A battery is a device that ...", "An insulator is a material ...";
 //! - "... the relay, which is a switch worked by ...";
+//! - "... the electromagnet, a coil of wire that ...";
 //! - "... a switch called a key", "swellings called buboes".
 //!
 //! Every wrong choice is a word the same document defines otherwise, so it
@@ -92,6 +93,22 @@ pub fn definitions_in(sentence: usize, text_: &str) -> Vec<Definition> {
             found.push((before[*start..*end].to_string(), description));
         }
     }
+    // "the electromagnet, a coil of wire that ...": a lowercase word in
+    // apposition.
+    for article in [", a ", ", an "] {
+        for (at, _) in body.match_indices(article) {
+            let before = &body[..at];
+            let words = word_spans(before);
+            if let [.., (_, det_end, det), (start, end, _)] = words.as_slice()
+                && matches!(det.as_str(), "the" | "a" | "an")
+                && before[*det_end..*start].trim().is_empty()
+                && *end == before.len()
+            {
+                let description = body[at + 2..].to_string();
+                found.push((before[*start..*end].to_string(), description));
+            }
+        }
+    }
     // "a switch called a key", "painful swellings called buboes".
     for (at, _) in body.match_indices(" called ") {
         let before = &body[..at];
@@ -173,6 +190,15 @@ mod tests {
         );
         assert_eq!(d[0].term, "governor");
         assert_eq!(d[0].description, "a valve worked by two spinning weights");
+        let d = definitions_in(
+            3,
+            "Heat came from the firebox, a steel box under the boiler where coal burned.",
+        );
+        assert_eq!(d[0].term, "firebox");
+        assert_eq!(
+            d[0].description,
+            "a steel box under the boiler where coal burned"
+        );
         let d = definitions_in(
             2,
             "Steam was let in by a sliding plate called a shutter when the piston moved.",

@@ -2448,33 +2448,47 @@ impl Generator {
             if others.len() < 3 {
                 continue;
             }
-            // The true statement's rank by length is drawn at random, as a
-            // figure's is, so "the longest" is right one time in four.
-            let longer_wanted = rng.usize(0..4);
-            let length = truth.truth.chars().count();
-            let (longer, shorter): (Vec<&Corruption>, Vec<&Corruption>) = others
+            // The answer's rank by length among the four is drawn at
+            // random, as a figure's is, so "the longest" is right one time
+            // in four: for "support" against the others' changed
+            // statements, for "NOT support" (the changed one is the
+            // answer) against the others' true ones.
+            let by_length = |shown: &dyn Fn(&Corruption) -> usize,
+                             length: usize,
+                             rng: &mut fastrand::Rng|
+             -> Vec<&Corruption> {
+                let longer_wanted = rng.usize(0..4);
+                let (longer, shorter): (Vec<&Corruption>, Vec<&Corruption>) =
+                    others.iter().partition(|c| shown(c) > length);
+                if longer.len() >= longer_wanted && shorter.len() >= 3 - longer_wanted {
+                    longer
+                        .into_iter()
+                        .take(longer_wanted)
+                        .chain(shorter.into_iter().take(3 - longer_wanted))
+                        .collect()
+                } else {
+                    others.iter().take(3).copied().collect()
+                }
+            };
+            let changed_of = |c: &Corruption| c.changed.chars().count();
+            let truth_of = |c: &Corruption| c.truth.chars().count();
+            let chosen = by_length(&changed_of, truth_of(truth), rng);
+            let wrong: Vec<String> = chosen.iter().map(|c| c.changed.clone()).collect();
+            let changes: Vec<String> = chosen
                 .iter()
-                .partition(|c| c.truth.chars().count() > length);
-            if longer.len() >= longer_wanted && shorter.len() >= 3 - longer_wanted {
-                others = longer
-                    .into_iter()
-                    .take(longer_wanted)
-                    .chain(shorter.into_iter().take(3 - longer_wanted))
-                    .collect();
-            }
-            let wrong: Vec<String> = others.iter().take(3).map(|c| c.changed.clone()).collect();
-            let changes: Vec<String> = others
-                .iter()
-                .take(3)
                 .map(|c| format!("{} (not {})", c.original, c.replacement))
                 .collect();
             // And the reverse: three true statements, one changed.
-            let trues: Vec<&Corruption> = others.iter().take(3).copied().collect();
+            let trues: Vec<&Corruption> = by_length(&truth_of, changed_of(truth), rng);
             // Each statement shown is a fact of the quiz, the true one first.
-            let facts: Vec<Fact> = std::iter::once(truth.sentence)
-                .chain(trues.iter().map(|c| c.sentence))
-                .map(Fact::Sentence)
-                .collect();
+            let facts_of = |shown: &[&Corruption]| -> Vec<Fact> {
+                std::iter::once(truth.sentence)
+                    .chain(shown.iter().map(|c| c.sentence))
+                    .map(Fact::Sentence)
+                    .collect()
+            };
+            let facts = facts_of(&chosen);
+            let reverse_facts = facts_of(&trues);
             let not_supported = make_question(
                 format!(
                     "generated-{}-not-supported-{}",
@@ -2494,8 +2508,8 @@ impl Generator {
                 rng,
             );
             questions.push(Candidate {
-                stated: facts[1..].to_vec(),
-                ..Candidate::on(not_supported, facts.clone())
+                stated: reverse_facts[1..].to_vec(),
+                ..Candidate::on(not_supported, reverse_facts.clone())
             });
             let supported = make_question(
                 format!("generated-{}-statement", truth.sentence + 1),
