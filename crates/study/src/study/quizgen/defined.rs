@@ -99,12 +99,16 @@ pub fn definitions_in(sentence: usize, text_: &str) -> Vec<Definition> {
         for (at, _) in body.match_indices(article) {
             let before = &body[..at];
             let words = word_spans(before);
+            // Only after "the": "a war, a harvest or ..." is a list.
             if let [.., (_, det_end, det), (start, end, _)] = words.as_slice()
-                && matches!(det.as_str(), "the" | "a" | "an")
+                && det == "the"
                 && before[*det_end..*start].trim().is_empty()
                 && *end == before.len()
             {
                 let description = body[at + 2..].to_string();
+                if description.contains(" or ") || description.contains(" called ") {
+                    continue;
+                }
                 found.push((before[*start..*end].to_string(), description));
             }
         }
@@ -208,7 +212,8 @@ mod tests {
     }
 
     #[test]
-    fn a_short_or_self_naming_description_is_no_definition() {
+    fn a_short_or_self_naming_description_or_a_list_is_no_definition() {
+        assert!(definitions_in(0, "News of a war, a harvest or a flood came late.").is_empty());
         assert!(definitions_in(0, "A boiler is a big boiler.").is_empty());
         assert!(definitions_in(0, "A piston is a part.").is_empty());
         assert!(definitions_in(0, "A valve is a thing he made.").is_empty());

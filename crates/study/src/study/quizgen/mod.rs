@@ -191,38 +191,58 @@ fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
     (ranked.into_iter().map(|(w, _)| w).collect(), counted)
 }
 
-/// Per lowercase word: the share of its uses after "the" (or "its",
-/// "their", "this", "Earth's"), with how many uses. A word nearly always
-/// so written names one thing ("the mantle", "the crust"); a word mostly
-/// bare is a stuff or a class ("magma", "lava"). The two are no choices
-/// for each other: "a layer called mantle" is nonsense, not a mistake.
+/// Per lowercase word: the share of its uses with no determiner before it
+/// (within three words: "the", "a", "an", "its", "their", "this",
+/// "Earth's"), with how many uses. A word never or hardly ever bare names
+/// one thing ("the crust", "a thick mantle"); a word mostly bare is a stuff
+/// ("magma", "lava"). The two are no choices for each other: "a layer
+/// called mantle" is nonsense, not a mistake.
 fn article_habits(sentences: &[Sentence]) -> HashMap<String, (f32, usize)> {
     let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
     for sentence in sentences {
         let words = word_spans(&sentence.text);
         for (i, (start, end, word)) in words.iter().enumerate() {
-            if !sentence.text[*start..*end].chars().all(char::is_lowercase) {
+            if sentence.text[*start..*end]
+                .chars()
+                .skip(1)
+                .any(char::is_uppercase)
+                || text::is_stopword(word)
+            {
                 continue;
             }
-            let definite = i > 0
-                && (matches!(
-                    words[i - 1].2.as_str(),
-                    "the" | "its" | "their" | "this" | "that"
-                ) || sentence.text[words[i - 1].0..words[i - 1].1].ends_with("'s"));
+            let mut determined = false;
+            for back in 1..=3 {
+                let Some(j) = i.checked_sub(back) else { break };
+                let (s, e, w) = &words[j];
+                if sentence.text[*e..words[j + 1].0].contains([',', ';', ':', '(', '.']) {
+                    break;
+                }
+                if matches!(
+                    w.as_str(),
+                    "the" | "a" | "an" | "its" | "their" | "this" | "that" | "his" | "her"
+                ) || sentence.text[*s..*e].ends_with("'s")
+                {
+                    determined = true;
+                    break;
+                }
+                if text::is_stopword(w) {
+                    break;
+                }
+            }
             let count = counts.entry(word.clone()).or_default();
-            count.0 += usize::from(definite);
+            count.0 += usize::from(!determined);
             count.1 += 1;
         }
     }
     counts
         .into_iter()
-        .map(|(w, (definite, all))| (w, (definite as f32 / all as f32, all)))
+        .map(|(w, (bare, all))| (w, (bare as f32 / all as f32, all)))
         .collect()
 }
 
-/// Share of uses after "the" above which a noun names one thing, and below
-/// which it is a stuff or a class ([`article_habits`]).
-const ONE_THING: f32 = 0.8;
+/// Share of bare uses at most which a noun names one thing, and at least
+/// which it is a stuff ([`article_habits`]).
+const ONE_THING: f32 = 0.25;
 const STUFF: f32 = 0.5;
 
 /// How much of a dated event ([`Generator::coverage_of_events`]) the
@@ -1314,16 +1334,38 @@ impl Generator {
             scored.push((score, index));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        // No two wrong choices that name the same thing.
-        let mut chosen: Vec<usize> = Vec::new();
+        // No two wrong choices that name the same thing; a few more than
+        // needed, to choose among by length.
+        let mut best: Vec<usize> = Vec::new();
         for (_, index) in scored {
-            if chosen.iter().all(|&c| !self.same_or_part(c, index)) {
-                chosen.push(index);
+            if best.iter().all(|&c| !self.same_or_part(c, index)) {
+                best.push(index);
             }
-            if chosen.len() == needed {
+            if best.len() == needed + 2 {
                 break;
             }
         }
+        // The answer's rank by length is drawn at random among the best
+        // candidates, so "the longest name" is right no more than by
+        // chance (the longest-choice guesser).
+        let length = |e: usize| self.matcher.entries[e].1.chars().count();
+        let answer_length = answer.chars().count();
+        let longer_wanted = rng.usize(0..=needed);
+        let (longer, shorter): (Vec<usize>, Vec<usize>) =
+            best.iter().partition(|&&e| length(e) > answer_length);
+        let chosen: Vec<usize> =
+            if longer.len() >= longer_wanted && shorter.len() >= needed - longer_wanted {
+                let mut picked: Vec<usize> = longer
+                    .into_iter()
+                    .take(longer_wanted)
+                    .chain(shorter.into_iter().take(needed - longer_wanted))
+                    .collect();
+                // In the order of the scores.
+                picked.sort_by_key(|e| best.iter().position(|b| b == e));
+                picked
+            } else {
+                best.into_iter().take(needed).collect()
+            };
         let mut wrong: Vec<String> = chosen
             .iter()
             .map(|&i| self.matcher.entries[i].1.clone())
@@ -1392,18 +1434,21 @@ impl Generator {
             .collect()
     }
 
-    /// Whether two lowercase nouns are written alike: not one always "the
-    /// X" (one thing: "the mantle") and the other mostly bare (a stuff:
-    /// "magma"). A noun seen fewer than three times has no habit.
+    /// Whether two lowercase nouns are written alike: not one (nearly)
+    /// always with a determiner (one thing: "the mantle") and the other
+    /// mostly bare (a stuff: "magma"). A noun seen fewer than two times
+    /// has no habit.
     fn articles_alike(&self, a: &str, b: &str) -> bool {
         let habit = |w: &str| {
             self.article_habits
                 .get(&w.to_lowercase())
-                .filter(|(_, uses)| *uses >= 3)
-                .map(|(share, _)| *share)
+                .filter(|(_, uses)| *uses >= 2)
+                .map(|(bare, _)| *bare)
         };
         match (habit(a), habit(b)) {
-            (Some(x), Some(y)) => !((x >= ONE_THING && y < STUFF) || (y >= ONE_THING && x < STUFF)),
+            (Some(x), Some(y)) => {
+                !((x <= ONE_THING && y >= STUFF) || (y <= ONE_THING && x >= STUFF))
+            }
             _ => true,
         }
     }
