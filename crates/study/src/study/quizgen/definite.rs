@@ -208,6 +208,7 @@ impl Definites {
             while last + 1 < words.len()
                 && last < i + 3
                 && adjective_like(&words[last].2)
+                && !self.heads.contains_key(singular(&words[last].2))
                 && text_[words[last].1..words[last + 1].0].trim().is_empty()
                 && content_word(&text_[words[last + 1].0..words[last + 1].1])
             {
@@ -246,7 +247,10 @@ impl Definites {
                 if named_here {
                     continue;
                 }
-                match self.meant(names, index, passage, sentences) {
+                match self
+                    .meant(names, index, passage, sentences)
+                    .filter(|&e| !part_of_longer_name(&matcher.entries[e].1, sentences))
+                {
                     Some(entry) => {
                         let name = &matcher.entries[entry].1;
                         let the = &text_[words[i].0..words[i].1];
@@ -329,6 +333,29 @@ impl Definites {
     }
 }
 
+/// Whether the document writes a name only as the end of a longer one
+/// ("Mersey Canal" of "the Trent and Mersey Canal"): written in alone, it
+/// would be a name the document never uses.
+fn part_of_longer_name(name: &str, sentences: &[Sentence]) -> bool {
+    let mut seen = false;
+    for sentence in sentences {
+        for (at, _) in sentence.text.match_indices(name) {
+            seen = true;
+            let words = word_spans(&sentence.text[..at]);
+            let joined = match words.as_slice() {
+                [.., (s, _, _), (_, _, joiner)] if matches!(joiner.as_str(), "and" | "of") => {
+                    sentence.text[*s..].starts_with(char::is_uppercase)
+                }
+                _ => false,
+            };
+            if !joined {
+                return false;
+            }
+        }
+    }
+    seen
+}
+
 /// Whether an earlier sentence introduced the noun as one specific thing:
 /// "a company", "an old bridge", "a second channel" (an indefinite with at
 /// most one word between).
@@ -405,6 +432,13 @@ mod tests {
             reading(text_, &["Tay Bridge"], 2),
             Reading::Resolved("In 1879 the Tay Bridge fell during a storm.".into())
         );
+    }
+
+    #[test]
+    fn a_name_the_document_writes_only_inside_a_longer_one_is_not_written_in() {
+        let text_ = "The Tyne and Wear Canal opened in 1801.\n\n\
+                     Barges filled the canal every spring.";
+        assert_eq!(reading(text_, &["Wear Canal"], 1), Reading::Leans);
     }
 
     #[test]
