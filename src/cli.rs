@@ -283,10 +283,11 @@ pub fn quiz_generate(pack: &Pack, count: usize, seed: u64, json: bool) -> Result
         }
     }
     if questions.len() < count {
-        eprintln!(
-            "Only {} questions could be made from this document.",
-            questions.len()
-        );
+        let made = match questions.len() {
+            1 => "1 question".to_string(),
+            n => format!("{n} questions"),
+        };
+        eprintln!("Only {made} could be made from this document.");
     }
     Ok(ExitCode::SUCCESS)
 }
