@@ -179,36 +179,37 @@ mod tests {
 
     #[test]
     fn the_three_shapes_of_a_definition_are_read() {
-        let d = definitions_in(
-            0,
-            "A flywheel is a heavy wheel that stores energy as it spins.",
-        );
-        assert_eq!(d[0].term, "flywheel");
-        assert_eq!(
-            d[0].description,
-            "a heavy wheel that stores energy as it spins"
-        );
-        let d = definitions_in(
-            1,
-            "The answer was the governor, which is a valve worked by two spinning weights, so the speed stayed even.",
-        );
-        assert_eq!(d[0].term, "governor");
-        assert_eq!(d[0].description, "a valve worked by two spinning weights");
-        let d = definitions_in(
-            3,
-            "Heat came from the firebox, a steel box under the boiler where coal burned.",
-        );
-        assert_eq!(d[0].term, "firebox");
-        assert_eq!(
-            d[0].description,
-            "a steel box under the boiler where coal burned"
-        );
-        let d = definitions_in(
-            2,
-            "Steam was let in by a sliding plate called a shutter when the piston moved.",
-        );
-        assert_eq!(d[0].term, "shutter");
-        assert_eq!(d[0].description, "a sliding plate");
+        let cases = [
+            (
+                0,
+                "A flywheel is a heavy wheel that stores energy as it spins.",
+                "flywheel",
+                "a heavy wheel that stores energy as it spins",
+            ),
+            (
+                1,
+                "The answer was the governor, which is a valve worked by two spinning weights, so the speed stayed even.",
+                "governor",
+                "a valve worked by two spinning weights",
+            ),
+            (
+                3,
+                "Heat came from the firebox, a steel box under the boiler where coal burned.",
+                "firebox",
+                "a steel box under the boiler where coal burned",
+            ),
+            (
+                2,
+                "Steam was let in by a sliding plate called a shutter when the piston moved.",
+                "shutter",
+                "a sliding plate",
+            ),
+        ];
+        for (index, sentence, term, description) in cases {
+            let d = definitions_in(index, sentence);
+            assert_eq!(d[0].term, term, "{sentence}");
+            assert_eq!(d[0].description, description, "{sentence}");
+        }
     }
 
     #[test]
