@@ -1,5 +1,6 @@
 """Scores a round-5 audit: python3 score.py DIR. Reads DIR/key.jsonl and
-DIR/verdict-*.md (rows `| id | 1 | 2 | 3 | 4 | 5 | reasons |`)."""
+DIR/verdict-DOC.md (rows `| id | 1 | 2 | 3 | 4 | 5 | reasons |`). Ids are
+read per document (two documents may share an initial)."""
 import collections
 import glob
 import json
@@ -7,13 +8,14 @@ import re
 import sys
 
 d = sys.argv[1]
-key = {k["qid"]: k for k in map(json.loads, open(f"{d}/key.jsonl"))}
+key = {(k["doc"], k["qid"]): k for k in map(json.loads, open(f"{d}/key.jsonl"))}
 res = {}
 for path in glob.glob(f"{d}/verdict-*.md"):
+    doc = re.fullmatch(r"verdict-(.+)\.md", path.split("/")[-1]).group(1)
     for line in open(path):
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if len(cells) >= 6 and re.fullmatch(r"[A-Z]\d+", cells[0]):
-            res[cells[0]] = [c.upper().startswith("P") for c in cells[1:6]]
+        if len(cells) >= 6 and re.fullmatch(r"[A-Z]+\d+", cells[0]):
+            res[(doc, cells[0])] = [c.upper().startswith("P") for c in cells[1:6]]
 print(len(res), "judged of", len(key))
 arms = sorted({a for k in key.values() for a in k["arms"]})
 totals = collections.defaultdict(lambda: [0, 0])

@@ -745,14 +745,13 @@ pub fn build(document: &Document) -> Glossary {
             if before.as_deref().is_some_and(|b| TITLES.contains(&b)) {
                 entry.person += 2.0;
             }
-            // "the engineer X", "his surveyor X", "X, a French diplomat":
-            // a role a person plays.
+            // "the engineer X", "his surveyor X": a role a person plays.
+            // Not what follows the name ("the whole of London, the power
+            // and money to ..."): an apposed phrase after a comma is as
+            // often a list or a clause as a role.
             let text_ = sentences[index].text.as_str();
             let name_start = sentence_words[*start].start;
-            let name_end = last_end(sentence_words, *end);
-            if !crate::study::quizgen::roles::role_before(text_, name_start).is_empty()
-                || !crate::study::quizgen::roles::role_after(text_, name_end).is_empty()
-            {
+            if !crate::study::quizgen::roles::role_before(text_, name_start).is_empty() {
                 entry.person += 2.0;
                 entry.apposed_role += 1;
             }
@@ -1394,6 +1393,18 @@ mod tests {
         }
         assert!(english::zipf("thomas").is_some_and(|z| z >= 3.5));
         assert!(!all.contains(&"If"), "{all:?}");
+    }
+
+    #[test]
+    fn a_phrase_after_a_comma_does_not_make_a_town_a_person() {
+        let glossary = build(&Document::parse(
+            "Leeds grew quickly after 1800. \
+             The council was given, for the whole of Leeds, the power and money to build drains. \
+             The engineer Ada Hirst planned them, and Leeds paid for them.",
+        ));
+        let people = kinds(&glossary, EntryKind::Person);
+        assert!(!people.contains(&"Leeds"), "{glossary:?}");
+        assert!(people.contains(&"Ada Hirst"), "{glossary:?}");
     }
 
     #[test]
