@@ -415,10 +415,6 @@ struct Evidence {
     mentions: usize,
     /// Mentions used as a modifier ("Latin words", "British houses").
     modifier: usize,
-    /// Mentions with a person's role in apposition ("the engineer X", "X,
-    /// a French diplomat"): a person even when rules or general English
-    /// would say otherwise.
-    apposed_role: usize,
 }
 
 /// Capitalised words that are not names of anything in the text.
@@ -568,9 +564,6 @@ pub fn build(document: &Document) -> Glossary {
             && !text::is_stopword(&lower)
             && !not_a_name(&lower)
             && !lowercase_uses.contains_key(&lower)
-            // "Using Thomson's galvanometer, ...": a participle opening
-            // the sentence is no part of the name after it.
-            && !(lower.len() >= 5 && lower.ends_with("ing") && english::is_common(&lower))
             && second.is_some_and(|w| is_name_word(strip_possessive(w).0, false))
     };
 
@@ -744,16 +737,6 @@ pub fn build(document: &Document) -> Glossary {
             }
             if before.as_deref().is_some_and(|b| TITLES.contains(&b)) {
                 entry.person += 2.0;
-            }
-            // "the engineer X", "his surveyor X": a role a person plays.
-            // Not what follows the name ("the whole of London, the power
-            // and money to ..."): an apposed phrase after a comma is as
-            // often a list or a clause as a role.
-            let text_ = sentences[index].text.as_str();
-            let name_start = sentence_words[*start].start;
-            if !crate::study::quizgen::roles::role_before(text_, name_start).is_empty() {
-                entry.person += 2.0;
-                entry.apposed_role += 1;
             }
             if after
                 .iter()
@@ -1135,9 +1118,7 @@ pub fn build(document: &Document) -> Glossary {
     let known = crate::study::quizgen::sorts::world_kinds(&typed);
     for (name, world) in typed.into_iter().zip(known) {
         let Some(world) = world else { continue };
-        // Countries act in history as people do ("Britain agreed"): only a
-        // role in apposition outweighs what general English knows.
-        let cued_person = evidence.get(name).is_some_and(|e| e.apposed_role >= 1);
+        let cued_person = evidence.get(name).is_some_and(|e| e.person >= 1.0);
         let overrides = match kinds.get(name) {
             Some(EntryKind::Person) => !cued_person,
             // A group or a term becomes a place; a place or a group is not
@@ -1393,32 +1374,6 @@ mod tests {
         }
         assert!(english::zipf("thomas").is_some_and(|z| z >= 3.5));
         assert!(!all.contains(&"If"), "{all:?}");
-    }
-
-    #[test]
-    fn a_phrase_after_a_comma_does_not_make_a_town_a_person() {
-        let glossary = build(&Document::parse(
-            "Leeds grew quickly after 1800. \
-             The council was given, for the whole of Leeds, the power and money to build drains. \
-             The engineer Ada Hirst planned them, and Leeds paid for them.",
-        ));
-        let people = kinds(&glossary, EntryKind::Person);
-        assert!(!people.contains(&"Leeds"), "{glossary:?}");
-        assert!(people.contains(&"Ada Hirst"), "{glossary:?}");
-    }
-
-    #[test]
-    fn a_participle_opening_a_sentence_is_not_part_of_the_name_after_it() {
-        let glossary = build(&Document::parse(
-            "Ada Lovelace wrote notes on the engine in 1843. \
-             Using Lovelace's notes, later readers saw that the engine could do more than sums. \
-             Lovelace died in 1852.",
-        ));
-        let people = kinds(&glossary, EntryKind::Person);
-        assert!(
-            !people.iter().any(|p| p.starts_with("Using")),
-            "{glossary:?}"
-        );
     }
 
     #[test]

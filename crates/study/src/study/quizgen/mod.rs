@@ -29,12 +29,9 @@
 
 pub mod audit;
 pub mod choices;
-pub mod defined;
-pub mod definite;
 pub mod matcher;
 pub mod prepare;
 pub mod profile;
-pub mod roles;
 pub mod sorts;
 
 use std::collections::{HashMap, HashSet};
@@ -99,21 +96,6 @@ type Life = (Option<i32>, Option<i32>);
 /// How central (0-1, [`profile::Profile::centrality`]) a sentence must be
 /// for its figures and minor years to be asked.
 const CENTRAL_FOR_FIGURES: f32 = 0.6;
-
-/// How central a sentence must be for the year of a milestone in it
-/// (other than the main figure's birth or death) to be asked.
-const CENTRAL_FOR_YEARS: f32 = 0.3;
-
-/// Sentences a document needs for a name given once to be a side detail.
-const RECURRING_DOCUMENT: usize = 30;
-
-/// How central a dated sentence must be to be ordered in a chronology (the
-/// tea set for a queen, a side remark, is not).
-const CENTRAL_FOR_DATING: f32 = 0.15;
-
-/// How central a sentence must be for a name the document gives only there
-/// to be asked.
-const CENTRAL_FOR_SIDE_NAMES: f32 = 0.3;
 
 /// A name in at least this share of a document's passages is its setting.
 const SETTING_SHARE: f32 = 0.34;
@@ -191,60 +173,6 @@ fn document_nouns(sentences: &[Sentence]) -> (Vec<String>, HashSet<String>) {
     (ranked.into_iter().map(|(w, _)| w).collect(), counted)
 }
 
-/// Per lowercase word: the share of its uses with no determiner before it
-/// (within three words: "the", "a", "an", "its", "their", "this",
-/// "Earth's"), with how many uses. A word never or hardly ever bare names
-/// one thing ("the crust", "a thick mantle"); a word mostly bare is a stuff
-/// ("magma", "lava"). The two are no choices for each other: "a layer
-/// called mantle" is nonsense, not a mistake.
-fn article_habits(sentences: &[Sentence]) -> HashMap<String, (f32, usize)> {
-    let mut counts: HashMap<String, (usize, usize)> = HashMap::new();
-    for sentence in sentences {
-        let words = word_spans(&sentence.text);
-        for (i, (start, end, word)) in words.iter().enumerate() {
-            if sentence.text[*start..*end]
-                .chars()
-                .skip(1)
-                .any(char::is_uppercase)
-                || text::is_stopword(word)
-            {
-                continue;
-            }
-            let mut determined = false;
-            for back in 1..=3 {
-                let Some(j) = i.checked_sub(back) else { break };
-                let (s, e, w) = &words[j];
-                if sentence.text[*e..words[j + 1].0].contains([',', ';', ':', '(', '.']) {
-                    break;
-                }
-                if matches!(
-                    w.as_str(),
-                    "the" | "a" | "an" | "its" | "their" | "this" | "that" | "his" | "her"
-                ) || sentence.text[*s..*e].ends_with("'s")
-                {
-                    determined = true;
-                    break;
-                }
-                if text::is_stopword(w) {
-                    break;
-                }
-            }
-            let count = counts.entry(word.clone()).or_default();
-            count.0 += usize::from(!determined);
-            count.1 += 1;
-        }
-    }
-    counts
-        .into_iter()
-        .map(|(w, (bare, all))| (w, (bare as f32 / all as f32, all)))
-        .collect()
-}
-
-/// Share of bare uses at most which a noun names one thing, and at least
-/// which it is a stuff ([`article_habits`]).
-const ONE_THING: f32 = 0.25;
-const STUFF: f32 = 0.5;
-
 /// How much of a dated event ([`Generator::coverage_of_events`]) the
 /// document must cover for the event to be ordered in a quiz.
 const EVENT_COVERAGE: f32 = 0.2;
@@ -269,11 +197,6 @@ const APPROXIMATE: &[&str] = &[
     "than",
     "to",
     "least",
-];
-
-/// Lowercase words that belong to a name they stand before ("de Lesseps").
-const NAME_PARTICLES: &[&str] = &[
-    "de", "van", "von", "da", "di", "du", "le", "la", "del", "der",
 ];
 
 /// Nouns for relatives: the name after "his father, ___" is family trivia.
@@ -465,9 +388,6 @@ pub struct Generator {
     profile: profile::Profile,
     /// Per matcher entry: the sort of thing a name is (a town, a volcano).
     sorts: sorts::Sorts,
-    /// Per matcher entry: the roles the document gives a person ("the
-    /// engineer ...", "his wife ...").
-    roles: roles::Roles,
     /// The document's own nouns (words it writes after "the", "a" or "an"),
     /// beyond the glossary: more wrong choices for a term.
     nouns: Vec<String>,
@@ -477,12 +397,6 @@ pub struct Generator {
     counted: HashSet<String>,
     /// Every word of every glossary entry, lowercase.
     glossary_words: HashSet<String>,
-    /// The document's definitions of its words ("A battery is a device
-    /// that ...").
-    definitions: Vec<defined::Definition>,
-    /// Per lowercase word: how often the document writes "the" before it
-    /// ([`article_habits`]).
-    article_habits: HashMap<String, (f32, usize)>,
     /// First words of full names ("john" of "John Flaxman"): alone, such a
     /// word does not say who is meant.
     given_names: HashSet<String>,
@@ -496,37 +410,13 @@ pub fn generate(pack: &Pack, count: usize, seed: u64) -> Vec<Question> {
 impl Generator {
     pub fn new(pack: &Pack) -> Self {
         let automatic_glossary = pack.glossary.entries.is_empty();
-        let mut glossary = if automatic_glossary {
+        let glossary = if automatic_glossary {
             autoglossary::build(&pack.document)
         } else {
             pack.glossary.clone()
         };
+        let matcher = Matcher::new(&glossary);
         let sentences = pack.document.sentences().to_vec();
-        let mut matcher = Matcher::new(&glossary);
-        let sorts = sorts::Sorts::new(&sentences, &matcher);
-        // An automatic glossary types names one by one, so two volcanoes
-        // may land in two kinds ("Etna" a term, "Mount Vesuvius" a
-        // place) and never be choices for each other: a capitalised term
-        // whose sort is a place's (a volcano, a town) is a place.
-        if automatic_glossary {
-            let named: Vec<String> = matcher
-                .entries
-                .iter()
-                .enumerate()
-                .filter(|(e, (kind, name, _))| {
-                    *kind == EntryKind::Term
-                        && name.chars().next().is_some_and(char::is_uppercase)
-                        && sorts.kind(*e) == Some(EntryKind::Place)
-                })
-                .map(|(_, (_, name, _))| name.clone())
-                .collect();
-            for (kind, name) in glossary.entries.iter_mut() {
-                if named.contains(name) {
-                    *kind = EntryKind::Place;
-                }
-            }
-            matcher = Matcher::new(&glossary);
-        }
         let vocabulary: HashSet<String> = sentences
             .iter()
             .flat_map(|s| text::content_terms(&s.text))
@@ -601,28 +491,8 @@ impl Generator {
         let lives = lives(&sentences, &matcher);
         let eras = eras(&sentences);
         let profile = profile::Profile::new(&sentences, &matcher, &eras);
-        // "the company", "The sale ...": a definite phrase whose thing an
-        // earlier sentence introduced is replaced by its name, or the
-        // sentence is not asked.
-        let definites = definite::Definites::new(&matcher, &profile.mentions);
         let prepared: Vec<Option<Prepared>> = prepared
             .into_iter()
-            .map(|p| {
-                let mut p = p?;
-                match definites.read(&p.text, p.index, &sentences, &matcher) {
-                    definite::Reading::Stands => {}
-                    definite::Reading::Leans => return None,
-                    // A name already written in for a pronoun keeps its
-                    // place only when nothing moves before it.
-                    definite::Reading::Resolved(text_) => {
-                        if p.written_in.is_some() {
-                            return None;
-                        }
-                        p.text = text_;
-                    }
-                }
-                Some(p)
-            })
             .map(|p| p.filter(|p| !profile.unresolved_head(&p.text, &matcher)))
             .collect();
         let given_names = matcher
@@ -632,13 +502,8 @@ impl Generator {
             .filter_map(|(_, _, words)| words.first().cloned())
             .collect();
         let matcher_for_genders = matcher.clone();
-        let roles = roles::Roles::new(&sentences, &matcher);
+        let sorts = sorts::Sorts::new(&sentences, &matcher);
         let (nouns, counted) = document_nouns(&sentences);
-        let article_habits = article_habits(&sentences);
-        let definitions = sentences
-            .iter()
-            .flat_map(|s| defined::definitions_in(s.index, &s.text))
-            .collect();
         let glossary_words = matcher
             .entries
             .iter()
@@ -667,12 +532,9 @@ impl Generator {
             genders: genders(&pack.document, &matcher_for_genders),
             genus: HashMap::new(),
             sorts,
-            roles,
             nouns,
             counted,
             glossary_words,
-            definitions,
-            article_habits,
             profile,
             given_names,
         };
@@ -804,7 +666,6 @@ impl Generator {
             *count += 1;
             *count <= cap
         });
-        balance_positions(&mut questions, &mut rng);
         questions
     }
 
@@ -815,16 +676,14 @@ impl Generator {
         let mut questions = self.candidates(&chosen, &mut rng);
         let mut seen = HashSet::new();
         questions.retain(|c| seen.insert(c.question.id.clone()));
-        let mut quiz = select(
+        select(
             questions,
             count,
             &self.sentences,
             &self.profile.centrality,
             &self.glossary,
             &mut rng,
-        );
-        balance_positions(&mut quiz, &mut rng);
-        quiz
+        )
     }
 
     /// The sentences a quiz of `count` questions looks at: all of a small
@@ -895,21 +754,13 @@ impl Generator {
                 && word_spans(&prepared.text)
                     .iter()
                     .any(|w| matches!(w.2.as_str(), "born" | "died"));
-            // Ordered only from a sentence central enough for its year to
-            // be worth knowing, and never a wedding: the order of private
-            // or side events is trivia.
-            let worth_dating = (self.sentences.len() < RECURRING_DOCUMENT
-                || self.central(prepared.index, CENTRAL_FOR_DATING))
-                && !word_spans(&prepared.text).iter().any(|w| w.2 == "married");
             if let Some(statement) = dated_statement(prepared, &spans)
                 && !life_event
-                && worth_dating
             {
                 dated.push(statement);
             }
             clauses.extend(cause_clauses(prepared));
         }
-        questions.extend(self.defined_term_questions(sentences, rng));
         questions.extend(self.statement_questions(&corruptions, rng));
         let asked = clauses.len();
         clauses.extend(other_clauses);
@@ -924,17 +775,6 @@ impl Generator {
         let mut spans: Vec<Span> = Vec::new();
         for found in self.matcher.find(text_) {
             if text_[..found.start].matches('"').count() % 2 == 1 {
-                continue;
-            }
-            // "de ___", "van ___": the name goes on before the blank.
-            if word_spans(&text_[..found.start])
-                .last()
-                .is_some_and(|(s, e, w)| {
-                    *e == found.start.saturating_sub(1)
-                        && text_[*s..*e].chars().all(char::is_lowercase)
-                        && NAME_PARTICLES.contains(&w.as_str())
-                })
-            {
                 continue;
             }
             spans.push(Span {
@@ -1106,9 +946,8 @@ impl Generator {
         };
         match (&span.number, span.year, span.entry) {
             (Some((value, prefix, unit, approximate)), _, _) => {
-                let ceiling = self.figure_ceiling(prepared, span);
                 for _ in 0..5 {
-                    let wrong = number_distractors(*value, *approximate, ceiling, rng)?;
+                    let wrong = number_distractors(*value, *approximate, rng)?;
                     // "1 ways": a plural unit needs at least 2.
                     if !unit.is_empty() && wrong.iter().any(|w| *w < 2) {
                         continue;
@@ -1151,54 +990,16 @@ impl Generator {
                 }
                 None
             }
-            (_, _, Some(entry)) => {
-                // People who play the part the sentence gives the answer
-                // ("one of the best-known weavers") when the document has
-                // enough; else any of its people but relatives.
-                let wanted = if span.kind == AnswerKind::Person {
-                    roles::role_in_sentence(&prepared.text, span.start, span.end)
-                } else {
-                    Vec::new()
-                };
-                let mut choose = |wanted: &[String]| {
-                    self.entity_choices(
-                        entry,
-                        question_text,
-                        (&claim, &naming),
-                        prepared.index,
-                        wanted,
-                        rng,
-                        needed,
-                    )
-                };
-                choose(&wanted).or_else(|| if wanted.is_empty() { None } else { choose(&[]) })
-            }
+            (_, _, Some(entry)) => self.entity_choices(
+                entry,
+                question_text,
+                (&claim, &naming),
+                prepared.index,
+                rng,
+                needed,
+            ),
             _ => None,
         }
-    }
-
-    /// The largest figure of a span's kind that common sense allows: a
-    /// share ("44 per cent", "60%") is at most 100; a span of years from
-    /// the time the sentence tells of cannot reach past the present (the
-    /// later of the document's last year and 2000).
-    fn figure_ceiling(&self, prepared: &Prepared, span: &Span) -> Option<u64> {
-        let after = prepared.text[span.end..].trim_start().to_lowercase();
-        if after.starts_with("per cent") || after.starts_with("percent") || after.starts_with('%') {
-            return Some(100);
-        }
-        let unit = span.number.as_ref().map(|n| n.2.to_lowercase())?;
-        if matches!(unit.as_str(), "years" | "decades" | "centuries") {
-            let per_unit = match unit.as_str() {
-                "decades" => 10,
-                "centuries" => 100,
-                _ => 1,
-            };
-            let era =
-                year_in(&prepared.text).or(self.eras.get(prepared.index).copied().flatten())?;
-            let present = self.years.last().copied().unwrap_or(0).max(2000);
-            return u64::try_from((present - era) / per_unit).ok();
-        }
-        None
     }
 
     /// Wrong names or terms for `entry`: same kind and form, not another
@@ -1206,26 +1007,16 @@ impl Generator {
     /// supported by the document; ranked by how alike their contexts are and
     /// how often the document names them (so a name that is often the answer
     /// is often a wrong choice too).
-    #[allow(clippy::too_many_arguments)]
     fn entity_choices(
         &self,
         entry: usize,
         question_text: &str,
         (claim, naming): (&Claim, &Option<Vec<usize>>),
         sentence: usize,
-        wanted_roles: &[String],
         rng: &mut fastrand::Rng,
         needed: usize,
     ) -> Option<Vec<String>> {
         let (kind, answer, _) = &self.matcher.entries[entry];
-        // A relative is offered only for a relative: "his wife" is no
-        // answer where the sentence asks for a potter.
-        let kin_only = |e: usize| {
-            let roles = self.roles.of(e);
-            !roles.is_empty() && roles.iter().all(|r| KINSHIP.contains(&r.as_str()))
-        };
-        let answer_kin =
-            kin_only(entry) || wanted_roles.iter().any(|r| KINSHIP.contains(&r.as_str()));
         let question_terms: HashSet<String> = terms(question_text).into_iter().collect();
         let year = year_in(question_text).or(self.eras.get(sentence).copied().flatten());
         let gender = self.gender_of(entry, question_text);
@@ -1256,7 +1047,6 @@ impl Generator {
                         != self.counted.contains(&other.to_lowercase()))
                 || (capital(answer) && takes_the(entry) != takes_the(index))
                 || self.synonyms_of(answer, other)
-                || (!capital(answer) && !self.articles_alike(answer, other))
                 || !self.same_kind(entry, index)
                 || year.is_some_and(|y| *kind == EntryKind::Person && !self.alive(index, y))
                 || (*kind == EntryKind::Person
@@ -1269,9 +1059,6 @@ impl Generator {
                 || acronym_shape(answer) != acronym_shape(other)
                 || (*kind == EntryKind::Place && !self.profile.places_alike(entry, index))
                 || !self.sorts.compatible(entry, index)
-                || (*kind == EntryKind::Person
-                    && (!roles::plays(wanted_roles, self.roles.of(index))
-                        || (kin_only(index) && !answer_kin)))
                 || (*kind == EntryKind::Person
                     && ((self.person_shape(entry) == PersonShape::Title)
                         != (self.person_shape(index) == PersonShape::Title)
@@ -1334,38 +1121,16 @@ impl Generator {
             scored.push((score, index));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
-        // No two wrong choices that name the same thing; a few more than
-        // needed, to choose among by length.
-        let mut best: Vec<usize> = Vec::new();
+        // No two wrong choices that name the same thing.
+        let mut chosen: Vec<usize> = Vec::new();
         for (_, index) in scored {
-            if best.iter().all(|&c| !self.same_or_part(c, index)) {
-                best.push(index);
+            if chosen.iter().all(|&c| !self.same_or_part(c, index)) {
+                chosen.push(index);
             }
-            if best.len() == needed + 2 {
+            if chosen.len() == needed {
                 break;
             }
         }
-        // The answer's rank by length is drawn at random among the best
-        // candidates, so "the longest name" is right no more than by
-        // chance (the longest-choice guesser).
-        let length = |e: usize| self.matcher.entries[e].1.chars().count();
-        let answer_length = answer.chars().count();
-        let longer_wanted = rng.usize(0..=needed);
-        let (longer, shorter): (Vec<usize>, Vec<usize>) =
-            best.iter().partition(|&&e| length(e) > answer_length);
-        let chosen: Vec<usize> =
-            if longer.len() >= longer_wanted && shorter.len() >= needed - longer_wanted {
-                let mut picked: Vec<usize> = longer
-                    .into_iter()
-                    .take(longer_wanted)
-                    .chain(shorter.into_iter().take(needed - longer_wanted))
-                    .collect();
-                // In the order of the scores.
-                picked.sort_by_key(|e| best.iter().position(|b| b == e));
-                picked
-            } else {
-                best.into_iter().take(needed).collect()
-            };
         let mut wrong: Vec<String> = chosen
             .iter()
             .map(|&i| self.matcher.entries[i].1.clone())
@@ -1415,7 +1180,6 @@ impl Generator {
                     && !question_terms.contains(&text::normalize_word(noun))
                     && !self.glossary_names(noun)
                     && !self.synonyms_of(noun, &answer_lower)
-                    && self.articles_alike(noun, &answer_lower)
             })
             .filter_map(|noun| {
                 let similar = english::similarity(&answer_lower, noun)?;
@@ -1432,25 +1196,6 @@ impl Generator {
             })
             .map(|(_, noun)| noun.clone())
             .collect()
-    }
-
-    /// Whether two lowercase nouns are written alike: not one (nearly)
-    /// always with a determiner (one thing: "the mantle") and the other
-    /// mostly bare (a stuff: "magma"). A noun seen fewer than two times
-    /// has no habit.
-    fn articles_alike(&self, a: &str, b: &str) -> bool {
-        let habit = |w: &str| {
-            self.article_habits
-                .get(&w.to_lowercase())
-                .filter(|(_, uses)| *uses >= 2)
-                .map(|(bare, _)| *bare)
-        };
-        match (habit(a), habit(b)) {
-            (Some(x), Some(y)) => {
-                !((x <= ONE_THING && y >= STUFF) || (y <= ONE_THING && x >= STUFF))
-            }
-            _ => true,
-        }
     }
 
     /// Whether a word is (part of) a glossary entry: those are offered by
@@ -1827,17 +1572,6 @@ impl Generator {
         {
             return false;
         }
-        // A name the document gives once, in a sentence on the margin of
-        // its subject (a surveyor's, a yacht's), is a side detail: what is
-        // worth knowing recurs.
-        // (A short note names nearly everything once: there only the rules
-        // below judge.)
-        if self.sentences.len() >= RECURRING_DOCUMENT
-            && span.entry.is_some_and(|e| name(e) && self.named_once(e))
-            && !self.central(sentence, CENTRAL_FOR_SIDE_NAMES)
-        {
-            return false;
-        }
         match span.kind {
             AnswerKind::Person => {
                 if !main_figure_ok && span.entry.is_some_and(|e| self.main_figure.contains(&e)) {
@@ -1872,19 +1606,11 @@ impl Generator {
                 {
                     return false;
                 }
-                // "___ died in 1780": whose birth, death or wedding a
-                // year saw is a side fact for anyone but the main figure
-                // (who is never asked as "who").
-                let life_event = word_spans(&text_[span.end..])
+                !before
                     .iter()
-                    .take(3)
-                    .any(|w| matches!(w.2.as_str(), "born" | "died" | "married" | "buried"));
-                !life_event
-                    && !before
-                        .iter()
-                        .rev()
-                        .take(2)
-                        .any(|w| KINSHIP.contains(&w.as_str()))
+                    .rev()
+                    .take(2)
+                    .any(|w| KINSHIP.contains(&w.as_str()))
             }
             // Not a small count ("threw ___ black vases"), an age (the
             // years of birth and death give it), or a bound ("more than
@@ -1939,11 +1665,7 @@ impl Generator {
                         .find(|f| f.kind == EntryKind::Person)
                         .is_some_and(|f| self.main_figure.contains(&f.entry));
                 }
-                // Other milestones by how much of the document is about
-                // the sentence's subject: the year of a side work (a late
-                // copy, a last cable) is trivia.
-                self.sentences.len() < RECURRING_DOCUMENT
-                    || self.central(sentence, CENTRAL_FOR_YEARS)
+                true
             }
             // "an estate near ___": a place only roughly placed is a detail.
             // "Edinburgh Castle in ___", "Avignon in southern ___": where a
@@ -1995,32 +1717,6 @@ impl Generator {
             || next.is_some_and(|(start, _, word)| {
                 start == 0 && after.starts_with(char::is_uppercase) && !text::is_month(&word)
             })
-    }
-
-    /// Whether the document names an entry in one sentence only, counting
-    /// its other names and parts ("Morse" for "Samuel Morse").
-    fn named_once(&self, entry: usize) -> bool {
-        let mut sentences: HashSet<usize> = HashSet::new();
-        for other in 0..self.matcher.entries.len() {
-            if other == entry || self.same_or_part(entry, other) {
-                sentences.extend(self.profile.mentions[other].iter().copied());
-            }
-            if sentences.len() > 1 {
-                return false;
-            }
-        }
-        // A surname alone ("Morse's system") names the person too.
-        let (_, name, words) = &self.matcher.entries[entry];
-        if words.len() >= 2
-            && let Some(last) = name.split_whitespace().last()
-        {
-            for sentence in &self.sentences {
-                if matcher::contains_words(&sentence.text, last) {
-                    sentences.insert(sentence.index);
-                }
-            }
-        }
-        sentences.len() <= 1
     }
 
     /// Whether a sentence is among the document's more central ones.
@@ -2215,15 +1911,8 @@ impl Generator {
                 terms: terms(&description),
             };
             let naming = self.support.naming(&claim);
-            let wrong = self.entity_choices(
-                entry,
-                &prompt,
-                (&claim, &naming),
-                prepared.index,
-                &[],
-                rng,
-                3,
-            )?;
+            let wrong =
+                self.entity_choices(entry, &prompt, (&claim, &naming), prepared.index, rng, 3)?;
             return Some(make_question(
                 format!(
                     "generated-{}-definition-{}",
@@ -2241,95 +1930,6 @@ impl Generator {
             ));
         }
         None
-    }
-
-    /// "Which of these does the document describe as a device that ...?"
-    /// from the document's own definitions ([`defined`]): the other words
-    /// it defines (and its lowercase glossary terms) are the wrong
-    /// choices, of the answer's number, none named in the description.
-    fn defined_term_questions(
-        &self,
-        sentences: &[usize],
-        rng: &mut fastrand::Rng,
-    ) -> Vec<Candidate> {
-        let plural = |s: &str| s.ends_with('s') && !s.ends_with("ss");
-        let mut questions = Vec::new();
-        let glossary_terms: Vec<&String> = self
-            .matcher
-            .entries
-            .iter()
-            .filter(|(kind, name, _)| {
-                *kind == EntryKind::Term && name.chars().all(|c| !c.is_uppercase())
-            })
-            .map(|(_, name, _)| name)
-            .collect();
-        for definition in self
-            .definitions
-            .iter()
-            .filter(|d| sentences.contains(&d.sentence))
-        {
-            let answer = definition.term.to_lowercase();
-            let described = definition.description.to_lowercase();
-            let fits = |other: &str| {
-                other != answer
-                    && plural(other) == plural(&answer)
-                    && !matcher::contains_words(&described, other)
-                    && !self.synonyms_of(other, &answer)
-                    && !english::are_synonyms(other, &answer)
-                    && text::normalize_word(other) != text::normalize_word(&answer)
-            };
-            let mut defined_others: Vec<String> = self
-                .definitions
-                .iter()
-                .map(|d| d.term.to_lowercase())
-                .filter(|t| fits(t))
-                .collect();
-            defined_others.sort();
-            defined_others.dedup();
-            rng.shuffle(&mut defined_others);
-            let mut near: Vec<(f32, String)> = glossary_terms
-                .iter()
-                .map(|t| t.to_lowercase())
-                .filter(|t| fits(t) && !defined_others.contains(t))
-                .map(|t| {
-                    let score = english::similarity(&answer, &t).unwrap_or(0.0) + rng.f32() * 0.2;
-                    (score, t)
-                })
-                .collect();
-            near.sort_by(|a, b| b.0.total_cmp(&a.0));
-            let wrong: Vec<String> = defined_others
-                .into_iter()
-                .chain(near.into_iter().map(|(_, t)| t))
-                .take(3)
-                .collect();
-            if wrong.len() < 3 {
-                continue;
-            }
-            let prompt = format!(
-                "Which of these does the document describe as {}?",
-                definition.description
-            );
-            let question = make_question(
-                format!(
-                    "generated-{}-defined-{}",
-                    definition.sentence + 1,
-                    slug(&answer)
-                ),
-                prompt,
-                answer.clone(),
-                vec![answer.clone(), definition.term.clone()],
-                wrong,
-                Some(definition.sentence),
-                "definition",
-                None,
-                rng,
-            );
-            questions.push(Candidate::on(
-                question,
-                vec![Fact::Sentence(definition.sentence)],
-            ));
-        }
-        questions
     }
 
     /// The sentence with one fact changed (a wrong name, number or year),
@@ -2363,9 +1963,6 @@ impl Generator {
             })
             .filter(|s| self.worth_asking(prepared.index, &prepared.text, s, true))
             .filter(|s| s.kind != AnswerKind::Place || !self.located_here(&prepared.text, s))
-            .filter(|s| {
-                s.kind != AnswerKind::Place || !route_end_with_figure(&prepared.text, s, spans)
-            })
             .collect();
         rng.shuffle(&mut order);
         for span in order {
@@ -2493,47 +2090,33 @@ impl Generator {
             if others.len() < 3 {
                 continue;
             }
-            // The answer's rank by length among the four is drawn at
-            // random, as a figure's is, so "the longest" is right one time
-            // in four: for "support" against the others' changed
-            // statements, for "NOT support" (the changed one is the
-            // answer) against the others' true ones.
-            let by_length = |shown: &dyn Fn(&Corruption) -> usize,
-                             length: usize,
-                             rng: &mut fastrand::Rng|
-             -> Vec<&Corruption> {
-                let longer_wanted = rng.usize(0..4);
-                let (longer, shorter): (Vec<&Corruption>, Vec<&Corruption>) =
-                    others.iter().partition(|c| shown(c) > length);
-                if longer.len() >= longer_wanted && shorter.len() >= 3 - longer_wanted {
-                    longer
-                        .into_iter()
-                        .take(longer_wanted)
-                        .chain(shorter.into_iter().take(3 - longer_wanted))
-                        .collect()
-                } else {
-                    others.iter().take(3).copied().collect()
-                }
-            };
-            let changed_of = |c: &Corruption| c.changed.chars().count();
-            let truth_of = |c: &Corruption| c.truth.chars().count();
-            let chosen = by_length(&changed_of, truth_of(truth), rng);
-            let wrong: Vec<String> = chosen.iter().map(|c| c.changed.clone()).collect();
-            let changes: Vec<String> = chosen
+            // The true statement's rank by length is drawn at random, as a
+            // figure's is, so "the longest" is right one time in four.
+            let longer_wanted = rng.usize(0..4);
+            let length = truth.truth.chars().count();
+            let (longer, shorter): (Vec<&Corruption>, Vec<&Corruption>) = others
                 .iter()
+                .partition(|c| c.truth.chars().count() > length);
+            if longer.len() >= longer_wanted && shorter.len() >= 3 - longer_wanted {
+                others = longer
+                    .into_iter()
+                    .take(longer_wanted)
+                    .chain(shorter.into_iter().take(3 - longer_wanted))
+                    .collect();
+            }
+            let wrong: Vec<String> = others.iter().take(3).map(|c| c.changed.clone()).collect();
+            let changes: Vec<String> = others
+                .iter()
+                .take(3)
                 .map(|c| format!("{} (not {})", c.original, c.replacement))
                 .collect();
             // And the reverse: three true statements, one changed.
-            let trues: Vec<&Corruption> = by_length(&truth_of, changed_of(truth), rng);
+            let trues: Vec<&Corruption> = others.iter().take(3).copied().collect();
             // Each statement shown is a fact of the quiz, the true one first.
-            let facts_of = |shown: &[&Corruption]| -> Vec<Fact> {
-                std::iter::once(truth.sentence)
-                    .chain(shown.iter().map(|c| c.sentence))
-                    .map(Fact::Sentence)
-                    .collect()
-            };
-            let facts = facts_of(&chosen);
-            let reverse_facts = facts_of(&trues);
+            let facts: Vec<Fact> = std::iter::once(truth.sentence)
+                .chain(trues.iter().map(|c| c.sentence))
+                .map(Fact::Sentence)
+                .collect();
             let not_supported = make_question(
                 format!(
                     "generated-{}-not-supported-{}",
@@ -2553,8 +2136,8 @@ impl Generator {
                 rng,
             );
             questions.push(Candidate {
-                stated: reverse_facts[1..].to_vec(),
-                ..Candidate::on(not_supported, reverse_facts.clone())
+                stated: facts[1..].to_vec(),
+                ..Candidate::on(not_supported, facts.clone())
             });
             let supported = make_question(
                 format!("generated-{}-statement", truth.sentence + 1),
@@ -2656,28 +2239,6 @@ impl Generator {
                     .any(|&p| people[b].iter().any(|&q| self.same_or_part(p, q)))
         };
         let about: Vec<HashSet<String>> = items.iter().map(|item| self.salient(&item.1)).collect();
-        // "First Five-Year Plan begins" among the choices of "which
-        // happened first?" echoes the stem (and of "which happened last?"
-        // is ruled out by its own word): an item whose title says its
-        // place in an order is never a choice.
-        // Only an ordinal that is part of a name ("First Five-Year Plan")
-        // or opens the title: "cut the first sod" orders nothing.
-        let ordinal: Vec<bool> = items
-            .iter()
-            .map(|item| {
-                let words = word_spans(&item.1);
-                words.iter().enumerate().any(|(i, w)| {
-                    matches!(
-                        w.2.as_str(),
-                        "first" | "last" | "final" | "initial" | "earliest"
-                    ) && (i == 0
-                        || item.1[w.0..].starts_with(char::is_uppercase)
-                        || words
-                            .get(i + 1)
-                            .is_some_and(|n| item.1[n.0..].starts_with(char::is_uppercase)))
-                })
-            })
-            .collect();
         let mut questions = Vec::new();
         if items.len() < 4 {
             return questions;
@@ -2703,9 +2264,6 @@ impl Generator {
             .flat_map(|a| ways.iter().map(move |w| (a, *w)))
         {
             let first = way.unwrap_or_else(|| rng.bool());
-            if ordinal[answer] {
-                continue;
-            }
             let (year, title, sentence, date, fact) = &items[answer];
             let mut others: Vec<usize> = (0..items.len())
                 .filter(|&i| {
@@ -2713,9 +2271,7 @@ impl Generator {
                     // Of the answer's era: an event decades away is placed
                     // by what a student knows of the period, not of the
                     // document.
-                    !ordinal[i]
-                        && (y - year).abs() <= era
-                        && if first { y >= year + 2 } else { y <= year - 2 }
+                    (y - year).abs() <= era && if first { y >= year + 2 } else { y <= year - 2 }
                 })
                 .collect();
             rng.shuffle(&mut others);
@@ -3352,27 +2908,6 @@ fn cause_questions(
     questions
 }
 
-/// Whether a place is an end of a route ("from London to New York",
-/// "between Dover and Calais") in a sentence that measures it ("took about
-/// ten days", "some 30 miles"): the figure belongs to those ends, so
-/// another place there makes a statement common sense rules out (ten days
-/// between two neighbouring towns), not a plausible mistake.
-fn route_end_with_figure(text_: &str, span: &Span, spans: &[Span]) -> bool {
-    let before: Vec<String> = word_spans(&text_[..span.start])
-        .into_iter()
-        .map(|w| w.2)
-        .collect();
-    let lower = text_.to_lowercase();
-    let route = match before.last().map(String::as_str) {
-        Some("from") => lower[span.end..].contains(" to "),
-        Some("to") => lower[..span.start].contains("from "),
-        Some("between") => lower[span.end..].starts_with(" and "),
-        Some("and") => lower[..span.start].contains("between "),
-        _ => false,
-    };
-    route && spans.iter().any(|s| s.kind == AnswerKind::Number)
-}
-
 /// The reason a sentence gives, if any ("because ...", "in order to ...").
 fn reason_in(sentence: &str) -> Option<String> {
     let text_ = sentence.trim_end().trim_end_matches(['.', '!']);
@@ -3525,28 +3060,6 @@ fn make_question(
         kind: kind.to_string(),
         origin: QuestionOrigin::Generated,
         explanation,
-    }
-}
-
-/// Moves each answer so that, in every run of four questions, the answer
-/// stands once at each position (in a random order), whatever the shuffle
-/// of each question gave: over a quiz or a pool no position (nor "B or C")
-/// is right more often than chance.
-fn balance_positions(questions: &mut [Question], rng: &mut fastrand::Rng) {
-    for block in questions.chunks_mut(4) {
-        let mut positions = [0usize, 1, 2, 3];
-        rng.shuffle(&mut positions);
-        for (question, target) in block.iter_mut().zip(positions) {
-            let (Some(at), n) = (question.answer_index, question.choices.len()) else {
-                continue;
-            };
-            if n == 0 {
-                continue;
-            }
-            let target = target % n;
-            question.choices.swap(at, target);
-            question.answer_index = Some(target);
-        }
     }
 }
 

@@ -477,12 +477,6 @@ pub(crate) fn reads_badly(text: &str, names: &Matcher, previous: &str) -> bool {
                 .next()
                 .is_some_and(char::is_lowercase)
             && needs_antecedent(noun, previous)
-            // The head of a name ("the company" beside "Harwick Canal
-            // Company") is written in or judged by `definite`.
-            && !names
-                .entries
-                .iter()
-                .any(|(_, _, w)| w.len() >= 2 && w.last().is_some_and(|h| h == noun))
         {
             let mut next = i + 2;
             if lower.get(next) == Some(&"in") && lower.get(next + 1) == Some(&"charge") {

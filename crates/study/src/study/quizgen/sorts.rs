@@ -60,9 +60,7 @@ pub const FAMILIES: &[&[&str]] = &[
     &["sea", "ocean", "bay", "gulf", "strait"],
     &["desert", "valley", "forest", "plain"],
     &["planet", "moon", "star", "comet"],
-    &[
-        "ship", "boat", "vessel", "yacht", "steamer", "liner", "warship",
-    ],
+    &["ship", "boat", "vessel"],
     &["company", "firm", "business", "bank"],
     &["factory", "works", "mill", "mine", "pottery"],
     &["school", "university", "college", "academy"],
@@ -299,12 +297,6 @@ impl Sorts {
     /// a port).
     pub fn name(&self, entry: usize) -> Option<&'static str> {
         self.families(entry).first().map(|&f| FAMILIES[f][0])
-    }
-
-    /// The glossary kind of an entry's likeliest sort ("Etna", a volcano:
-    /// a place), when it has one.
-    pub fn kind(&self, entry: usize) -> Option<EntryKind> {
-        self.families(entry).first().map(|&f| kind_of_family(f))
     }
 
     /// Whether two entries may be choices together: each may be of the

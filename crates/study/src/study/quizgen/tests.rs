@@ -116,11 +116,6 @@ fn years_stay_years_and_numbers_have_no_ten_times_partner() {
     // milestones (round-3 audit), so the two together.
     let mut questions = all_generated(&document_only(TEACHER_DOC));
     questions.extend(all_generated(&handout()));
-    // Since round 7 a handout's private or side events (a wedding, a tea
-    // set for a queen) are not ordered, and the handout's central dated
-    // sentences are too few and far apart: chronology comes from the
-    // essay's events.
-    questions.extend(all_generated(&bundled()));
     let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
     assert!(years.len() >= 5, "{questions:#?}");
     for q in years {
@@ -230,11 +225,6 @@ fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
     // together make every form.
     let mut questions = all_generated(&document_only(TEACHER_DOC));
     questions.extend(all_generated(&handout()));
-    // Since round 7 a handout's private or side events (a wedding, a tea
-    // set for a queen) are not ordered, and the handout's central dated
-    // sentences are too few and far apart: chronology comes from the
-    // essay's events.
-    questions.extend(all_generated(&bundled()));
     let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
     for kind in [
         "statement",
@@ -393,12 +383,7 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
         // covers are ordered (the round-5 test failed 40 of 80 essay
         // questions as events the essay only mentions or never discusses),
         // each asked both first and last.
-        // 0.3 since round 7: a chronology never offers an event whose
-        // title names its place in an order ("First Five-Year Plan
-        // begins" for "which happened first?" echoes the stem; the
-        // round-6 test failed it in 3 of 40 essay questions). The essay's
-        // pool is 12-13 chronology questions by seed.
-        let floor = 0.3;
+        let floor = 0.45;
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
@@ -873,8 +858,7 @@ fn key_nouns_are_asked_with_the_documents_other_nouns_of_their_count() {
          The crust is thin under the oceans, and the mantle below the crust is hot. \
          An eruption of a volcano can bury a town, and eruptions shake the ground. \
          The eruption of a volcano is often preceded by an earthquake, and earthquakes warn scientists. \
-         Each eruption throws a plume of ash into the sky, and the plume can drift far. \
-         Gas and ash escape with the lava, and ash falls on fields while gas rises.",
+         Each eruption throws a plume of ash into the sky, and the plume can drift far.",
     );
     let generator = Generator::new(&pack);
     assert_eq!(
@@ -1270,245 +1254,5 @@ fn the_true_statement_is_not_the_longest_choice_more_than_by_chance() {
     assert!(
         (longest as f64) / (statements as f64) <= 0.4,
         "{longest} of {statements}"
-    );
-}
-
-#[test]
-fn a_share_is_never_changed_past_a_hundred_per_cent_nor_a_span_past_the_present() {
-    let pack = document_only(
-        "In 1612 the guild of Harwick founded a cloth market on the river. \
-         Dutch merchants bought about 60 per cent of all Harwick cloth. \
-         Harwick remained a busy cloth town for about 250 years. \
-         Weavers from the hills sold cloth at the market every week.",
-    );
-    let generator = Generator::new(&pack);
-    let mut rng = fastrand::Rng::with_seed(4);
-    for (cue, ceiling) in [("per cent", 100), ("250 years", 2000 - 1612)] {
-        let index = generator
-            .sentences
-            .iter()
-            .position(|s| s.text.contains(cue))
-            .unwrap();
-        let prepared = generator.prepared[index].clone().unwrap();
-        let spans = generator.spans(&prepared.text);
-        let span = spans.iter().find(|s| s.kind == AnswerKind::Number).unwrap();
-        assert_eq!(
-            generator.figure_ceiling(&prepared, span),
-            Some(ceiling as u64)
-        );
-        for _ in 0..20 {
-            if let Some(wrong) = generator.wrong_choices(&prepared, span, "", &mut rng, 3) {
-                for w in wrong {
-                    let value: u64 = w
-                        .split_whitespace()
-                        .next()
-                        .unwrap()
-                        .replace(',', "")
-                        .parse()
-                        .unwrap();
-                    assert!(value <= ceiling as u64, "{w}");
-                }
-            }
-        }
-    }
-}
-
-#[test]
-fn a_route_end_measured_in_the_sentence_is_never_swapped() {
-    let pack = document_only(
-        "A barge from Tollbridge to Castelmar took about six days in the dry season.\n\n\
-         Merchants in Tollbridge sold wool to weavers in Castelmar and Dunmere.\n\n\
-         The bishop of Dunmere built a bridge at Castelmar in 1415.\n\n\
-         Pilgrims from Tollbridge prayed at Dunmere every summer.",
-    );
-    let generator = Generator::new(&pack);
-    let mut rng = fastrand::Rng::with_seed(2);
-    let prepared = generator.prepared[0].clone().unwrap();
-    let spans = generator.spans(&prepared.text);
-    let town = spans
-        .iter()
-        .find(|s| &prepared.text[s.start..s.end] == "Tollbridge")
-        .unwrap();
-    assert!(route_end_with_figure(&prepared.text, town, &spans));
-    for _ in 0..10 {
-        for c in generator.corruptions(&prepared, &spans, &mut rng) {
-            assert!(
-                !matches!(c.original.as_str(), "Tollbridge" | "Castelmar"),
-                "{c:?}"
-            );
-        }
-    }
-}
-
-#[test]
-fn a_noun_always_written_with_the_is_no_choice_for_a_stuff() {
-    let pack = document_only(
-        "Deep in the mantle the rock is hot. Heat from the mantle melts rock into magma. \
-         Magma rises because magma is lighter than rock. The crust cracks when magma pushes up. \
-         The crust is thinnest under the sea. Ash and magma fill the chamber under the crust. \
-         Magma that reaches the air is called lava, and lava cools into new rock. \
-         Rivers of lava bury fields, and ash falls on the slopes with the lava. \
-         The mantle lies under the crust.",
-    );
-    let generator = Generator::new(&pack);
-    assert!(!generator.articles_alike("magma", "crust"));
-    assert!(!generator.articles_alike("mantle", "lava"));
-    assert!(generator.articles_alike("magma", "ash"));
-    for q in all_generated(&pack) {
-        if q.answer() == "magma" || q.answer() == "lava" {
-            assert!(
-                !q.choices.iter().any(|c| c == "crust" || c == "mantle"),
-                "{q:?}"
-            );
-        }
-    }
-}
-
-#[test]
-fn wrong_people_play_the_part_the_sentence_gives_the_answer() {
-    let pack = document_only(
-        "Ada Marsh was one of the best-known weavers of the town. \
-         In 1771 Ada Marsh opened a workshop in Tollbridge with the weaver Ruth Penn. \
-         Tom Marsh, the husband of Ada Marsh, kept the accounts of the workshop. \
-         The weaver Ivy Cole joined the workshop in 1774, and the banker Hugh Dale lent it money. \
-         Ruth Penn and Ivy Cole taught apprentices at the workshop for ten years. \
-         Hugh Dale lent money to the workshop again in 1780, and Tom Marsh paid it back. \
-         Ada Marsh, Ruth Penn and Ivy Cole sold cloth in London every spring.",
-    );
-    let generator = Generator::new(&pack);
-    let index = 0;
-    let prepared = generator.prepared[index].clone().unwrap();
-    let spans = generator.spans(&prepared.text);
-    let Some(span) = spans.iter().find(|s| s.kind == AnswerKind::Person) else {
-        panic!("no person in {prepared:?}");
-    };
-    let mut rng = fastrand::Rng::with_seed(1);
-    for _ in 0..10 {
-        if let Some(wrong) = generator.wrong_choices(&prepared, span, "", &mut rng, 2) {
-            assert!(
-                wrong
-                    .iter()
-                    .all(|w| !matches!(w.as_str(), "Tom Marsh" | "Hugh Dale")),
-                "{wrong:?}"
-            );
-        }
-    }
-}
-
-#[test]
-fn a_definite_phrase_pointing_back_is_named_or_not_asked() {
-    let pack = document_only(
-        "In 1820 the Harwick Canal Company was founded by coal merchants of Tollbridge.\n\n\
-         The merchants raised money for two years, and in 1823 digging began near Castelmar. \
-         Navvies dug through the moor for six years.\n\n\
-         In 1829 the company opened its warehouses at Tollbridge, and coal prices fell by half. \
-         Farmers sold their land to the railway in 1840. \
-         The sale ended the coal trade on the water.",
-    );
-    let generator = Generator::new(&pack);
-    let opened = generator
-        .sentences
-        .iter()
-        .position(|s| s.text.contains("opened its warehouses"))
-        .unwrap();
-    let prepared = generator.prepared[opened].clone().unwrap();
-    assert!(
-        prepared.text.contains("the Harwick Canal Company opened"),
-        "{prepared:?}"
-    );
-    let sale = generator
-        .sentences
-        .iter()
-        .position(|s| s.text.starts_with("The sale"))
-        .unwrap();
-    assert!(generator.prepared[sale].is_none());
-}
-
-#[test]
-fn a_chronology_choice_never_names_its_own_place_in_an_order() {
-    for q in all_generated(&bundled()) {
-        if q.kind != "chronology" {
-            continue;
-        }
-        for choice in &q.choices {
-            let lower = choice.to_lowercase();
-            assert!(
-                !word_spans(&lower)
-                    .iter()
-                    .any(|w| matches!(w.2.as_str(), "first" | "last" | "final")),
-                "{q:?}"
-            );
-        }
-    }
-}
-
-#[test]
-fn answers_stand_at_each_position_equally_often() {
-    let generator = Generator::new(&bundled());
-    for seed in 1..4 {
-        let pool = generator.pool(seed);
-        let mut at = [0usize; 4];
-        for q in &pool {
-            if q.choices.len() == 4 {
-                at[q.answer_index.unwrap()] += 1;
-            }
-        }
-        let (least, most) = (at.iter().min().unwrap(), at.iter().max().unwrap());
-        assert!(most - least <= 2, "{at:?}");
-    }
-}
-
-#[test]
-fn a_handout_s_own_definitions_are_asked_in_reverse() {
-    let pack = document_only(
-        "The mill was driven by steam from 1790. A boiler is a closed tank in which water is heated under pressure. \
-         The steam pushed a piston inside a cylinder. \
-         A flywheel is a heavy wheel that keeps the engine turning smoothly between strokes.\n\n\
-         The speed was kept even by the governor, which is a valve worked by two spinning weights. \
-         A condenser is a chamber where used steam is cooled back into water. \
-         Workers fed coal to the furnace day and night.",
-    );
-    let generator = Generator::new(&pack);
-    let mut asked = 0;
-    for q in all_generated(&pack) {
-        if q.prompt
-            .starts_with("Which of these does the document describe as")
-        {
-            asked += 1;
-            for c in &q.choices {
-                assert!(
-                    ["boiler", "flywheel", "governor", "condenser"].contains(&c.as_str())
-                        || generator.glossary().kind_of(c) == Some(EntryKind::Term),
-                    "{q:?}"
-                );
-            }
-        }
-    }
-    assert!(asked >= 2, "{asked}");
-}
-
-#[test]
-fn a_name_answer_is_the_longest_choice_no_more_than_by_chance() {
-    let generator = Generator::new(&handout());
-    let (mut names, mut longest) = (0usize, 0usize);
-    for seed in 1..8 {
-        for q in generator.pool(seed) {
-            if !matches!(q.kind.as_str(), "person" | "place" | "term" | "group") {
-                continue;
-            }
-            let answer = q.answer().chars().count();
-            names += 1;
-            if q.choices
-                .iter()
-                .all(|c| c.chars().count() < answer || c == q.answer())
-            {
-                longest += 1;
-            }
-        }
-    }
-    assert!(names >= 20, "{names}");
-    assert!(
-        (longest as f64) / (names as f64) <= 0.35,
-        "{longest} of {names}"
     );
 }
