@@ -1375,12 +1375,11 @@ impl Answerer {
         let measured = Dimension::asked(question);
         // "What was the ship called": a name standing by the thing asked.
         let named = naming::asked(question).map(|thing| self.thing_terms(&concepts, &thing));
-        let question_terms: Vec<String> = tokens.iter().map(|t| t.term.clone()).collect();
         let fits_type = |index: usize, coverage: f64| match intent {
             _ if measured.is_some_and(|d| !self.gives_measure(index, d)) => false,
             _ if named
                 .as_ref()
-                .is_some_and(|thing| !self.gives_name(index, thing, &question_terms)) =>
+                .is_some_and(|thing| !self.gives_name(index, thing, &asked_names)) =>
             {
                 false
             }
@@ -1669,7 +1668,7 @@ impl Answerer {
     }
 
     /// Whether a passage (any sentence it shows) names the thing asked.
-    fn gives_name(&self, index: usize, thing: &[Vec<String>], asked: &[String]) -> bool {
+    fn gives_name(&self, index: usize, thing: &[Vec<String>], asked: &[&String]) -> bool {
         self.quoted[index]
             .iter()
             .any(|&s| naming::names_thing(&self.texts[s], thing, asked))

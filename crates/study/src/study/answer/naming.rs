@@ -121,8 +121,9 @@ pub fn asked(question: &str) -> Option<Vec<String>> {
 /// doctor" names the pope, not the doctor). Or the sentence says what the
 /// thing is called ("scientists who study volcanoes are called
 /// volcanologists").
-pub fn names_thing(sentence: &str, thing: &[Vec<String>], asked: &[String]) -> bool {
+pub fn names_thing(sentence: &str, thing: &[Vec<String>], asked: &[impl AsRef<str>]) -> bool {
     let tokens = text::tokenize(sentence);
+    let in_question = |t: &Token| asked.iter().any(|a| a.as_ref() == t.term);
     let matches = |terms: &Vec<String>, t: &Token| terms.contains(&t.term);
     let Some(head) = thing
         .iter()
@@ -138,7 +139,7 @@ pub fn names_thing(sentence: &str, thing: &[Vec<String>], asked: &[String]) -> b
             .next()
             .is_some_and(char::is_uppercase)
     };
-    let new = |t: &Token| !t.is_stopword && !t.is_number && !asked.contains(&t.term);
+    let new = |t: &Token| !t.is_stopword && !t.is_number && !in_question(t);
     let is_name = |i: usize| {
         let t = &tokens[i];
         new(t)
@@ -173,7 +174,7 @@ pub fn names_thing(sentence: &str, thing: &[Vec<String>], asked: &[String]) -> b
             && (at.saturating_sub(2)..at).any(|i| {
                 // "the Five-year Plan": a number word written as a name.
                 let t = &tokens[i];
-                capital(t) && !t.is_stopword && !asked.contains(&t.term)
+                capital(t) && !t.is_stopword && !in_question(t)
             })
         {
             return true;
