@@ -73,5 +73,17 @@ case $part in
     run "ussr-test5" "eval/blind/ussr-test5.jsonl" ""
     run "sewers-test5" "eval/blind/sewers-test5.jsonl" eval/packs/sewers
     ;;
-  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|dev] [BINARY]" >&2; exit 2 ;;
+  pool6)
+    # Round 6's tuning pool: round 5's pool and round 5's test sets.
+    "$0" pool5 "$bin" "${extra[@]}"
+    "$0" test5 "$bin" "${extra[@]}"
+    ;;
+  test6)
+    # Round 6's fresh blind sets: two documents nobody tuned on (the Dust
+    # Bowl, the Rosetta Stone), each with only pack.toml and document.txt.
+    # Scored once, for the report.
+    run "dustbowl-test6" "eval/blind/dustbowl-test6.jsonl" eval/packs/dustbowl
+    run "rosetta-test6" "eval/blind/rosetta-test6.jsonl" eval/packs/rosetta
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|pool6|test6|dev] [BINARY]" >&2; exit 2 ;;
 esac

@@ -117,6 +117,49 @@ impl Document {
         self.sentences.get(index)
     }
 
+    /// The passages that are headings or a title: a paragraph of at most
+    /// 14 words, in one or two pieces ("The Dust Bowl: Revision Notes"
+    /// splits at its colon), that is not ended as a sentence is, or that is
+    /// a question written in title case ("Where Was the Dust Bowl?"). In
+    /// notes where many paragraphs look so (a list of points), none is a
+    /// heading: they are the text.
+    pub fn heading_passages(&self) -> std::collections::HashSet<usize> {
+        let looks_like_heading = |passage: &Passage| {
+            let sentences = &self.sentences[passage.sentences.clone()];
+            let words: Vec<&str> = sentences
+                .iter()
+                .flat_map(|s| s.text.split_whitespace())
+                .collect();
+            let Some(last) = sentences.last() else {
+                return false;
+            };
+            let end = last
+                .text
+                .trim_end()
+                .trim_end_matches(['"', '\'', '”', '’', ')']);
+            let capitalised = words
+                .iter()
+                .filter(|w| w.chars().count() >= 4)
+                .all(|w| w.chars().next().is_some_and(|c| !c.is_lowercase()));
+            sentences.len() <= 2
+                && words.len() <= 14
+                && (!end.ends_with(['.', '!', '?', ':', ';'])
+                    || (end.ends_with('?') && capitalised))
+        };
+        let found: std::collections::HashSet<usize> = self
+            .passages
+            .iter()
+            .filter(|p| looks_like_heading(p))
+            .map(|p| p.index)
+            .collect();
+        let sentences_in = |p: &usize| self.passages[*p].sentences.len();
+        let count: usize = found.iter().map(sentences_in).sum();
+        if found.len() > 3 && count * 5 > self.sentences.len() {
+            return std::collections::HashSet::new();
+        }
+        found
+    }
+
     /// The sentence before `index` in the same passage, if any.
     pub fn previous_in_passage(&self, index: usize) -> Option<&Sentence> {
         let sentence = self.sentences.get(index)?;

@@ -409,37 +409,6 @@ pub struct Answerer {
     params: Params,
 }
 
-/// Which sentences are headings. In notes where many lines have no full
-/// stop (a list of points), none is taken for a heading: they are the text.
-fn headings(sentences: &[crate::content::Sentence]) -> Vec<bool> {
-    let mut headings: Vec<bool> = (0..sentences.len())
-        .map(|i| is_heading(sentences, i))
-        .collect();
-    let count = headings.iter().filter(|&&h| h).count();
-    if count > 3 && count * 5 > sentences.len() {
-        headings.fill(false);
-    }
-    headings
-}
-
-/// Whether a sentence is a heading: alone in its paragraph, and not
-/// ended like a sentence.
-fn is_heading(sentences: &[crate::content::Sentence], index: usize) -> bool {
-    let passage = sentences[index].passage;
-    let alone = sentences
-        .get(index.wrapping_sub(1))
-        .is_none_or(|s| s.passage != passage)
-        && sentences
-            .get(index + 1)
-            .is_none_or(|s| s.passage != passage);
-    let ended = sentences[index]
-        .text
-        .trim_end()
-        .trim_end_matches(['"', '\'', '”', '’', ')'])
-        .ends_with(['.', '!', '?', ':', ';']);
-    alone && !ended
-}
-
 /// Words that give an amount without a figure.
 const QUANTITY_WORDS: &[&str] = &[
     "millions",
@@ -623,7 +592,12 @@ impl Answerer {
             .zip(&own_terms)
             .map(|(s, tokens)| names_in(&s.text, tokens))
             .collect();
-        let headings = headings(document.sentences());
+        let heading_passages = document.heading_passages();
+        let headings: Vec<bool> = document
+            .sentences()
+            .iter()
+            .map(|s| heading_passages.contains(&s.passage))
+            .collect();
         for (index, sentence) in document.sentences().iter().enumerate() {
             let mut terms: HashMap<String, f64> = HashMap::new();
             let mut length: f64 = 0.0;

@@ -514,7 +514,20 @@ pub fn build(document: &Document) -> Glossary {
     // How each lowercase word is written inside sentences.
     let mut lowercase_uses: HashMap<String, usize> = HashMap::new();
     let mut capital_uses: HashMap<String, usize> = HashMap::new();
-    let split: Vec<Vec<Word<'_>>> = sentences.iter().map(|s| words(&s.text)).collect();
+    // Headings and the title are written in title case: their capitals
+    // are not names ("A River Full of Sewage", "The Stone Today"). A name
+    // in one is a name only where the body writes it.
+    let headings = document.heading_passages();
+    let split: Vec<Vec<Word<'_>>> = sentences
+        .iter()
+        .map(|s| {
+            if headings.contains(&s.passage) {
+                Vec::new()
+            } else {
+                words(&s.text)
+            }
+        })
+        .collect();
     for sentence_words in &split {
         for word in sentence_words.iter().skip(1) {
             let (stem, _) = strip_possessive(word.text);
@@ -852,6 +865,14 @@ pub fn build(document: &Document) -> Glossary {
                 .any(|e| head.ends_with(e))
         {
             // "Russians", "Bolsheviks"-like plurals of people.
+            EntryKind::Group
+        } else if parts.len() == 1
+            && name.len() >= 3
+            && name
+                .strip_suffix('s')
+                .is_some_and(|stem| stem.chars().all(|c| c.is_ascii_uppercase()) && stem.len() >= 2)
+        {
+            // The plural of an acronym ("MPs", "GPs"): people, never one.
             EntryKind::Group
         } else if parts.len() > 1 && TERM_HEADS.contains(&head.as_str()) {
             EntryKind::Term
@@ -1377,6 +1398,25 @@ mod tests {
     }
 
     #[test]
+    fn headings_in_title_case_give_no_names() {
+        let doc = Document::parse(
+            "The Great Flood of Varnholm and Its Lessons\n\n\
+             The river rose in the spring, and Mayor Edda Quist ordered the gates shut.\n\n\
+             A Town Under Water\n\n\
+             Quist later wrote that the town had been warned.",
+        );
+        let glossary = build(&doc);
+        let all: Vec<&str> = glossary.entries.iter().map(|(_, e)| e.as_str()).collect();
+        for heading_only in ["Great Flood", "Lessons", "Town Under Water", "Varnholm"] {
+            assert!(!all.contains(&heading_only), "{heading_only}: {glossary:?}");
+        }
+        assert!(
+            all.iter().any(|e| e.ends_with("Edda Quist")),
+            "{glossary:?}"
+        );
+    }
+
+    #[test]
     fn sentence_openers_and_common_words_are_not_names() {
         let doc = Document::parse(
             "Transport was a serious problem. Potters had worked there. \
@@ -1408,6 +1448,16 @@ mod tests {
         );
         assert!(
             glossary.same_thing("NEP", "New Economic Policy"),
+            "{glossary:?}"
+        );
+        // The plural of an acronym is people, never one person.
+        let doc = Document::parse(
+            "In the summer the MPs could not bear the smell of the river. \
+             In June the MPs voted for a new plan, and the MPs were right.",
+        );
+        let glossary = build(&doc);
+        assert!(
+            kinds(&glossary, EntryKind::Group).contains(&"MPs"),
             "{glossary:?}"
         );
     }

@@ -117,7 +117,8 @@ fn years_stay_years_and_numbers_have_no_ten_times_partner() {
     let mut questions = all_generated(&document_only(TEACHER_DOC));
     questions.extend(all_generated(&handout()));
     let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
-    assert!(years.len() >= 5, "{questions:#?}");
+    // Two since round 8: birth, marriage and death years are not asked.
+    assert!(years.len() >= 2, "{questions:#?}");
     for q in years {
         for choice in &q.choices {
             assert!(choice.len() == 4 && choice.parse::<u32>().is_ok(), "{q:?}");
@@ -383,7 +384,11 @@ fn the_pool_holds_at_least_one_and_a_half_questions_per_sentence() {
         // covers are ordered (the round-5 test failed 40 of 80 essay
         // questions as events the essay only mentions or never discusses),
         // each asked both first and last.
-        let floor = 0.45;
+        // The teacher's page, 0.15 since round 8: its birth, marriage and
+        // death years and places are no longer asked (every blind audit
+        // failed them as minor biographical details), and they were most
+        // of its questions.
+        let floor = if pack.events.is_empty() { 0.15 } else { 0.45 };
         assert!(
             pool.len() as f64 >= sentences as f64 * floor,
             "{} questions for {sentences} sentences",
@@ -1255,4 +1260,65 @@ fn the_true_statement_is_not_the_longest_choice_more_than_by_chance() {
         (longest as f64) / (statements as f64) <= 0.4,
         "{longest} of {statements}"
     );
+}
+
+#[test]
+fn a_persons_own_life_story_is_not_asked() {
+    // Every blind audit failed the year or place of a birth, a marriage or
+    // a death as a minor biographical detail, the main figure's included.
+    let pack = document_only(TEACHER_DOC);
+    let questions = all_generated(&pack);
+    assert!(!questions.is_empty());
+    let sentences: Vec<&str> = pack
+        .document
+        .sentences()
+        .iter()
+        .map(|s| s.text.as_str())
+        .collect();
+    for q in &questions {
+        if q.kind == "year" {
+            assert!(
+                !["1730", "1739", "1764", "1772", "1780"].contains(&q.answer()),
+                "{q:?}"
+            );
+        }
+        if q.kind == "statement" {
+            // A changed statement is never about a birth, marriage or death.
+            for choice in q
+                .choices
+                .iter()
+                .filter(|c| !sentences.contains(&c.as_str()))
+            {
+                let lower = choice.to_lowercase();
+                for word in [" born ", " died ", " married "] {
+                    assert!(!lower.contains(word), "{word}: {q:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn a_person_described_in_apposition_is_neither_blanked_nor_swapped() {
+    // "was ___, a retired sea captain": the description says which of the
+    // people it is, and another name in it reads as absurd.
+    let doc = "Marta Quell ran the laboratory at Dunmore for many years. \
+Marta Quell tested the new serum on mice in the spring of 1931. \
+Oskar Venn grew the mould in hundreds of bottles and bedpans. \
+Oskar Venn built a machine that extracted the serum from the broth. \
+Ida Frant measured how strong each batch of the serum was. \
+Ida Frant wrote the report that the journal printed in 1932. \
+The first patient to be treated was Tom Ridley, a retired sea captain. \
+Marta Quell and Oskar Venn watched the patient recover for five days. \
+Ida Frant and Marta Quell later travelled to Halden to ask for money. \
+Oskar Venn stayed at Dunmore and improved the machine.";
+    let questions = all_generated(&document_only(doc));
+    for q in &questions {
+        let described = q.prompt.contains("a retired sea captain")
+            || q.choices.iter().any(|c| {
+                c.contains("a retired sea captain")
+                    && !c.starts_with("The first patient to be treated was Tom Ridley")
+            });
+        assert!(!described, "{q:?}");
+    }
 }
