@@ -1360,7 +1360,7 @@ impl Answerer {
             Intent::Date => {
                 self.window_has_date(index)
                     && coverage >= 0.5
-                    && self.names_share(&concepts, &main_names, index) >= 0.99
+                    && self.names_held(&concepts, &main_names, index)
             }
             Intent::Count => counted_known && self.gives_amount(index, &concepts, counted),
             _ => true,
@@ -1673,6 +1673,18 @@ impl Answerer {
             })
             .sum::<f64>()
             / names.len() as f64
+    }
+
+    /// Whether a passage holds every name the question asks about, in its
+    /// own words or through the sentence it leans on: "He began working on
+    /// the stone in 1814" holds Young when the sentence before named him.
+    /// A date is about what the passage tells, so a name it reaches by a
+    /// pronoun counts in full.
+    fn names_held(&self, concepts: &[Concept], names: &[usize], index: usize) -> bool {
+        names.iter().all(|&c| {
+            concepts[c].is_subject
+                || self.credit_in(&concepts[c], index as u32) >= self.params.context_weight * 0.99
+        })
     }
 
     /// The best passages, one per place in the document: a sentence already

@@ -1705,7 +1705,18 @@ impl Generator {
             // is trivia.
             AnswerKind::Number => {
                 let last_two: Vec<&str> = before.iter().rev().take(2).map(String::as_str).collect();
-                span.number.as_ref().is_some_and(|n| n.0 >= 10)
+                // "Apollo 11", "Route 66": a number written after a name is
+                // part of it, not an amount; "Apollo 19" is no wrong choice
+                // (round-8 audit).
+                let names_it = text_[..span.start].ends_with(' ')
+                    && word_spans(&text_[..span.start])
+                        .last()
+                        .is_some_and(|w| {
+                            text_[w.0..].starts_with(char::is_uppercase)
+                                && (w.0 > 0 || !english::is_common(&w.2))
+                        });
+                !names_it
+                    && span.number.as_ref().is_some_and(|n| n.0 >= 10)
                     && self.central(sentence, CENTRAL_FOR_FIGURES)
                     && !last_two.contains(&"age")
                     && !last_two.contains(&"aged")

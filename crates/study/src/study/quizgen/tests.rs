@@ -1313,7 +1313,10 @@ Marta Quell and Oskar Venn watched the patient recover for five days. \
 Ida Frant and Marta Quell later travelled to Halden to ask for money. \
 Oskar Venn stayed at Dunmore and improved the machine.";
     let questions = all_generated(&document_only(doc));
-    for q in &questions {
+    assert!(!questions.is_empty());
+    // Asking which of the people the document describes so is the point of
+    // a reverse definition; a blank or a swap inside the description is not.
+    for q in questions.iter().filter(|q| q.kind != "definition") {
         let described = q.prompt.contains("a retired sea captain")
             || q.choices.iter().any(|c| {
                 c.contains("a retired sea captain")
