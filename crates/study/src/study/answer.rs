@@ -21,6 +21,7 @@
 //! plus two rules: a date question needs a date, a "how many" question a
 //! quantity.
 
+mod chat;
 mod intent;
 mod meaning;
 mod measure;
@@ -1100,6 +1101,7 @@ impl Answerer {
 
     /// Answers `question`, returning up to `top` passages, or refuses.
     pub fn answer(&self, question: &str, top: usize) -> Answer {
+        let read = chat::normalise(question, |word| self.knows_word(word));
         if let Some(talk) = SmallTalk::of(question) {
             return Answer {
                 question: question.to_string(),
@@ -1111,7 +1113,16 @@ impl Answerer {
                 signals: Signals::default(),
             };
         }
-        self.search(question, top, true)
+        let mut answer = self.search(&read, top, true);
+        answer.question = question.to_string();
+        answer
+    }
+
+    /// Whether the document uses a word (lowercase, as written).
+    fn knows_word(&self, word: &str) -> bool {
+        self.words_by_length
+            .get(word.chars().count())
+            .is_some_and(|words| words.iter().any(|(w, _)| w == word))
     }
 
     /// The passages most related to `text` (an event, a topic), best first,

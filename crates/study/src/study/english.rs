@@ -107,7 +107,9 @@ mod tests {
         for name in ["robert", "yuri", "margaret", "pierre", "caroline", "ernst"] {
             assert!(is_given_name(name), "{name}");
         }
-        for word in ["great", "cold", "mission", "soil", "american", "saturn", "black"] {
+        for word in [
+            "great", "cold", "mission", "soil", "american", "saturn", "black",
+        ] {
             assert!(!is_given_name(word), "{word}");
         }
     }

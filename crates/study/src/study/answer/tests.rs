@@ -34,6 +34,24 @@ fn tolerates_typos_and_spelling() {
 }
 
 #[test]
+fn chat_spelling_and_misspelled_question_words_are_read() {
+    let answerer = answerer(
+        "Orvald Kestrin was born in Tamsford in a house by the mill.\n\n\
+         About two thousand people left the valley after the floods.\n\n\
+         The dam was rebuilt after the flood of spring.",
+    );
+    let a = answerer.answer("wher was orvald kestrin born", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 0);
+    assert_eq!(a.intent, Intent::Place);
+    // The question is reported as asked.
+    assert_eq!(a.question, "wher was orvald kestrin born");
+    let a = answerer.answer("how many ppl left the valley", 3);
+    assert!(a.answered(), "{a:?}");
+    assert_eq!(a.hits[0].sentence, 1);
+}
+
+#[test]
 fn pack_related_terms_still_bridge_domain_words() {
     let answerer = Answerer::new(
         &Document::parse("The kolkhoz replaced the village commune."),

@@ -1709,12 +1709,10 @@ impl Generator {
                 // part of it, not an amount; "Apollo 19" is no wrong choice
                 // (round-8 audit).
                 let names_it = text_[..span.start].ends_with(' ')
-                    && word_spans(&text_[..span.start])
-                        .last()
-                        .is_some_and(|w| {
-                            text_[w.0..].starts_with(char::is_uppercase)
-                                && (w.0 > 0 || !english::is_common(&w.2))
-                        });
+                    && word_spans(&text_[..span.start]).last().is_some_and(|w| {
+                        text_[w.0..].starts_with(char::is_uppercase)
+                            && (w.0 > 0 || !english::is_common(&w.2))
+                    });
                 !names_it
                     && span.number.as_ref().is_some_and(|n| n.0 >= 10)
                     && self.central(sentence, CENTRAL_FOR_FIGURES)
