@@ -85,5 +85,10 @@ case $part in
     run "dustbowl-test6" "eval/blind/dustbowl-test6.jsonl" eval/packs/dustbowl
     run "rosetta-test6" "eval/blind/rosetta-test6.jsonl" eval/packs/rosetta
     ;;
-  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|pool6|test6|dev] [BINARY]" >&2; exit 2 ;;
+  test7)
+    # Round 6's last fresh blind set: Apollo 11, a ninth document, written
+    # after test6 had been scored and used for tuning. Scored once.
+    run "apollo-test7" "eval/blind/apollo-test7.jsonl" eval/packs/apollo
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|pool6|test6|test7|dev] [BINARY]" >&2; exit 2 ;;
 esac
