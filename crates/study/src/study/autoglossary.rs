@@ -105,7 +105,7 @@ const NAME_JOINERS: &[&str] = &[
 ];
 
 /// Titles before a person's name.
-const TITLES: &[&str] = &[
+pub(crate) const TITLES: &[&str] = &[
     "king",
     "queen",
     "prince",
@@ -147,6 +147,11 @@ const TITLES: &[&str] = &[
     "sister",
     "uncle",
     "aunt",
+    "reverend",
+    "senator",
+    "governor",
+    "mayor",
+    "pharaoh",
 ];
 
 /// Last words that make a name a place.

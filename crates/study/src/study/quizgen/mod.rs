@@ -248,44 +248,6 @@ const MILESTONES: &[&str] = &[
     "war",
 ];
 
-/// Titles written before a name: "President ___" still asks for the
-/// name, it does not cut one.
-const TITLE_WORDS: &[&str] = &[
-    "President",
-    "King",
-    "Queen",
-    "Prince",
-    "Princess",
-    "Emperor",
-    "Empress",
-    "General",
-    "Admiral",
-    "Captain",
-    "Colonel",
-    "Sir",
-    "Lord",
-    "Lady",
-    "Dr",
-    "Doctor",
-    "Professor",
-    "Mr",
-    "Mrs",
-    "Miss",
-    "Ms",
-    "Saint",
-    "St",
-    "Pope",
-    "Bishop",
-    "Reverend",
-    "Senator",
-    "Governor",
-    "Mayor",
-    "Chancellor",
-    "Tsar",
-    "Czar",
-    "Pharaoh",
-];
-
 /// Words of a person's own life story: a birth, a death, a marriage, an
 /// honour. Every blind audit since round 5 failed the year, place or
 /// person of such an event as "a minor biographical detail" on every
@@ -1629,9 +1591,10 @@ impl Generator {
             let initial = previous.len() == 1
                 && previous.starts_with(char::is_uppercase)
                 && text_[end..].starts_with('.');
-            if initial
-                || previous.starts_with(char::is_uppercase) && !TITLE_WORDS.contains(&previous)
-            {
+            // A title ("President ___") still asks for the whole name.
+            let title =
+                crate::study::autoglossary::TITLES.contains(&previous.to_lowercase().as_str());
+            if initial || previous.starts_with(char::is_uppercase) && !title {
                 return false;
             }
         }
