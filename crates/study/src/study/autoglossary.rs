@@ -84,6 +84,16 @@ fn words(sentence: &str) -> Vec<Word<'_>> {
     result
 }
 
+/// Two or three plain capitalised words ("Gene Kranz", "Mary Ann Evans"):
+/// the shape of a person's name, with no joiner, title or initial.
+fn plain_name(parts: &[&str]) -> bool {
+    (2..=3).contains(&parts.len())
+        && parts.iter().all(|p| {
+            p.chars().next().is_some_and(char::is_uppercase)
+                && p.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
+        })
+}
+
 fn is_capitalised(word: &str) -> bool {
     word.chars().next().is_some_and(char::is_uppercase)
 }
@@ -1030,11 +1040,7 @@ pub fn build(document: &Document) -> Glossary {
                     continue;
                 }
                 let parts: Vec<&str> = name.split_whitespace().collect();
-                let plain = (2..=3).contains(&parts.len())
-                    && parts.iter().all(|p| {
-                        p.chars().next().is_some_and(char::is_uppercase)
-                            && p.chars().skip(1).all(char::is_lowercase)
-                    });
+                let plain = plain_name(&parts);
                 // A given name only from a full name; a family name from any
                 // person ("Bentley wrote ..." makes "Thomas Bentley" one).
                 let shares = |person: &Vec<String>| {
@@ -1065,11 +1071,7 @@ pub fn build(document: &Document) -> Glossary {
             continue;
         }
         let parts: Vec<&str> = name.split_whitespace().collect();
-        let plain = (2..=3).contains(&parts.len())
-            && parts.iter().all(|p| {
-                p.chars().next().is_some_and(char::is_uppercase)
-                    && p.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
-            });
+        let plain = plain_name(&parts);
         let Some(last) = parts.last().map(|l| l.to_lowercase()) else {
             continue;
         };
