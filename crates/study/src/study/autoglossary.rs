@@ -649,6 +649,19 @@ pub fn build(document: &Document) -> Glossary {
                     && (stem.len() >= 2 || numeral)
                     && !not_a_name(&stem.to_lowercase())
                     && !text::is_stopword(&stem.to_lowercase());
+                // A middle initial ("John F. Kennedy", "Franklin D.
+                // Roosevelt") continues the name when a name word follows.
+                let initial = stem.len() == 1 && stem.chars().all(|c| c.is_ascii_uppercase());
+                if initial
+                    && let Some(after) = sentence_words.get(end + 1)
+                    && sentences[index].text.get(next.start + 1..after.start) == Some(". ")
+                    && !after.quoted
+                    && is_name_word(strip_possessive(after.text).0, false)
+                {
+                    end += 2;
+                    last_possessive = strip_possessive(after.text).1;
+                    continue;
+                }
                 if is_name_word(stem, false) || continues_name {
                     end += 1;
                     last_possessive = possessive;
@@ -1449,6 +1462,40 @@ mod tests {
         for thing in ["Harlow Embankment", "Great Depression"] {
             assert!(!people.contains(&thing), "{thing}: {glossary:?}");
         }
+    }
+
+    #[test]
+    fn a_middle_initial_continues_a_name() {
+        let doc = Document::parse(
+            "In 1961 President Harold T. Brackwell told the assembly that the canal would be finished. \
+             Brackwell knew that the work would be hard. \
+             Brackwell was voted out of office in 1964 and never saw the canal open. \
+             The engineer Rosa M. Quell designed the locks, and she lived to see them filled.",
+        );
+        let glossary = build(&doc);
+        let people = kinds(&glossary, EntryKind::Person);
+        assert!(
+            people.iter().any(|p| p.ends_with("Harold T. Brackwell")),
+            "{glossary:?}"
+        );
+        assert!(
+            people.iter().any(|p| p.ends_with("Rosa M. Quell")),
+            "{glossary:?}"
+        );
+        // The cut-off "President Harold" is no entry, and the surname is the
+        // same person.
+        assert!(
+            !people.iter().any(|p| p.ends_with("Harold")),
+            "{glossary:?}"
+        );
+        assert!(
+            glossary
+                .entries
+                .iter()
+                .any(|(_, name)| name.ends_with("Harold T. Brackwell")
+                    && glossary.same_thing("Brackwell", name)),
+            "{glossary:?}"
+        );
     }
 
     #[test]

@@ -114,8 +114,15 @@ fn no_question_opens_with_a_discourse_opener_or_leans_on_an_earlier_sentence() {
 fn years_stay_years_and_numbers_have_no_ten_times_partner() {
     // A teacher's page and a handout, with no glossary: years only of
     // milestones (round-3 audit), so the two together.
-    let mut questions = all_generated(&document_only(TEACHER_DOC));
-    questions.extend(all_generated(&handout()));
+    // Terms and places are blanked only from a teacher's glossary: here the
+    // automatic one, saved as a teacher would (`lectern content glossary`).
+    let with_saved_glossary = |pack: Pack| {
+        let mut pack = pack;
+        pack.glossary = Generator::new(&pack).glossary().clone();
+        pack
+    };
+    let mut questions = all_generated(&with_saved_glossary(document_only(TEACHER_DOC)));
+    questions.extend(all_generated(&with_saved_glossary(handout())));
     let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
     // Two since round 8: birth, marriage and death years are not asked.
     assert!(years.len() >= 2, "{questions:#?}");
@@ -224,8 +231,15 @@ fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
     // A teacher's short page makes few forms on its own since the round-3
     // rules (wrong choices of the answer's sort only): it and the handout
     // together make every form.
-    let mut questions = all_generated(&document_only(TEACHER_DOC));
-    questions.extend(all_generated(&handout()));
+    // Terms and places are blanked only from a teacher's glossary: here the
+    // automatic one, saved as a teacher would (`lectern content glossary`).
+    let with_saved_glossary = |pack: Pack| {
+        let mut pack = pack;
+        pack.glossary = Generator::new(&pack).glossary().clone();
+        pack
+    };
+    let mut questions = all_generated(&with_saved_glossary(document_only(TEACHER_DOC)));
+    questions.extend(all_generated(&with_saved_glossary(handout())));
     let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
     for kind in [
         "statement",
@@ -866,6 +880,10 @@ fn key_nouns_are_asked_with_the_documents_other_nouns_of_their_count() {
          Each eruption throws a plume of ash into the sky, and the plume can drift far.",
     );
     let generator = Generator::new(&pack);
+    // Terms are blanked only from a teacher's glossary: the automatic one,
+    // saved as a teacher would.
+    let mut pack = pack;
+    pack.glossary = generator.glossary().clone();
     assert_eq!(
         generator.glossary().kind_of("crust"),
         Some(EntryKind::Term),
@@ -1324,4 +1342,87 @@ Oskar Venn stayed at Dunmore and improved the machine.";
             });
         assert!(!described, "{q:?}");
     }
+}
+
+#[test]
+fn terms_and_places_of_the_automatic_glossary_are_never_blanked() {
+    let mut all: HashSet<String> = HashSet::new();
+    for pack in [document_only(TEACHER_DOC), handout()] {
+        let questions = all_generated(&pack);
+        assert!(questions.len() >= 10, "{}", questions.len());
+        let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
+        for kind in ["term", "place", "group", "definition"] {
+            assert!(!kinds.contains(kind), "a {kind} question: {kinds:?}");
+        }
+        all.extend(kinds.into_iter().map(str::to_string));
+    }
+    // People, figures and statements are still asked.
+    for kind in ["statement", "person", "number"] {
+        assert!(all.contains(kind), "{all:?}");
+    }
+}
+
+/// A made-up mission history: craft named with a number after them, and
+/// people written in full and by one name only.
+const MISSIONS: &str = "The Corvid programme was run by the space agency at Larkfield from 1961 to 1972. \
+     Corvid 7 lifted off from Larkfield in July 1969 with three crew aboard. \
+     The commander of Corvid 7 was Hal Brenner, and the pilot was Joan Marsh. \
+     Hal Brenner had flown on Corvid 4 in 1966, when he spent nine days in orbit. \
+     Joan Marsh trained as a test pilot before she joined the programme in 1963.\n\n\
+     In the control room at Larkfield, the flight director was Reyes. \
+     Reyes gave the order to land when the fuel was almost gone. \
+     Reyes later said that the landing was the hardest moment of his career. \
+     Hal Brenner stepped onto the surface first, and Joan Marsh followed him. \
+     Joan Marsh collected forty kilograms of rock during the walk.\n\n\
+     Corvid 9 carried Hal Brenner back into orbit in 1971 to repair a satellite. \
+     Reyes retired in 1975 and wrote a history of the programme. \
+     Joan Marsh became the head of the astronaut office in 1974. \
+     Hal Brenner died in 1990 at his home near Larkfield.";
+
+#[test]
+fn a_blank_or_a_swap_never_cuts_a_name_before_its_number() {
+    let questions = all_generated(&document_only(MISSIONS));
+    assert!(!questions.is_empty());
+    let mut seen = 0;
+    for q in &questions {
+        for text_ in std::iter::once(&q.prompt).chain(&q.choices) {
+            assert!(
+                !text_.contains("___ 7") && !text_.contains("___ 9"),
+                "{q:?}"
+            );
+            for (at, _) in text_.match_indices(" 7").chain(text_.match_indices(" 9")) {
+                let before = text_[..at].split_whitespace().next_back().unwrap_or("");
+                if before.starts_with(char::is_uppercase) {
+                    seen += 1;
+                    assert_eq!(before, "Corvid", "{q:?}");
+                }
+            }
+        }
+    }
+    assert!(seen > 0, "no question shows a numbered craft");
+}
+
+#[test]
+fn a_one_word_person_is_offered_against_one_word_names() {
+    let generator = Generator::new(&document_only(MISSIONS));
+    let prepared = generator
+        .prepared
+        .iter()
+        .flatten()
+        .find(|p| p.text.starts_with("Reyes "))
+        .expect("a sentence about Reyes")
+        .clone();
+    let spans = generator.spans(&prepared.text);
+    let reyes = spans
+        .iter()
+        .find(|s| &prepared.text[s.start..s.end] == "Reyes")
+        .expect("Reyes is a name");
+    assert_eq!(reyes.kind, AnswerKind::Person);
+    let question = format!("___{}", &prepared.text[reyes.end..]);
+    let mut rng = fastrand::Rng::with_seed(5);
+    let wrong = generator
+        .wrong_choices(&prepared, reyes, &question, &mut rng, 1)
+        .expect("another man of the story");
+    // "Hal Brenner" in the document; Joan Marsh is a woman ("his career").
+    assert_eq!(wrong, ["Brenner"]);
 }
