@@ -619,8 +619,15 @@ pub fn build(document: &Document) -> Glossary {
         while i < sentence_words.len() {
             let word = &sentence_words[i];
             let (stem, _) = strip_possessive(word.text);
-            let starts_name =
-                i == 0 && opens_name(stem, sentence_words.get(1).map(|w| w.text)) && !word.quoted;
+            // "Sadly, Emmeline ...": a comma ends the opener; only a word
+            // right before the next name word opens a longer name.
+            let second = sentence_words.get(1).filter(|next| {
+                let first = &sentence_words[0];
+                sentences[index].text[first.start + first.text.len()..next.start]
+                    .trim()
+                    .is_empty()
+            });
+            let starts_name = i == 0 && opens_name(stem, second.map(|w| w.text)) && !word.quoted;
             if word.quoted || !(is_name_word(stem, i == 0) || starts_name) {
                 i += 1;
                 continue;
@@ -1461,6 +1468,21 @@ mod tests {
         assert!(people.contains(&"Margaret Ostrander"), "{glossary:?}");
         for thing in ["Harlow Embankment", "Great Depression"] {
             assert!(!people.contains(&thing), "{thing}: {glossary:?}");
+        }
+    }
+
+    #[test]
+    fn a_sentence_opener_before_a_comma_is_no_name() {
+        let doc = Document::parse(
+            "Sadly, Emmeline Harwood had died a few weeks before the vote was won. \
+             Emmeline Harwood had led the union for twenty years. \
+             Luckily, the new law was passed in 1928.",
+        );
+        let glossary = build(&doc);
+        let names: Vec<&str> = glossary.entries.iter().map(|(_, n)| n.as_str()).collect();
+        assert!(names.contains(&"Emmeline Harwood"), "{glossary:?}");
+        for opener in ["Sadly", "Luckily"] {
+            assert!(!names.iter().any(|n| n.starts_with(opener)), "{glossary:?}");
         }
     }
 

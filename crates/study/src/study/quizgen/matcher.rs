@@ -91,11 +91,15 @@ impl Matcher {
                 let start = words[i].0;
                 let last = &words[i + n - 1];
                 let end = last.0 + without_possessive(&text[last.0..last.1].to_lowercase()).len();
-                // A capitalised entry must be the whole name.
+                // A capitalised entry must be the whole name, written as
+                // a name ("a former mill worker" is not John Stuart Mill).
                 if entry.chars().next().is_some_and(char::is_uppercase) {
                     let capital = |w: &(usize, usize, String)| {
                         text[w.0..].chars().next().is_some_and(char::is_uppercase)
                     };
+                    if !capital(&words[i]) {
+                        continue;
+                    }
                     // A capitalised small word opening the sentence ("In
                     // Stalin ...") is not part of the name.
                     let before_joined = i > 0
@@ -162,5 +166,17 @@ mod tests {
         assert!(m.find("Josiah Wedgwood II took over.").is_empty());
         assert_eq!(m.find("Wedgwood married Sarah.").len(), 1);
         assert_eq!(m.find("In Wedgwood's time.").len(), 1);
+    }
+
+    #[test]
+    fn a_name_is_found_only_where_it_is_written_as_a_name() {
+        let m = matcher(&[(EntryKind::Person, "Mill"), (EntryKind::Term, "mill")]);
+        let text = "Mill spoke for women; she was a former mill worker.";
+        let found = m.find(text);
+        assert_eq!(found.len(), 2, "{found:?}");
+        assert_eq!(found[0].kind, EntryKind::Person);
+        assert_eq!(found[1].kind, EntryKind::Term);
+        let only_person = matcher(&[(EntryKind::Person, "Mill")]);
+        assert_eq!(only_person.find("a former mill worker").len(), 0);
     }
 }
