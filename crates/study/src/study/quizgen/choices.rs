@@ -53,7 +53,7 @@ pub fn number_distractors(
         }
         let mut values = Vec::new();
         let step = |current: u64, up: bool, rng: &mut fastrand::Rng| -> u64 {
-            if !approximate && current < 20 {
+            if !approximate && value < 20 {
                 let delta = (current as f64 * 0.25).ceil().max(1.0) as u64 + rng.u64(0..2);
                 if up {
                     current + delta
@@ -61,7 +61,15 @@ pub fn number_distractors(
                     current.saturating_sub(delta)
                 }
             } else {
-                let factor = 1.5 + rng.f64() * 0.8;
+                // An exact figure from 20 to 99 (an age, a share, a small
+                // count) moves by 15-35% per step, both ways: "21" against
+                // 64 and 150, or 6 and 9, was ruled out as no voting age
+                // (round-9 audit).
+                let factor = if !approximate && value < 100 {
+                    1.15 + rng.f64() * 0.2
+                } else {
+                    1.5 + rng.f64() * 0.8
+                };
                 if up {
                     round_nicely(current as f64 * factor, figures)
                 } else {
@@ -425,6 +433,23 @@ mod tests {
             wrong.iter().all(|w| *w != 8 && *w >= 1 && *w <= 20),
             "{wrong:?}"
         );
+    }
+
+    #[test]
+    fn an_exact_figure_under_a_hundred_keeps_to_its_range() {
+        // "Over the age of 21": 64 and 150 are no voting ages.
+        let mut rng = fastrand::Rng::with_seed(9);
+        for value in [21u64, 34] {
+            for _ in 0..50 {
+                let wrong = number_distractors(value, false, &mut rng).unwrap();
+                assert!(
+                    wrong
+                        .iter()
+                        .all(|w| *w * 4 >= value && *w <= value * 7 / 2 && *w != value),
+                    "{value}: {wrong:?}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -1164,6 +1164,13 @@ impl Generator {
             scored.push((score, index));
         }
         scored.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // A person written in full is offered against people written in
+        // full first: a bare surname among full names ("Mill" beside
+        // "Millicent Fawcett") is a cue (round-9 audit). A one-word answer
+        // gets each person's last word (below).
+        if *kind == EntryKind::Person && answer.contains(' ') {
+            scored.sort_by_key(|&(_, index)| !self.matcher.entries[index].1.contains(' '));
+        }
         // No two wrong choices that name the same thing.
         let mut chosen: Vec<usize> = Vec::new();
         for (_, index) in scored {
