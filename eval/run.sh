@@ -90,5 +90,12 @@ case $part in
     # after test6 had been scored and used for tuning. Scored once.
     run "apollo-test7" "eval/blind/apollo-test7.jsonl" eval/packs/apollo
     ;;
-  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|pool6|test6|test7|dev] [BINARY]" >&2; exit 2 ;;
+  test9)
+    # Round 7's fresh blind sets on three new documents, each only
+    # pack.toml + document.txt. Scored once, for the report.
+    run "suffrage-test9" "eval/blind/suffrage-test9.jsonl" eval/packs/suffrage
+    run "panama-test9" "eval/blind/panama-test9.jsonl" eval/packs/panama
+    run "tea-test10" "eval/blind/tea-test10.jsonl" eval/packs/tea
+    ;;
+  *) echo "usage: eval/run.sh [tune|test|test2|pool|test3|pool4|test4|pool5|test5|pool6|test6|test7|test9|dev] [BINARY]" >&2; exit 2 ;;
 esac
