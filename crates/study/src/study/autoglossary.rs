@@ -87,10 +87,19 @@ fn words(sentence: &str) -> Vec<Word<'_>> {
 /// Two or three plain capitalised words ("Gene Kranz", "Mary Ann Evans"):
 /// the shape of a person's name, with no joiner, title or initial.
 fn plain_name(parts: &[&str]) -> bool {
-    (2..=3).contains(&parts.len())
-        && parts.iter().all(|p| {
-            p.chars().next().is_some_and(char::is_uppercase)
-                && p.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
+    // A particle inside ("Ferdinand de Lesseps") is part of a plain name.
+    let inner =
+        |i: usize, p: &&str| i > 0 && i + 1 < parts.len() && PARTICLES.contains(p) && *p != "the";
+    let words = parts
+        .iter()
+        .enumerate()
+        .filter(|(i, p)| !inner(*i, p))
+        .count();
+    (2..=3).contains(&words)
+        && parts.iter().enumerate().all(|(i, p)| {
+            inner(i, p)
+                || p.chars().next().is_some_and(char::is_uppercase)
+                    && p.chars().skip(1).all(|c| c.is_lowercase() || c == '-')
         })
 }
 
@@ -113,6 +122,11 @@ fn strip_possessive(word: &str) -> (&str, bool) {
 const NAME_JOINERS: &[&str] = &[
     "of", "the", "for", "de", "von", "van", "da", "du", "le", "la",
 ];
+
+/// Joiners that are part of a person's name too ("Ferdinand de Lesseps",
+/// "Wernher von Braun", "Catherine the Great"): they do not make a name a
+/// thing's.
+const PARTICLES: &[&str] = &["the", "de", "von", "van", "da", "du", "le", "la"];
 
 /// Titles before a person's name.
 pub(crate) const TITLES: &[&str] = &[
@@ -710,7 +724,16 @@ pub fn build(document: &Document) -> Glossary {
                 }
                 break;
             }
-            let first_start = word.start;
+            // "the Frenchman Ferdinand de Lesseps": a capitalised word for
+            // a nationality says who the person is; it is not their name.
+            let demonym = end - i >= 2 && {
+                let lower = stem.to_lowercase();
+                (lower.ends_with("man") || lower.ends_with("woman"))
+                    && stem.chars().skip(1).all(char::is_lowercase)
+                    && lower.len() > 5
+            };
+            let from = if demonym { i + 1 } else { i };
+            let first_start = sentence_words[from].start;
             let last = &sentence_words[end - 1];
             let (last_stem, _) = strip_possessive(last.text);
             let mut name =
@@ -724,7 +747,7 @@ pub fn build(document: &Document) -> Glossary {
                     && name.chars().all(char::is_alphabetic)
                     && common_word(&name.to_lowercase()))
             {
-                runs.push((i, end, name));
+                runs.push((from, end, name));
             }
             i = end;
         }
@@ -787,6 +810,18 @@ pub fn build(document: &Document) -> Glossary {
                 && is_role_noun(&noun.text.to_lowercase())
             {
                 entry.person += 1.0;
+            }
+            // "the engineer James Brindley", "a contractor named Lloyd
+            // Haigh": a role noun right before the name, or before "named"
+            // or "called" right before it.
+            let role_before = match before.as_deref() {
+                Some("named" | "called") => start
+                    .checked_sub(2)
+                    .map(|b| sentence_words[b].text.to_lowercase()),
+                other => other.map(str::to_string),
+            };
+            if role_before.as_deref().is_some_and(is_role_noun) {
+                entry.person += 1.5;
             }
             // The agent of a passive ("devised by X", "painted by X").
             if before.as_deref() == Some("by")
@@ -968,7 +1003,7 @@ pub fn build(document: &Document) -> Glossary {
             EntryKind::Place
         } else if parts
             .iter()
-            .any(|p| NAME_JOINERS.contains(&p.as_str()) && p != "the")
+            .any(|p| NAME_JOINERS.contains(&p.as_str()) && !PARTICLES.contains(&p.as_str()))
         {
             EntryKind::Term
         } else if parts.len() > 1 && parts.iter().any(|p| p == "the") {
@@ -1056,18 +1091,24 @@ pub fn build(document: &Document) -> Glossary {
                 .map(|(n, _)| n.split_whitespace().map(str::to_string).collect())
                 .collect();
             for name in names.iter().filter(|n| !not_names.contains(*n)) {
-                if kinds.contains_key(name) {
+                // A name typed a thing by its shape ("Ferdinand de Lesseps"
+                // by its joiner) is a person too when its last word is a
+                // person's ("Lesseps"): the family name says who it is.
+                let typed_thing = kinds.get(name) == Some(&EntryKind::Term);
+                if kinds.contains_key(name) && !typed_thing {
                     continue;
                 }
                 let parts: Vec<&str> = name.split_whitespace().collect();
                 let plain = plain_name(&parts);
+                let family = |person: &Vec<String>| {
+                    person
+                        .last()
+                        .is_some_and(|l| Some(&l.as_str()) == parts.last())
+                };
                 // A given name only from a full name; a family name from any
                 // person ("Bentley wrote ..." makes "Thomas Bentley" one).
                 let shares = |person: &Vec<String>| {
-                    person.len() >= 2 && person[0] == parts[0]
-                        || person
-                            .last()
-                            .is_some_and(|l| Some(&l.as_str()) == parts.last())
+                    !typed_thing && person.len() >= 2 && person[0] == parts[0] || family(person)
                 };
                 if plain && people.iter().any(shares) {
                     kinds.insert(name.clone(), EntryKind::Person);
@@ -1293,7 +1334,7 @@ fn last_end(words: &[Word<'_>], end: usize) -> usize {
 /// "historian": a person's suffix, and nearer "person" than "place" in
 /// general English (so not "river" or "computer").
 fn is_role_noun(word: &str) -> bool {
-    ["er", "or", "ist", "ian", "ant", "ent", "ess"]
+    ["er", "or", "ist", "ian", "ant", "ent", "ess", "man"]
         .iter()
         .any(|s| word.ends_with(s))
         && match (
@@ -1484,6 +1525,28 @@ mod tests {
         for opener in ["Sadly", "Luckily"] {
             assert!(!names.iter().any(|n| n.starts_with(opener)), "{glossary:?}");
         }
+    }
+
+    #[test]
+    fn a_role_noun_a_particle_or_a_family_name_makes_a_person() {
+        let doc = Document::parse(
+            "The canal was first begun by the Frenchman Ferdinand de Lasalle in 1881. \
+             Lasalle had built a canal in the desert before, and Lasalle was sure of success. \
+             In 1878 it was found that a dishonest contractor named Lloyd Brannigan had sold bad wire. \
+             The money was raised with help from the banker Oswin Tarrant.",
+        );
+        let glossary = build(&doc);
+        let people = kinds(&glossary, EntryKind::Person);
+        for person in ["Ferdinand de Lasalle", "Lloyd Brannigan", "Oswin Tarrant"] {
+            assert!(
+                people.iter().any(|p| p.ends_with(person)),
+                "{person}: {glossary:?}"
+            );
+        }
+        assert!(
+            !people.iter().any(|p| p.contains("Frenchman")),
+            "{glossary:?}"
+        );
     }
 
     #[test]
