@@ -720,22 +720,31 @@ fn tanh(x: f32) -> f32 {
 mod tests {
     use super::*;
 
-    #[test]
-    fn linear_rows_agree_with_a_plain_product() {
-        let (inputs, outputs) = (300, 1200);
-        let mut seed = 1u32;
-        let mut next = move || {
+    /// A deterministic stream of values in [-0.5, 0.5).
+    fn values(mut seed: u32) -> impl FnMut() -> f32 {
+        move || {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
+        }
+    }
+
+    /// A layer of random int8 weights, scales and biases.
+    fn random_part(inputs: usize, outputs: usize, next: &mut impl FnMut() -> f32) -> Part {
         let q: Vec<u8> = (0..inputs * outputs)
             .map(|_| ((next() * 254.0) as i8) as u8)
             .collect();
-        let part = Part {
+        Part {
             q: Box::leak(q.into_boxed_slice()),
             scale: (0..outputs).map(|_| next()).collect(),
             b: (0..outputs).map(|_| next()).collect(),
-        };
+        }
+    }
+
+    #[test]
+    fn linear_rows_agree_with_a_plain_product() {
+        let (inputs, outputs) = (300, 1200);
+        let mut next = values(1);
+        let part = random_part(inputs, outputs, &mut next);
         let expect = |x: &[f32], o: usize| {
             let w = &part.q[o * inputs..(o + 1) * inputs];
             let dot: f32 = x.iter().zip(w).map(|(x, &w)| x * f32::from(w as i8)).sum();
@@ -770,20 +779,8 @@ mod tests {
     #[test]
     fn two_threads_give_the_bits_of_one() {
         let (inputs, outputs) = (384, 1536);
-        let mut seed = 7u32;
-        let mut next = move || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        };
-        let q: Vec<u8> = (0..inputs * outputs)
-            .map(|_| ((next() * 254.0) as i8) as u8)
-            .collect();
-        let part = Part {
-            q: Box::leak(q.into_boxed_slice()),
-            scale: (0..outputs).map(|_| next()).collect(),
-            b: (0..outputs).map(|_| next()).collect(),
-        };
-        let linear = Linear::fused(vec![part], inputs);
+        let mut next = values(7);
+        let linear = Linear::fused(vec![random_part(inputs, outputs, &mut next)], inputs);
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(2)
             .build()

@@ -38,6 +38,13 @@ Wedgwood built a village of cottages for his workers in order to keep skilled po
 In 1787 Wedgwood produced a medallion for the Society for the Abolition of the Slave Trade. \
 Wedgwood sent a parcel of medallions to Benjamin Franklin in Philadelphia in 1788.";
 
+/// The pack with its automatic glossary saved as the teacher's own, as a
+/// teacher would (`lectern content glossary`).
+fn with_saved_glossary(mut pack: Pack) -> Pack {
+    pack.glossary = Generator::new(&pack).glossary().clone();
+    pack
+}
+
 fn all_generated(pack: &Pack) -> Vec<Question> {
     let generator = Generator::new(pack);
     let mut all = generator.pool(1);
@@ -114,15 +121,8 @@ fn no_question_opens_with_a_discourse_opener_or_leans_on_an_earlier_sentence() {
 fn years_stay_years_and_numbers_have_no_ten_times_partner() {
     // A teacher's page and a handout, with no glossary: years only of
     // milestones (round-3 audit), so the two together.
-    // Terms and places are blanked only from a teacher's glossary: here the
-    // automatic one, saved as a teacher would (`lectern content glossary`).
-    let with_saved_glossary = |pack: Pack| {
-        let mut pack = pack;
-        pack.glossary = Generator::new(&pack).glossary().clone();
-        pack
-    };
-    let mut questions = all_generated(&with_saved_glossary(document_only(TEACHER_DOC)));
-    questions.extend(all_generated(&with_saved_glossary(handout())));
+    let mut questions = all_generated(&document_only(TEACHER_DOC));
+    questions.extend(all_generated(&handout()));
     let years: Vec<&Question> = questions.iter().filter(|q| q.kind == "year").collect();
     // Two since round 8: birth, marriage and death years are not asked.
     assert!(years.len() >= 2, "{questions:#?}");
@@ -231,13 +231,7 @@ fn forms_beyond_the_cloze_are_made_and_held_to_the_rules() {
     // A teacher's short page makes few forms on its own since the round-3
     // rules (wrong choices of the answer's sort only): it and the handout
     // together make every form.
-    // Terms and places are blanked only from a teacher's glossary: here the
-    // automatic one, saved as a teacher would (`lectern content glossary`).
-    let with_saved_glossary = |pack: Pack| {
-        let mut pack = pack;
-        pack.glossary = Generator::new(&pack).glossary().clone();
-        pack
-    };
+    // Terms and places are blanked only from a teacher's glossary.
     let mut questions = all_generated(&with_saved_glossary(document_only(TEACHER_DOC)));
     questions.extend(all_generated(&with_saved_glossary(handout())));
     let kinds: HashSet<&str> = questions.iter().map(|q| q.kind.as_str()).collect();
@@ -880,10 +874,8 @@ fn key_nouns_are_asked_with_the_documents_other_nouns_of_their_count() {
          Each eruption throws a plume of ash into the sky, and the plume can drift far.",
     );
     let generator = Generator::new(&pack);
-    // Terms are blanked only from a teacher's glossary: the automatic one,
-    // saved as a teacher would.
-    let mut pack = pack;
-    pack.glossary = generator.glossary().clone();
+    // Terms are blanked only from a teacher's glossary.
+    let pack = with_saved_glossary(pack);
     assert_eq!(
         generator.glossary().kind_of("crust"),
         Some(EntryKind::Term),
