@@ -372,8 +372,9 @@ struct Work {
     split: Split,
 }
 
-/// The encoder's two threads: a forward pass runs on one of them and
-/// [`Linear::forward`] hands half of each layer to the other. A pool of
+/// The encoder's two threads: a question's forward pass runs on one of
+/// them and [`Linear::forward`] hands half of each layer to the other
+/// (batches run on their caller's thread, one core, as before). A pool of
 /// its own keeps the threads awake across the layers of one pass (rayon's
 /// workers spin a little before sleeping) and leaves the global pool to
 /// others. `None` on a one-core machine: passes run on the caller.
@@ -531,7 +532,10 @@ impl Encoder {
                     .iter_mut()
                     .map(|v| v.as_mut_slice())
                     .collect();
-                on_pool(|| self.forward(&seqs, work, &mut outs));
+                // On the caller's thread: a batch (the passages of a book,
+                // encoded in the background) must not queue ahead of a
+                // question on the pool.
+                self.forward(&seqs, work, &mut outs);
                 start = end;
             }
         });
