@@ -726,12 +726,21 @@ pub fn build(document: &Document) -> Glossary {
             }
             // "the Frenchman Ferdinand de Lesseps": a capitalised word for
             // a nationality says who the person is; it is not their name.
-            let demonym = end - i >= 2 && {
-                let lower = stem.to_lowercase();
-                (lower.ends_with("man") || lower.ends_with("woman"))
-                    && stem.chars().skip(1).all(char::is_lowercase)
-                    && lower.len() > 5
-            };
+            // Only after an article, and never a given name ("Norman
+            // Foster", "Herman Melville" keep their first names).
+            let demonym = end - i >= 2
+                && i > 0
+                && matches!(
+                    sentence_words[i - 1].text.to_lowercase().as_str(),
+                    "the" | "a" | "an"
+                )
+                && {
+                    let lower = stem.to_lowercase();
+                    (lower.ends_with("man") || lower.ends_with("woman"))
+                        && stem.chars().skip(1).all(char::is_lowercase)
+                        && lower.len() > 5
+                        && !english::is_given_name(&lower)
+                };
             let from = if demonym { i + 1 } else { i };
             let first_start = sentence_words[from].start;
             let last = &sentence_words[end - 1];
@@ -1533,11 +1542,17 @@ mod tests {
             "The canal was first begun by the Frenchman Ferdinand de Lasalle in 1881. \
              Lasalle had built a canal in the desert before, and Lasalle was sure of success. \
              In 1878 it was found that a dishonest contractor named Lloyd Brannigan had sold bad wire. \
-             The money was raised with help from the banker Oswin Tarrant.",
+             The money was raised with help from the banker Oswin Tarrant. \
+             The plans were checked by Herman Kessler, who had built bridges in Ohio.",
         );
         let glossary = build(&doc);
         let people = kinds(&glossary, EntryKind::Person);
-        for person in ["Ferdinand de Lasalle", "Lloyd Brannigan", "Oswin Tarrant"] {
+        for person in [
+            "Ferdinand de Lasalle",
+            "Lloyd Brannigan",
+            "Oswin Tarrant",
+            "Herman Kessler",
+        ] {
             assert!(
                 people.iter().any(|p| p.ends_with(person)),
                 "{person}: {glossary:?}"
