@@ -1,8 +1,6 @@
 //! The asset reader and the BERT forward pass.
 
 use std::cell::RefCell;
-use std::ops::Range;
-use std::sync::LazyLock;
 
 use ndarray::linalg::general_mat_mul;
 use ndarray::{ArrayView2, ArrayViewMut2, ShapeBuilder};
@@ -122,65 +120,17 @@ impl Linear {
         Linear::fused(vec![Part::read(r, outputs, inputs)], inputs)
     }
 
-    /// `y[rows x outputs] = x[rows x inputs] W^T + b`.
-    ///
-    /// The outputs are split in two column halves computed on two of
-    /// rayon's threads (each dequantises and multiplies only its half of
-    /// the weights), so a question's encode takes about half the wall time
-    /// on a machine with a free core. Every output is computed by the same
-    /// operations in the same order as with one thread (the halves split at
-    /// a multiple of the GEMM kernel's widths), so the vectors are
-    /// bit-identical whatever the thread count.
-    fn forward(&self, x: &[f32], rows: usize, y: &mut [f32], split: &mut Split) {
-        let n = self.outputs;
+    /// `y[rows x outputs] = x[rows x inputs] W^T + b`; `block` is scratch.
+    fn forward(&self, x: &[f32], rows: usize, y: &mut [f32], block: &mut Vec<f32>) {
+        let (k, n) = (self.inputs, self.outputs);
         if rows == 0 {
             return;
         }
-        let y = &mut y[..rows * n];
-        let mid = (n / 2).next_multiple_of(SPLIT_ALIGN);
-        // Split only on a pool's thread (the encoder's own, see [`POOL`]):
-        // from any other thread, a join would hand both halves to rayon's
-        // global pool and sleep until they are done.
-        if rayon::current_thread_index().is_none() || rayon::current_num_threads() < 2 || mid >= n {
-            self.forward_cols(x, rows, 0..n, y, &mut split.blocks[0]);
-            return;
-        }
-        let [left, right] = &mut split.parts;
-        let [left_block, right_block] = &mut split.blocks;
-        left.resize(rows * mid, 0.0);
-        right.resize(rows * (n - mid), 0.0);
-        rayon::join(
-            || self.forward_cols(x, rows, 0..mid, left, left_block),
-            || self.forward_cols(x, rows, mid..n, right, right_block),
-        );
-        for ((row, l), r) in y
-            .chunks_exact_mut(n)
-            .zip(left.chunks_exact(mid))
-            .zip(right.chunks_exact(n - mid))
-        {
-            row[..mid].copy_from_slice(l);
-            row[mid..].copy_from_slice(r);
-        }
-    }
-
-    /// Columns `cols` of `x W^T + b` into `out`, `rows x cols.len()`
-    /// row-major; `block` is scratch.
-    fn forward_cols(
-        &self,
-        x: &[f32],
-        rows: usize,
-        cols: Range<usize>,
-        out: &mut [f32],
-        block: &mut Vec<f32>,
-    ) {
-        let (k, n) = (self.inputs, self.outputs);
-        let width = cols.len();
         let x = &x[..rows * k];
-        let out = &mut out[..rows * width];
+        let y = &mut y[..rows * n];
         block.resize(BLOCK_K * BLOCK_N, 0.0);
-        for j0 in cols.clone().step_by(BLOCK_N) {
-            let nb = BLOCK_N.min(cols.end - j0);
-            let at = j0 - cols.start;
+        for j0 in (0..n).step_by(BLOCK_N) {
+            let nb = BLOCK_N.min(n - j0);
             for k0 in (0..k).step_by(BLOCK_K) {
                 let kb = BLOCK_K.min(k - k0);
                 for (kk, dst) in block.chunks_exact_mut(nb).take(kb).enumerate() {
@@ -199,8 +149,8 @@ impl Linear {
                         &block[..kb * nb],
                         nb,
                         k0 == 0,
-                        &mut out[full * width + at..],
-                        width,
+                        &mut y[full * n + j0..],
+                        n,
                     );
                 }
                 sgemm(
@@ -214,30 +164,18 @@ impl Linear {
                     nb,
                     1,
                     beta,
-                    &mut out[at..],
-                    width,
+                    &mut y[j0..],
+                    n,
                     1,
                 );
             }
         }
-        let (scale, bias) = (&self.scale[cols.clone()], &self.b[cols]);
-        for row in out.chunks_exact_mut(width) {
-            for ((v, &s), &b) in row.iter_mut().zip(scale).zip(bias) {
+        for row in y.chunks_exact_mut(n) {
+            for ((v, &s), &b) in row.iter_mut().zip(&self.scale).zip(&self.b) {
                 *v = *v * s + b;
             }
         }
     }
-}
-
-/// Where [`Linear::forward`] may split the outputs: a multiple of every
-/// GEMM kernel's column width, so no output changes kernel or lane.
-const SPLIT_ALIGN: usize = 64;
-
-/// Scratch for [`Linear::forward`]: each half's weight block and output.
-#[derive(Default)]
-struct Split {
-    blocks: [Vec<f32>; 2],
-    parts: [Vec<f32>; 2],
 }
 
 /// The GEMM kernel (matrixmultiply's AVX-512 one here) works on panels of
@@ -369,33 +307,7 @@ struct Work {
     tmp: Vec<f32>,
     inner: Vec<f32>,
     scores: Vec<f32>,
-    split: Split,
-}
-
-/// The encoder's two threads: a question's forward pass runs on one of
-/// them and [`Linear::forward`] hands half of each layer to the other
-/// (batches run on their caller's thread, one core, as before). A pool of
-/// its own keeps the threads awake across the layers of one pass (rayon's
-/// workers spin a little before sleeping) and leaves the global pool to
-/// others. `None` on a one-core machine: passes run on the caller.
-static POOL: LazyLock<Option<rayon::ThreadPool>> = LazyLock::new(|| {
-    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if cores < 2 {
-        return None;
-    }
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .thread_name(|i| format!("lectern-encoder-{i}"))
-        .build()
-        .ok()
-});
-
-/// Runs `pass` on the encoder's pool (or here, without one).
-fn on_pool<R: Send>(pass: impl FnOnce() -> R + Send) -> R {
-    match &*POOL {
-        Some(pool) => pool.install(pass),
-        None => pass(),
-    }
+    block: Vec<f32>,
 }
 
 thread_local! {
@@ -506,10 +418,7 @@ impl Encoder {
     pub fn encode(&self, text: &str) -> Vec<f32> {
         let ids = self.tokenize(text);
         let mut out = vec![0.0; self.hidden];
-        // The scratch is borrowed here, on the caller's thread, and lent
-        // to the pool: a pool thread that picks up another pass while it
-        // waits never borrows a thread-local twice.
-        WORK.with_borrow_mut(|work| on_pool(|| self.forward(&[&ids], work, &mut [&mut out])));
+        WORK.with_borrow_mut(|work| self.forward(&[&ids], work, &mut [&mut out]));
         out
     }
 
@@ -532,9 +441,6 @@ impl Encoder {
                     .iter_mut()
                     .map(|v| v.as_mut_slice())
                     .collect();
-                // On the caller's thread: a batch (the passages of a book,
-                // encoded in the background) must not queue ahead of a
-                // question on the pool.
                 self.forward(&seqs, work, &mut outs);
                 start = end;
             }
@@ -572,7 +478,7 @@ impl Encoder {
         layer_norm(&mut w.x[..total * h], h, &self.emb_ln.0, &self.emb_ln.1);
 
         for layer in &self.layers {
-            layer.qkv.forward(&w.x, total, &mut w.qkv, &mut w.split);
+            layer.qkv.forward(&w.x, total, &mut w.qkv, &mut w.block);
             let mut start = 0;
             for seq in seqs {
                 let n = seq.len();
@@ -586,11 +492,11 @@ impl Encoder {
             }
             layer
                 .attn_out
-                .forward(&w.ctx, total, &mut w.tmp, &mut w.split);
+                .forward(&w.ctx, total, &mut w.tmp, &mut w.block);
             add_layer_norm(&mut w.x[..total * h], &w.tmp, h, &layer.ln1.0, &layer.ln1.1);
-            layer.inter.forward(&w.x, total, &mut w.inner, &mut w.split);
+            layer.inter.forward(&w.x, total, &mut w.inner, &mut w.block);
             gelu(&mut w.inner[..total * inter]);
-            layer.out.forward(&w.inner, total, &mut w.tmp, &mut w.split);
+            layer.out.forward(&w.inner, total, &mut w.tmp, &mut w.block);
             add_layer_norm(&mut w.x[..total * h], &w.tmp, h, &layer.ln2.0, &layer.ln2.1);
         }
 
@@ -724,37 +630,28 @@ fn tanh(x: f32) -> f32 {
 mod tests {
     use super::*;
 
-    /// A deterministic stream of values in [-0.5, 0.5).
-    fn values(mut seed: u32) -> impl FnMut() -> f32 {
-        move || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
-        }
-    }
-
-    /// A layer of random int8 weights, scales and biases.
-    fn random_part(inputs: usize, outputs: usize, next: &mut impl FnMut() -> f32) -> Part {
-        let q: Vec<u8> = (0..inputs * outputs)
-            .map(|_| ((next() * 254.0) as i8) as u8)
-            .collect();
-        Part {
-            q: Box::leak(q.into_boxed_slice()),
-            scale: (0..outputs).map(|_| next()).collect(),
-            b: (0..outputs).map(|_| next()).collect(),
-        }
-    }
-
     #[test]
     fn linear_rows_agree_with_a_plain_product() {
         let (inputs, outputs) = (300, 1200);
-        let mut next = values(1);
-        let part = random_part(inputs, outputs, &mut next);
+        let mut seed = 1u32;
+        let mut next = move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) as f32 / (1u32 << 24) as f32 - 0.5
+        };
+        let q: Vec<u8> = (0..inputs * outputs)
+            .map(|_| ((next() * 254.0) as i8) as u8)
+            .collect();
+        let part = Part {
+            q: Box::leak(q.into_boxed_slice()),
+            scale: (0..outputs).map(|_| next()).collect(),
+            b: (0..outputs).map(|_| next()).collect(),
+        };
         let expect = |x: &[f32], o: usize| {
             let w = &part.q[o * inputs..(o + 1) * inputs];
             let dot: f32 = x.iter().zip(w).map(|(x, &w)| x * f32::from(w as i8)).sum();
             dot * part.scale[o] + part.b[o]
         };
-        let mut split = Split::default();
+        let mut block = Vec::new();
         for rows in [1, 3, 16, 17, 20, 21, 35] {
             let x: Vec<f32> = (0..rows * inputs).map(|_| next()).collect();
             let mut y = vec![0.0; rows * outputs];
@@ -766,7 +663,7 @@ mod tests {
                 }],
                 inputs,
             );
-            linear.forward(&x, rows, &mut y, &mut split);
+            linear.forward(&x, rows, &mut y, &mut block);
             for i in 0..rows {
                 for o in 0..outputs {
                     let e = expect(&x[i * inputs..(i + 1) * inputs], o);
@@ -777,30 +674,6 @@ mod tests {
                     );
                 }
             }
-        }
-    }
-
-    #[test]
-    fn two_threads_give_the_bits_of_one() {
-        let (inputs, outputs) = (384, 1536);
-        let mut next = values(7);
-        let linear = Linear::fused(vec![random_part(inputs, outputs, &mut next)], inputs);
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(2)
-            .build()
-            .expect("a pool of two threads");
-        for rows in [1, 12, 15, 16, 17, 33, 250] {
-            let x: Vec<f32> = (0..rows * inputs).map(|_| next()).collect();
-            let mut one = vec![0.0; rows * outputs];
-            linear.forward_cols(&x, rows, 0..outputs, &mut one, &mut Vec::new());
-            let mut two = vec![0.0; rows * outputs];
-            pool.install(|| linear.forward(&x, rows, &mut two, &mut Split::default()));
-            let differ = one
-                .iter()
-                .zip(&two)
-                .filter(|(a, b)| a.to_bits() != b.to_bits())
-                .count();
-            assert_eq!(differ, 0, "rows {rows}: {differ} outputs differ");
         }
     }
 
